@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Sendora.Gateway.Hosting;
+
+namespace Sendora.Gateway.Admin;
+
+/// <summary>
+/// Lets a request through only with the admin token, sent as a bearer token or, as Segment's
+/// Profile API allows, as the Basic auth user name.
+/// </summary>
+public sealed class AdminAuthorization(IOptions<GatewayOptions> options) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var token = ReadToken(context.HttpContext.Request);
+        if (token is null || !Matches(token, options.Value.AdminToken))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status401Unauthorized,
+                title: "Unauthorized",
+                detail: token is null
+                    ? "Send the admin token as 'Authorization: Bearer <token>' or as the Basic auth user name."
+                    : "The admin token is not valid.");
+        }
+
+        return await next(context);
+    }
+
+    private static string? ReadToken(HttpRequest request) =>
+        HttpAuthorization.ReadBearerToken(request) ?? HttpAuthorization.ReadBasicUser(request);
+
+    private static bool Matches(string given, string expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+}

@@ -1,0 +1,29 @@
+using Sendora.Silo.Hosting;
+
+namespace Sendora.Gateway.Hosting;
+
+/// <summary>Builds the gateway application; the entry point and in-process tests share it.</summary>
+public static class GatewayApplication
+{
+    /// <summary>
+    /// Checks that storage answers, then builds the gateway. <paramref name="configure"/> may add
+    /// configuration or services before the build. Throws <see cref="StorageUnreachableException"/>
+    /// when Azure storage does not answer.
+    /// </summary>
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var host = SiloHostingExtensions.ReadHostOptions(builder.Configuration);
+        if (host.Storage == StorageKind.AzureStorage)
+        {
+            await StorageProbe.EnsureReachableAsync(host.AzureStorage, CancellationToken.None);
+        }
+
+        builder.AddSendoraCluster();
+        builder.AddSendoraGateway();
+        var app = builder.Build();
+        app.MapSendoraApis();
+        return app;
+    }
+}

@@ -1,0 +1,41 @@
+namespace Sendora.Gateway.Hosting;
+
+/// <summary>Settings of the HTTP gateway, bound from <c>Sendora:Gateway</c>.</summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Sendora:Gateway";
+
+    /// <summary>
+    /// Runs a silo inside the gateway process instead of connecting to separate silos as an Orleans
+    /// client. Default false. One process is simpler for tests and small installs; separate silos let
+    /// gateways and silos scale and fail apart.
+    /// </summary>
+    public bool HostSilo { get; set; }
+
+    /// <summary>
+    /// The URL that browsers reach this gateway at, used in the analytics.js settings document.
+    /// Default empty: the scheme and host of each settings request.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>How long a write key lookup is cached. Default 5 seconds.</summary>
+    public TimeSpan WriteKeyCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often per-source intake counters are handed to the source's grain. Default 1 second.</summary>
+    public TimeSpan CounterFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a gateway without its own silo keeps trying to reach the cluster at start. Default 60 seconds.</summary>
+    public TimeSpan ClusterConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The admin API's bearer token; the environment variable <c>SENDORA_ADMIN_TOKEN</c> sets it too.
+    /// Required: the gateway does not start without it.
+    /// </summary>
+    public string AdminToken { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The write key of the default workspace's first source; the environment variable
+    /// <c>SENDORA_WRITE_KEY</c> sets it too. Default empty: the source keeps its key, or a new one is made.
+    /// </summary>
+    public string? DefaultWriteKey { get; set; }
+}

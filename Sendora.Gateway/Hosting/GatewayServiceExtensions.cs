@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Sendora.Gateway.Admin;
+using Sendora.Gateway.Profiles;
+using Sendora.Gateway.Tracking;
+using Sendora.Grains.Ingestion;
+using Sendora.Silo.Hosting;
+
+namespace Sendora.Gateway.Hosting;
+
+/// <summary>Registers the gateway's services and maps its HTTP APIs.</summary>
+public static class GatewayServiceExtensions
+{
+    public static WebApplicationBuilder AddSendoraGateway(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<GatewayOptions>()
+            .BindConfiguration(GatewayOptions.SectionName)
+            .Configure(o =>
+            {
+                o.AdminToken = FirstSet(o.AdminToken, configuration["SENDORA_ADMIN_TOKEN"]) ?? string.Empty;
+                o.DefaultWriteKey = FirstSet(o.DefaultWriteKey, configuration["SENDORA_WRITE_KEY"]);
+            })
+            .Validate(o => o.AdminToken.Length >= 16,
+                "The admin token is missing or shorter than 16 characters: set SENDORA_ADMIN_TOKEN (./run.sh generates one).")
+            .ValidateOnStart();
+        services.AddOptions<IngestionOptions>()
+            .BindConfiguration(IngestionOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<SourceHealthOptions>()
+            .BindConfiguration(SourceHealthOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddSingleton<MessageNormalizer>();
+        services.AddSingleton<WriteKeyResolver>();
+        services.AddSingleton<TrackingHandler>();
+        services.AddSingleton<IngestionCounters>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestionCounters>());
+        services.AddHostedService<DefaultWorkspaceBootstrap>();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddCors(cors => cors.AddPolicy(TrackingApi.CorsPolicy, policy => policy
+            .AllowAnyOrigin()
+            .AllowAnyHeader()
+            .WithMethods("GET", "POST", "OPTIONS")
+            .SetPreflightMaxAge(TimeSpan.FromMinutes(15))));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        return builder;
+    }
+
+    public static WebApplication MapSendoraApis(this WebApplication app)
+    {
+        app.UseCors();
+        app.MapOpenApi();
+        app.MapTrackingApi();
+        app.MapProfileApi();
+        app.MapAdminApi();
+        app.MapHealthApi();
+        return app;
+    }
+
+    private static string? FirstSet(string? first, string? second) =>
+        !string.IsNullOrWhiteSpace(first) ? first : !string.IsNullOrWhiteSpace(second) ? second : null;
+}

@@ -1,0 +1,51 @@
+using Azure.Data.Tables;
+using Orleans.Configuration;
+using Sendora.Silo.Hosting;
+
+namespace Sendora.Gateway.Hosting;
+
+/// <summary>Connects the gateway to the Orleans cluster, as a client or by hosting a silo itself.</summary>
+public static class OrleansHostingExtensions
+{
+    public static WebApplicationBuilder AddSendoraCluster(this WebApplicationBuilder builder)
+    {
+        var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new();
+        if (gateway.HostSilo)
+        {
+            builder.AddSendoraSilo();
+            return builder;
+        }
+
+        var host = SiloHostingExtensions.ReadHostOptions(builder.Configuration);
+        if (host.Storage != StorageKind.AzureStorage)
+        {
+            throw new InvalidOperationException(
+                $"A gateway without its own silo finds the cluster through Azure Table storage, but Sendora:Storage is " +
+                $"{host.Storage}. Set Sendora:Gateway:HostSilo=true to run a silo in this process.");
+        }
+
+        var deadline = DateTimeOffset.UtcNow + gateway.ClusterConnectTimeout;
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = host.Cluster.ClusterId;
+                cluster.ServiceId = host.Cluster.ServiceId;
+            });
+            client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(host.AzureStorage.ConnectionString));
+            // A silo that restarts comes back with a new generation; a short refresh finds it within seconds.
+            client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
+            {
+                if (DateTimeOffset.UtcNow > deadline)
+                {
+                    return false;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                return true;
+            });
+        });
+        return builder;
+    }
+}

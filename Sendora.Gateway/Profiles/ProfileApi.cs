@@ -1,0 +1,235 @@
+using System.Text;
+using System.Text.Json;
+using Sendora.Gateway.Admin;
+using Sendora.Gateway.Tracking;
+using Sendora.Grains;
+using Sendora.Grains.Identity;
+using Sendora.Grains.Profiles;
+
+namespace Sendora.Gateway.Profiles;
+
+/// <summary>
+/// Segment's Profile API: a profile's traits, events and external ids, looked up by any external id
+/// (<c>user_id:42</c>, <c>anonymous_id:a1</c>), in Segment's response shapes and paging.
+/// </summary>
+public static class ProfileApi
+{
+    private const int DefaultLimit = 10;
+    private const int MaxLimit = 100;
+
+    public static IEndpointRouteBuilder MapProfileApi(this IEndpointRouteBuilder endpoints)
+    {
+        var profiles = endpoints.MapGroup("/v1/spaces/{workspaceId}/collections/users/profiles/{externalId}")
+            .AddEndpointFilter<AdminAuthorization>()
+            .WithTags("Profiles");
+        profiles.MapGet("/traits", GetTraitsAsync).WithName("GetProfileTraits")
+            .WithSummary("Returns a profile's traits, sorted by name and paged with limit and next");
+        profiles.MapGet("/events", GetEventsAsync).WithName("GetProfileEvents")
+            .WithSummary("Returns a profile's recent events, newest first, paged with limit and next");
+        profiles.MapGet("/external_ids", GetExternalIdsAsync).WithName("GetProfileExternalIds")
+            .WithSummary("Returns the external ids of a profile");
+        return endpoints;
+    }
+
+    private static async Task<IResult> GetTraitsAsync(
+        string workspaceId, string externalId, HttpContext context, IGrainFactory grains,
+        string? limit = null, string? next = null, string? include = null)
+    {
+        var (profile, failure) = await LoadAsync(workspaceId, externalId, limit, grains);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var pageSize = ParseLimit(limit);
+        var names = include is { Length: > 0 }
+            ? include.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet()
+            : null;
+        var after = Decode(next);
+        var ordered = profile!.Traits.Keys
+            .Where(name => names is null || names.Contains(name))
+            .Order(StringComparer.Ordinal)
+            .Where(name => after is null || string.CompareOrdinal(name, after) > 0)
+            .ToList();
+        var page = ordered.Take(pageSize).ToList();
+        var hasMore = ordered.Count > page.Count;
+
+        return Json(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("traits");
+            foreach (var name in page)
+            {
+                writer.WritePropertyName(name);
+                writer.WriteRawValue(profile.Traits[name], skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+            WriteCursor(writer, context, hasMore, hasMore ? Encode(page[^1]) : null);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> GetEventsAsync(
+        string workspaceId, string externalId, HttpContext context, IGrainFactory grains,
+        string? limit = null, string? next = null)
+    {
+        var (profile, failure) = await LoadAsync(workspaceId, externalId, limit, grains);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        EventCursor? after = null;
+        if (Decode(next) is { } cursor)
+        {
+            var bar = cursor.IndexOf('|');
+            if (bar <= 0 || !long.TryParse(cursor[..bar], out var ticks))
+            {
+                return InvalidParameter("next", "a cursor returned by a previous page");
+            }
+
+            after = new EventCursor(new DateTimeOffset(ticks, TimeSpan.Zero), cursor[(bar + 1)..]);
+        }
+
+        var grain = grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profile!.ProfileId));
+        var page = await grain.GetEventsAsync(ParseLimit(limit), after);
+        return Json(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("data");
+            foreach (var stored in page.Events)
+            {
+                WriteEvent(writer, stored);
+            }
+
+            writer.WriteEndArray();
+            var nextToken = page.Next is { } n ? Encode($"{n.Timestamp.UtcTicks}|{n.MessageId}") : null;
+            WriteCursor(writer, context, page.Next is not null, nextToken);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> GetExternalIdsAsync(
+        string workspaceId, string externalId, HttpContext context, IGrainFactory grains,
+        string? limit = null, string? next = null)
+    {
+        var (profile, failure) = await LoadAsync(workspaceId, externalId, limit, grains);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var start = int.TryParse(Decode(next), out var offset) ? offset : 0;
+        var ids = profile!.ExternalIds.Skip(start).Take(ParseLimit(limit)).ToList();
+        var hasMore = start + ids.Count < profile.ExternalIds.Count;
+        return Json(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("data");
+            foreach (var id in ids)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("id", id.Id);
+                writer.WriteString("type", id.Type);
+                writer.WriteString("source_id", id.SourceId);
+                writer.WriteString("collection", "users");
+                writer.WriteString("created_at", TimestampParser.Format(id.CreatedAt));
+                writer.WriteString("encoding", "none");
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            WriteCursor(writer, context, hasMore, hasMore ? Encode((start + ids.Count).ToString()) : null);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<(ProfileSnapshot? Profile, IResult? Failure)> LoadAsync(
+        string workspaceId, string externalId, string? limit, IGrainFactory grains)
+    {
+        if (limit is not null && (!int.TryParse(limit, out var parsed) || parsed < 1 || parsed > MaxLimit))
+        {
+            return (null, InvalidParameter("limit", $"a whole number from 1 to {MaxLimit}"));
+        }
+
+        var colon = externalId.IndexOf(':');
+        if (colon <= 0 || colon == externalId.Length - 1 || workspaceId.Contains('/'))
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid external id",
+                detail: $"'{externalId}' is not an external id: use type:value, such as user_id:42 or anonymous_id:a1."));
+        }
+
+        var identity = grains.GetGrain<IIdentityGrain>(
+            GrainKeys.ForExternalId(workspaceId, externalId[..colon], externalId[(colon + 1)..]));
+        var profileId = await identity.ResolveAsync();
+        var profile = profileId is null
+            ? null
+            : await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId)).GetSnapshotAsync();
+        return profile is null
+            ? (null, TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Profile not found",
+                detail: $"No profile in workspace '{workspaceId}' has the external id '{externalId}'."))
+            : (profile, null);
+    }
+
+    private static void WriteEvent(Utf8JsonWriter writer, StoredEvent stored)
+    {
+        using var envelope = JsonDocument.Parse(stored.Json);
+        writer.WriteStartObject();
+        foreach (var property in envelope.RootElement.EnumerateObject())
+        {
+            property.WriteTo(writer);
+        }
+
+        writer.WriteString("source_id", stored.SourceId);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteCursor(Utf8JsonWriter writer, HttpContext context, bool hasMore, string? next)
+    {
+        writer.WriteStartObject("cursor");
+        writer.WriteString("url", context.Request.Path + context.Request.QueryString);
+        writer.WriteBoolean("has_more", hasMore);
+        writer.WriteString("next", next ?? string.Empty);
+        writer.WriteEndObject();
+    }
+
+    private static IResult Json(HttpContext context, Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        return TypedResults.Bytes(buffer.WrittenMemory.ToArray(), "application/json");
+    }
+
+    private static IResult InvalidParameter(string name, string expected) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid query parameter",
+            detail: $"'{name}' must be {expected}.");
+
+    private static int ParseLimit(string? limit) => limit is null ? DefaultLimit : int.Parse(limit);
+
+    private static string Encode(string cursor) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(cursor)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string? Decode(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        var base64 = token.Replace('-', '+').Replace('_', '/');
+        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+        }
+        catch (FormatException)
+        {
+            return "\0";
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Sendora.Gateway.Hosting;
+using Sendora.Grains;
+using Sendora.Grains.Ingestion;
+
+namespace Sendora.Gateway.Tracking;
+
+/// <summary>
+/// Adds up accepted and duplicate messages per source in memory and hands the sums to each source's
+/// health grain once per <see cref="GatewayOptions.CounterFlushInterval"/>, instead of one grain call per request.
+/// </summary>
+public sealed partial class IngestionCounters(
+    IGrainFactory grains, IOptions<GatewayOptions> options, ILogger<IngestionCounters> logger) : BackgroundService
+{
+    private ConcurrentDictionary<(string WorkspaceId, string SourceId), Counts> _pending = new();
+
+    public void Add(string workspaceId, string sourceId, int accepted, int duplicates)
+    {
+        var counts = _pending.GetOrAdd((workspaceId, sourceId), _ => new Counts());
+        Interlocked.Add(ref counts.Accepted, accepted);
+        Interlocked.Add(ref counts.Duplicates, duplicates);
+    }
+
+    /// <summary>Hands every pending sum to its source's grain now.</summary>
+    public async Task FlushAsync()
+    {
+        var flushing = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<(string, string), Counts>());
+        foreach (var ((workspaceId, sourceId), counts) in flushing)
+        {
+            var accepted = Interlocked.Read(ref counts.Accepted);
+            var duplicates = Interlocked.Read(ref counts.Duplicates);
+            try
+            {
+                await grains.GetGrain<ISourceHealthGrain>(GrainKeys.Scoped(workspaceId, sourceId))
+                    .AddCountsAsync(accepted, duplicates);
+            }
+            catch (Exception exception)
+            {
+                // The sums go back into the next flush rather than being lost.
+                LogFlushFailed(exception, sourceId);
+                Add(workspaceId, sourceId, (int)accepted, (int)duplicates);
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.CounterFlushInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await FlushAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await FlushAsync();
+    }
+
+    private sealed class Counts
+    {
+        public long Accepted;
+        public long Duplicates;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed to store intake counters of source {SourceId}; retrying later")]
+    private partial void LogFlushFailed(Exception exception, string sourceId);
+}

@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.IO.Compression;
+
+namespace Sendora.Gateway.Tracking;
+
+/// <summary>
+/// Reads a request body into memory with a limit on its decompressed size. A body is gunzipped when
+/// <c>Content-Encoding</c> says gzip or when it starts with the gzip magic bytes (some senders compress
+/// without saying so). Decompression stops once the limit is passed, so a gzip bomb costs no more memory
+/// than the limit.
+/// </summary>
+public static class RequestBodyReader
+{
+    // Past the limit the rest is read and counted, up to this many bytes, so the error can state the size.
+    private const long MaxCountedBytes = 64L * 1024 * 1024;
+
+    public static async Task<(byte[]? Body, int Length, IngestionError? Error)> ReadAsync(
+        HttpRequest request, int limit, Func<long, IngestionError> tooLarge, CancellationToken cancellationToken)
+    {
+        var encoding = request.Headers.ContentEncoding.ToString().Trim();
+        var declaredGzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase)
+            || encoding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase);
+        if (!declaredGzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, 0, new IngestionError(
+                "unsupported_encoding", $"Content-Encoding '{encoding}' is not supported; send gzip or no encoding."));
+        }
+
+        // A compressed body can be a little larger than its content, so the raw read allows some slack.
+        var (raw, rawLength, rawTotal) = await ReadLimitedAsync(request.Body, limit + 65_536, cancellationToken);
+        try
+        {
+            var isGzip = declaredGzip || (rawLength >= 2 && raw[0] == 0x1f && raw[1] == 0x8b);
+            if (!isGzip)
+            {
+                return rawTotal > limit ? (null, 0, tooLarge(rawTotal)) : (raw[..rawLength], rawLength, null);
+            }
+
+            if (rawTotal > rawLength)
+            {
+                return (null, 0, tooLarge(long.MaxValue));
+            }
+
+            return await GunzipAsync(raw, rawLength, limit, tooLarge, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+        }
+    }
+
+    private static async Task<(byte[]? Body, int Length, IngestionError? Error)> GunzipAsync(
+        byte[] raw, int rawLength, int limit, Func<long, IngestionError> tooLarge, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var gzip = new GZipStream(new MemoryStream(raw, 0, rawLength, writable: false), CompressionMode.Decompress);
+            var (body, length, total) = await ReadLimitedAsync(gzip, limit, cancellationToken);
+            try
+            {
+                if (total > limit)
+                {
+                    return (null, 0, tooLarge(total));
+                }
+
+                // The last four bytes of a gzip member hold its decompressed size modulo 2^32; GZipStream
+                // stops quietly at the end of a cut-off body, so a mismatch is how truncation shows.
+                var expected = rawLength >= 18 ? BitConverter.ToUInt32(raw, rawLength - 4) : uint.MaxValue;
+                if (expected != (uint)length)
+                {
+                    return (null, 0, new IngestionError(
+                        "invalid_gzip", "The body is not valid gzip: the compressed data is truncated or corrupt."));
+                }
+
+                return (body[..length], length, null);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(body);
+            }
+        }
+        catch (InvalidDataException exception)
+        {
+            return (null, 0, new IngestionError("invalid_gzip", $"The body is not valid gzip: {exception.Message}"));
+        }
+    }
+
+    // Reads up to limit bytes into a pooled buffer and counts (without keeping) the rest, up to MaxCountedBytes.
+    private static async Task<(byte[] Buffer, int Length, long Total)> ReadLimitedAsync(
+        Stream stream, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, 81_920));
+        var length = 0;
+        long total = 0;
+        while (true)
+        {
+            if (length == buffer.Length && length <= limit)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
+                buffer.AsSpan(0, length).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
+            }
+
+            var target = length <= limit ? buffer.AsMemory(length) : buffer.AsMemory(0);
+            var read = await stream.ReadAsync(target, cancellationToken);
+            if (read == 0)
+            {
+                return (buffer, Math.Min(length, limit), total);
+            }
+
+            total += read;
+            if (length <= limit)
+            {
+                length += read;
+            }
+
+            if (total > MaxCountedBytes)
+            {
+                return (buffer, Math.Min(length, limit), long.MaxValue);
+            }
+        }
+    }
+}

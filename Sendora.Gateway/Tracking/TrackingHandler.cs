@@ -1,0 +1,346 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Microsoft.Extensions.Options;
+using Sendora.Gateway.Hosting;
+using Sendora.Grains;
+using Sendora.Grains.Admin;
+using Sendora.Grains.Ingestion;
+using Sendora.Grains.Profiles;
+
+namespace Sendora.Gateway.Tracking;
+
+/// <summary>
+/// Takes one tracking request from body to persisted profiles: authenticates the write key, reads and
+/// validates the body, normalizes each message, applies them with one grain call per profile, and
+/// answers only after those calls have persisted. Rejections are stored with their source.
+/// </summary>
+public sealed partial class TrackingHandler(
+    IGrainFactory grains,
+    MessageNormalizer normalizer,
+    WriteKeyResolver writeKeys,
+    IngestionCounters counters,
+    TimeProvider clock,
+    IOptions<IngestionOptions> options,
+    IOptions<SourceHealthOptions> healthOptions,
+    ILogger<TrackingHandler> logger)
+{
+    // The whole body may nest deeper than one message allows, so a too-deep message is rejected alone.
+    private const int MaxBodyDepth = 256;
+
+    private readonly IngestionOptions _options = options.Value;
+
+    /// <summary>Handles a request; <paramref name="pathType"/> is the call type of a single-message path, null for a batch.</summary>
+    public async Task HandleAsync(HttpContext context, string? pathType)
+    {
+        var request = context.Request;
+        var receivedAt = Truncate(clock.GetUtcNow());
+        var headerKey = HttpAuthorization.ReadBasicUser(request);
+        WriteKeyBinding? binding = null;
+        if (headerKey is not null)
+        {
+            binding = await ResolveAsync(context, headerKey);
+            if (binding is null)
+            {
+                return;
+            }
+        }
+
+        var isBatch = pathType is null;
+        var limit = isBatch ? _options.MaxBatchBytes : _options.MaxMessageBytes;
+        var (body, length, readError) = await RequestBodyReader.ReadAsync(
+            request,
+            limit,
+            size => isBatch ? IngestionError.BatchTooLarge(size, limit) : IngestionError.MessageTooLarge(size, limit),
+            context.RequestAborted);
+        if (readError is not null || body is null || length == 0)
+        {
+            var error = readError ?? new IngestionError("empty_body", "The request body is empty; send a JSON object.");
+            await RejectRequestAsync(context, binding, error, body, receivedAt);
+            return;
+        }
+
+        var bodyError = CheckEncoding(body);
+        if (bodyError is not null)
+        {
+            await RejectRequestAsync(context, binding, bodyError, body, receivedAt);
+            return;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxBodyDepth });
+        }
+        catch (JsonException exception)
+        {
+            var error = exception.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)
+                ? new IngestionError("too_deep", $"The body nests deeper than {MaxBodyDepth} levels.")
+                : new IngestionError("invalid_json", $"The body is not valid JSON: {FirstSentence(exception.Message)}");
+            await RejectRequestAsync(context, binding, error, body, receivedAt);
+            return;
+        }
+
+        using (document)
+        {
+            await HandleDocumentAsync(context, pathType, document.RootElement, binding, body, receivedAt);
+        }
+    }
+
+    private async Task HandleDocumentAsync(
+        HttpContext context, string? pathType, JsonElement root, WriteKeyBinding? binding, byte[] body, DateTimeOffset receivedAt)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            var kind = root.ValueKind == JsonValueKind.Array ? "an array" : root.ValueKind.ToString().ToLowerInvariant();
+            await RejectRequestAsync(context, binding,
+                new IngestionError("invalid_body", $"The body must be a JSON object, got {kind}."), body, receivedAt);
+            return;
+        }
+
+        if (binding is null)
+        {
+            var bodyKey = root.TryGetProperty("writeKey", out var key) && key.ValueKind == JsonValueKind.String
+                ? key.GetString()
+                : null;
+            if (string.IsNullOrWhiteSpace(bodyKey))
+            {
+                await WriteErrorAsync(context, new IngestionError("missing_write_key",
+                    "No write key: send it as the Basic auth user name or as \"writeKey\" in the body.",
+                    StatusCodes.Status401Unauthorized));
+                return;
+            }
+
+            binding = await ResolveAsync(context, bodyKey);
+            if (binding is null)
+            {
+                return;
+            }
+        }
+
+        var (items, itemsError) = ReadItems(root, pathType);
+        if (itemsError is not null)
+        {
+            await RejectRequestAsync(context, binding, itemsError, body, receivedAt);
+            return;
+        }
+
+        var defaults = pathType is null ? BatchDefaults.From(root) : BatchDefaults.None;
+        await IngestAsync(context, pathType, binding, items, defaults, receivedAt);
+    }
+
+    private (IReadOnlyList<JsonElement> Items, IngestionError? Error) ReadItems(JsonElement root, string? pathType)
+    {
+        if (pathType is not null)
+        {
+            return ([root], null);
+        }
+
+        if (!root.TryGetProperty("batch", out var batch) || batch.ValueKind != JsonValueKind.Array)
+        {
+            return ([], new IngestionError("invalid_batch", "\"batch\" must be an array of messages."));
+        }
+
+        var count = batch.GetArrayLength();
+        if (count == 0)
+        {
+            return ([], new IngestionError("empty_batch", "\"batch\" is empty; send at least one message."));
+        }
+
+        if (count > _options.MaxBatchMessages)
+        {
+            return ([], new IngestionError("too_many_messages",
+                $"\"batch\" has {count} messages; the limit is {_options.MaxBatchMessages} messages per batch."));
+        }
+
+        return ([.. batch.EnumerateArray()], null);
+    }
+
+    private async Task IngestAsync(
+        HttpContext context,
+        string? pathType,
+        WriteKeyBinding binding,
+        IReadOnlyList<JsonElement> items,
+        BatchDefaults defaults,
+        DateTimeOffset receivedAt)
+    {
+        var byProfile = new Dictionary<string, List<TrackedMessage>>(StringComparer.Ordinal);
+        var rejections = new List<(int Index, IngestionError Error, JsonElement Item)>();
+        for (var index = 0; index < items.Count; index++)
+        {
+            var item = items[index];
+            var size = item.ValueKind == JsonValueKind.Object || item.ValueKind == JsonValueKind.Array
+                ? Encoding.UTF8.GetByteCount(item.GetRawText())
+                : 0;
+            var result = normalizer.Normalize(item, size, pathType, defaults, binding.SourceId, receivedAt);
+            if (result.Error is not null)
+            {
+                rejections.Add((index, result.Error, item));
+                continue;
+            }
+
+            if (!byProfile.TryGetValue(result.ProfileId!, out var messages))
+            {
+                byProfile[result.ProfileId!] = messages = [];
+            }
+
+            messages.Add(result.Message!);
+        }
+
+        ApplyResult[] results;
+        try
+        {
+            results = await Task.WhenAll(byProfile.Select(pair => grains
+                .GetGrain<IProfileGrain>(GrainKeys.Scoped(binding.WorkspaceId, pair.Key))
+                .ApplyAsync(pair.Value)));
+            if (rejections.Count > 0)
+            {
+                await StoreRejectionsAsync(context, binding, rejections, pathType is null, receivedAt);
+            }
+        }
+        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            LogApplyFailed(exception, binding.SourceId);
+            await WriteUnavailableAsync(context);
+            return;
+        }
+
+        counters.Add(binding.WorkspaceId, binding.SourceId, results.Sum(r => r.Applied), results.Sum(r => r.Duplicates));
+        await WriteResultAsync(context, pathType is null, items.Count, rejections);
+    }
+
+    private async Task StoreRejectionsAsync(
+        HttpContext context,
+        WriteKeyBinding binding,
+        List<(int Index, IngestionError Error, JsonElement Item)> rejections,
+        bool isBatch,
+        DateTimeOffset receivedAt)
+    {
+        var stored = rejections.Select(r =>
+        {
+            var text = r.Item.GetRawText();
+            return Keep(context.Request.Path, isBatch ? r.Index : null, r.Error, Encoding.UTF8.GetBytes(text), receivedAt);
+        }).ToList();
+        await grains.GetGrain<ISourceHealthGrain>(GrainKeys.Scoped(binding.WorkspaceId, binding.SourceId))
+            .RecordRejectionsAsync(stored);
+    }
+
+    private async Task RejectRequestAsync(
+        HttpContext context, WriteKeyBinding? binding, IngestionError error, byte[]? body, DateTimeOffset receivedAt)
+    {
+        if (binding is not null)
+        {
+            try
+            {
+                var rejection = Keep(context.Request.Path, null, error, body ?? [], receivedAt);
+                await grains.GetGrain<ISourceHealthGrain>(GrainKeys.Scoped(binding.WorkspaceId, binding.SourceId))
+                    .RecordRejectionsAsync([rejection]);
+            }
+            catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                // The client must not get a 400 for a rejection that was not kept: it gets 503 and retries.
+                LogApplyFailed(exception, binding.SourceId);
+                await WriteUnavailableAsync(context);
+                return;
+            }
+        }
+
+        await WriteErrorAsync(context, error);
+    }
+
+    private RejectedMessage Keep(PathString path, int? index, IngestionError error, byte[] body, DateTimeOffset receivedAt)
+    {
+        var maxBytes = healthOptions.Value.MaxKeptBytes;
+        var kept = body.AsSpan(0, Math.Min(body.Length, maxBytes));
+        var isText = Utf8.IsValid(kept) || (body.Length > maxBytes && Utf8.IsValid(kept[..^3]));
+        string text;
+        if (isText)
+        {
+            // A cut can fall inside a multi-byte character; the decoder then drops that last partial character.
+            text = Encoding.UTF8.GetString(kept).TrimEnd('\uFFFD');
+        }
+        else
+        {
+            text = Convert.ToBase64String(kept);
+        }
+
+        return new RejectedMessage
+        {
+            ReceivedAt = receivedAt,
+            Path = path.Value ?? string.Empty,
+            Index = index,
+            Code = error.Code,
+            Message = error.Message,
+            Body = text,
+            SizeBytes = body.Length,
+            Truncated = body.Length > maxBytes,
+            Base64 = !isText,
+        };
+    }
+
+    private async Task<WriteKeyBinding?> ResolveAsync(HttpContext context, string writeKey)
+    {
+        WriteKeyBinding? binding;
+        try
+        {
+            binding = await writeKeys.ResolveAsync(writeKey);
+        }
+        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            LogWriteKeyLookupFailed(exception);
+            await WriteUnavailableAsync(context);
+            return null;
+        }
+
+        if (binding is null)
+        {
+            await WriteErrorAsync(context, new IngestionError("invalid_write_key",
+                "The write key is not valid: no source has it.", StatusCodes.Status401Unauthorized));
+            return null;
+        }
+
+        if (!binding.Enabled)
+        {
+            await WriteErrorAsync(context, new IngestionError("source_disabled",
+                "The source of this write key is disabled; enable it in the admin API.", StatusCodes.Status401Unauthorized));
+            return null;
+        }
+
+        return binding;
+    }
+
+    private static IngestionError? CheckEncoding(byte[] body)
+    {
+        if (Utf8.IsValid(body))
+        {
+            return null;
+        }
+
+        var offset = 0;
+        try
+        {
+            new UTF8Encoding(false, throwOnInvalidBytes: true).GetCharCount(body);
+        }
+        catch (DecoderFallbackException exception)
+        {
+            offset = exception.Index;
+        }
+
+        return new IngestionError("invalid_utf8", $"The body is not valid UTF-8: invalid byte at offset {offset}.");
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+
+    private static DateTimeOffset Truncate(DateTimeOffset value) =>
+        new(value.Ticks - (value.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to apply messages of source {SourceId}; answering 503")]
+    private partial void LogApplyFailed(Exception exception, string sourceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to look up a write key; answering 503")]
+    private partial void LogWriteKeyLookupFailed(Exception exception);
+}

@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+
+namespace Sendora.Grains.Admin;
+
+/// <summary>Owns a workspace's sources and keeps each source's write key grain in step with it.</summary>
+public sealed partial class WorkspaceGrain(
+    [PersistentState("workspace", SendoraNames.GrainStorage)] IPersistentState<WorkspaceState> workspace,
+    ILogger<WorkspaceGrain> logger) : Grain, IWorkspaceGrain
+{
+    private const string KeyAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+    private string WorkspaceId => this.GetPrimaryKeyString();
+
+    public async Task<WorkspaceInfo> CreateAsync(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (workspace.State.CreatedAt is not null)
+        {
+            throw new AdminConflictException($"Workspace '{WorkspaceId}' already exists.");
+        }
+
+        workspace.State.Name = name;
+        workspace.State.CreatedAt = DateTimeOffset.UtcNow;
+        await workspace.WriteStateAsync();
+        await GrainFactory.GetGrain<IWorkspaceDirectoryGrain>(IWorkspaceDirectoryGrain.Key).AddAsync(WorkspaceId);
+        LogCreated(WorkspaceId);
+        return ToInfo();
+    }
+
+    public Task<WorkspaceInfo?> GetAsync() =>
+        Task.FromResult(workspace.State.CreatedAt is null ? null : ToInfo());
+
+    public async Task<SourceInfo> AddSourceAsync(string name, string? writeKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ThrowIfMissing();
+        var source = new SourceInfo
+        {
+            Id = "src_" + RandomNumberGenerator.GetHexString(16, lowercase: true),
+            Name = name,
+            WriteKey = string.IsNullOrWhiteSpace(writeKey) ? NewWriteKey() : writeKey,
+            Enabled = true,
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+
+        // The key grain is bound first: a key that is already taken must fail before the source exists.
+        await KeyGrain(source.WriteKey).BindAsync(new WriteKeyBinding(WorkspaceId, source.Id, Enabled: true));
+        workspace.State.Sources.Add(source);
+        await workspace.WriteStateAsync();
+        LogSourceAdded(source.Id, WorkspaceId);
+        return source;
+    }
+
+    public async Task<SourceInfo?> SetSourceEnabledAsync(string sourceId, bool enabled)
+    {
+        var index = workspace.State.Sources.FindIndex(s => s.Id == sourceId);
+        if (index < 0)
+        {
+            return null;
+        }
+
+        var source = workspace.State.Sources[index] with { Enabled = enabled };
+        await KeyGrain(source.WriteKey).BindAsync(new WriteKeyBinding(WorkspaceId, source.Id, enabled));
+        workspace.State.Sources[index] = source;
+        await workspace.WriteStateAsync();
+        LogSourceEnabled(source.Id, WorkspaceId, enabled);
+        return source;
+    }
+
+    public async Task<WorkspaceInfo> EnsureDefaultAsync(string name, string? writeKey)
+    {
+        if (workspace.State.CreatedAt is null)
+        {
+            await CreateAsync(name);
+        }
+
+        if (workspace.State.Sources.Count == 0)
+        {
+            await AddSourceAsync("Default source", writeKey);
+            return ToInfo();
+        }
+
+        var first = workspace.State.Sources[0];
+        if (!string.IsNullOrWhiteSpace(writeKey) && first.WriteKey != writeKey)
+        {
+            await KeyGrain(writeKey).BindAsync(new WriteKeyBinding(WorkspaceId, first.Id, first.Enabled));
+            await KeyGrain(first.WriteKey).RetireAsync();
+            workspace.State.Sources[0] = first with { WriteKey = writeKey };
+            await workspace.WriteStateAsync();
+            LogWriteKeyReplaced(first.Id, WorkspaceId);
+        }
+
+        return ToInfo();
+    }
+
+    private WorkspaceInfo ToInfo() => new()
+    {
+        Id = WorkspaceId,
+        Name = workspace.State.Name,
+        CreatedAt = workspace.State.CreatedAt ?? throw new InvalidOperationException("Workspace is not created."),
+        Sources = [.. workspace.State.Sources],
+    };
+
+    private void ThrowIfMissing()
+    {
+        if (workspace.State.CreatedAt is null)
+        {
+            throw new KeyNotFoundException($"Workspace '{WorkspaceId}' does not exist.");
+        }
+    }
+
+    private IWriteKeyGrain KeyGrain(string writeKey) => GrainFactory.GetGrain<IWriteKeyGrain>(writeKey);
+
+    private static string NewWriteKey() => RandomNumberGenerator.GetString(KeyAlphabet, 32);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created workspace {WorkspaceId}")]
+    private partial void LogCreated(string workspaceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Added source {SourceId} to workspace {WorkspaceId}")]
+    private partial void LogSourceAdded(string sourceId, string workspaceId);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Set source {SourceId} of workspace {WorkspaceId} to enabled={Enabled}")]
+    private partial void LogSourceEnabled(string sourceId, string workspaceId, bool enabled);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Replaced the write key of source {SourceId} of workspace {WorkspaceId}")]
+    private partial void LogWriteKeyReplaced(string sourceId, string workspaceId);
+}
+
+/// <summary>The persisted state of a workspace.</summary>
+[GenerateSerializer, Alias("sendora.WorkspaceState")]
+public sealed class WorkspaceState
+{
+    [Id(0)] public string Name { get; set; } = string.Empty;
+
+    /// <summary>When the workspace was created; null until then.</summary>
+    [Id(1)] public DateTimeOffset? CreatedAt { get; set; }
+
+    [Id(2)] public List<SourceInfo> Sources { get; set; } = [];
+}

@@ -1,0 +1,20 @@
+using Orleans.Concurrency;
+
+namespace Sendora.Grains.Identity;
+
+/// <summary>
+/// Which profile one external id belongs to, keyed <c>{workspaceId}/{type}:{value}</c>
+/// (for example <c>default/user_id:42</c>).
+/// </summary>
+public interface IIdentityGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Assigns this id to <paramref name="profileId"/> unless another profile already has it,
+    /// and returns the owning profile's id.
+    /// </summary>
+    Task<string> ClaimAsync(string profileId);
+
+    /// <summary>Returns the id of the profile that owns this id, or null when none does.</summary>
+    [ReadOnly]
+    Task<string?> ResolveAsync();
+}

@@ -1,0 +1,311 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sendora.Grains.Identity;
+using Sendora.Grains.Ingestion;
+
+namespace Sendora.Grains.Profiles;
+
+/// <summary>
+/// Applies a person's messages: deduplicates by messageId, sets traits the way Segment's identify
+/// does, keeps counters and recent events, and claims the person's external ids.
+/// </summary>
+public sealed partial class ProfileGrain(
+    [PersistentState("profile", SendoraNames.GrainStorage)] IPersistentState<ProfileState> profile,
+    IOptions<ProfileOptions> options,
+    ILogger<ProfileGrain> logger) : Grain, IProfileGrain
+{
+    private readonly ProfileOptions _options = options.Value;
+    private readonly HashSet<string> _seenMessageIds = new(StringComparer.Ordinal);
+    private string _workspaceId = string.Empty;
+    private string _profileId = string.Empty;
+
+    // Set when a write failed: the memory then holds changes that storage lacks, so this
+    // activation serves no more calls until Orleans replaces it with one that reloads the state.
+    private bool _stale;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_workspaceId, _profileId) = GrainKeys.Split(this.GetPrimaryKeyString());
+        foreach (var seen in profile.State.SeenMessages)
+        {
+            _seenMessageIds.Add(seen.MessageId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<ApplyResult> ApplyAsync(IReadOnlyList<TrackedMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ThrowIfStale();
+        var state = profile.State;
+        var applied = 0;
+        var duplicates = 0;
+        var newIds = new List<ExternalId>();
+
+        foreach (var message in messages)
+        {
+            ForgetExpiredMessageIds(message.ReceivedAt);
+            if (_seenMessageIds.Contains(message.MessageId))
+            {
+                duplicates++;
+                LogDuplicate(message.MessageId, _profileId);
+                continue;
+            }
+
+            Remember(message);
+            Apply(state, message, newIds);
+            applied++;
+        }
+
+        state.DuplicateCount += duplicates;
+        if (applied == 0 && duplicates == 0)
+        {
+            return new ApplyResult(0, 0);
+        }
+
+        await ClaimExternalIdsAsync(newIds);
+        await PersistAsync();
+        return new ApplyResult(applied, duplicates);
+    }
+
+    public Task<ProfileSnapshot?> GetSnapshotAsync()
+    {
+        ThrowIfStale();
+        var state = profile.State;
+        if (state.CreatedAt is null)
+        {
+            return Task.FromResult<ProfileSnapshot?>(null);
+        }
+
+        return Task.FromResult<ProfileSnapshot?>(new ProfileSnapshot
+        {
+            ProfileId = _profileId,
+            Traits = new Dictionary<string, string>(state.Traits, StringComparer.Ordinal),
+            ExternalIds = [.. state.ExternalIds],
+            Counters = state.Counters.ToDictionary(
+                pair => pair.Key,
+                pair => new EventCounter { Count = pair.Value.Count, First = pair.Value.First, Last = pair.Value.Last },
+                StringComparer.Ordinal),
+            GroupIds = [.. state.GroupIds],
+            FirstSeen = state.FirstSeen,
+            LastSeen = state.LastSeen,
+            AppliedCount = state.AppliedCount,
+            DuplicateCount = state.DuplicateCount,
+            RecentEventCount = state.RecentEvents.Count,
+        });
+    }
+
+    public Task<EventPage> GetEventsAsync(int limit, EventCursor? after)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ThrowIfStale();
+        var events = profile.State.RecentEvents;
+        var start = events.Count - 1;
+        if (after is not null)
+        {
+            // Events are sorted oldest first, so the page starts at the first event before the cursor.
+            while (start >= 0 && CompareToCursor(events[start], after) >= 0)
+            {
+                start--;
+            }
+        }
+
+        var page = new List<StoredEvent>(Math.Min(limit, start + 1));
+        for (var i = start; i >= 0 && page.Count < limit; i--)
+        {
+            page.Add(events[i]);
+        }
+
+        var hasMore = start - page.Count >= 0;
+        var next = hasMore && page.Count > 0 ? new EventCursor(page[^1].Timestamp, page[^1].MessageId) : null;
+        return Task.FromResult(new EventPage(page, next));
+    }
+
+    private void Apply(ProfileState state, TrackedMessage message, List<ExternalId> newIds)
+    {
+        state.CreatedAt ??= message.ReceivedAt;
+        state.AppliedCount++;
+        state.FirstSeen = Min(state.FirstSeen, message.Timestamp);
+        state.LastSeen = Max(state.LastSeen, message.Timestamp);
+
+        AddExternalId(state, "user_id", message.UserId, message, newIds);
+        AddExternalId(state, "anonymous_id", message.AnonymousId, message, newIds);
+
+        switch (message.Type)
+        {
+            case MessageTypes.Identify:
+                SetTraits(state, message);
+                break;
+            case MessageTypes.Track or MessageTypes.Page or MessageTypes.Screen:
+                Count(state, EventCounter.KeyOf(message.Type, message.Name), message.Timestamp);
+                break;
+            case MessageTypes.Group when message.GroupId is not null:
+                if (!state.GroupIds.Contains(message.GroupId) && state.GroupIds.Count < _options.MaxGroupIds)
+                {
+                    state.GroupIds.Add(message.GroupId);
+                }
+
+                break;
+        }
+
+        AddRecentEvent(state, new StoredEvent(message.MessageId, message.Timestamp, message.SourceId, message.Json));
+    }
+
+    private static void SetTraits(ProfileState state, TrackedMessage message)
+    {
+        if (message.TraitsJson is null)
+        {
+            return;
+        }
+
+        // Segment's identify replaces each top-level trait it names: a nested object replaces the
+        // old value of its key instead of merging into it, and null is stored as null.
+        using var traits = JsonDocument.Parse(message.TraitsJson);
+        foreach (var trait in traits.RootElement.EnumerateObject())
+        {
+            state.Traits[trait.Name] = trait.Value.GetRawText();
+            state.TraitTimestamps[trait.Name] = message.Timestamp;
+        }
+    }
+
+    private static void Count(ProfileState state, string key, DateTimeOffset timestamp)
+    {
+        if (!state.Counters.TryGetValue(key, out var counter))
+        {
+            state.Counters[key] = new EventCounter { Count = 1, First = timestamp, Last = timestamp };
+            return;
+        }
+
+        counter.Count++;
+        counter.First = timestamp < counter.First ? timestamp : counter.First;
+        counter.Last = timestamp > counter.Last ? timestamp : counter.Last;
+    }
+
+    private void AddRecentEvent(ProfileState state, StoredEvent stored)
+    {
+        var events = state.RecentEvents;
+        var index = events.Count;
+        while (index > 0 && Compare(events[index - 1], stored) > 0)
+        {
+            index--;
+        }
+
+        events.Insert(index, stored);
+        if (events.Count > _options.RecentEventLimit)
+        {
+            events.RemoveRange(0, events.Count - _options.RecentEventLimit);
+        }
+    }
+
+    private void AddExternalId(
+        ProfileState state, string type, string? id, TrackedMessage message, List<ExternalId> newIds)
+    {
+        if (id is null || state.ExternalIds.Exists(e => e.Type == type && e.Id == id))
+        {
+            return;
+        }
+
+        var externalId = new ExternalId(type, id, message.SourceId, message.ReceivedAt);
+        state.ExternalIds.Add(externalId);
+        newIds.Add(externalId);
+    }
+
+    private async Task ClaimExternalIdsAsync(List<ExternalId> newIds)
+    {
+        if (newIds.Count == 0)
+        {
+            return;
+        }
+
+        var claims = newIds.Select(id => GrainFactory
+            .GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(_workspaceId, id.Type, id.Id))
+            .ClaimAsync(_profileId));
+        var owners = await Task.WhenAll(claims);
+        for (var i = 0; i < owners.Length; i++)
+        {
+            if (owners[i] != _profileId)
+            {
+                LogIdClaimedElsewhere(newIds[i].Type, _profileId, owners[i]);
+            }
+        }
+    }
+
+    private void Remember(TrackedMessage message)
+    {
+        profile.State.SeenMessages.Add(new SeenMessage(message.MessageId, message.ReceivedAt));
+        _seenMessageIds.Add(message.MessageId);
+    }
+
+    private void ForgetExpiredMessageIds(DateTimeOffset now)
+    {
+        var seen = profile.State.SeenMessages;
+        var cutoff = now - _options.DeduplicationWindow;
+        var remove = 0;
+        while (remove < seen.Count
+            && (seen[remove].ReceivedAt < cutoff || seen.Count - remove >= _options.MaxRememberedMessageIds))
+        {
+            _seenMessageIds.Remove(seen[remove].MessageId);
+            remove++;
+        }
+
+        if (remove > 0)
+        {
+            seen.RemoveRange(0, remove);
+        }
+    }
+
+    private async Task PersistAsync()
+    {
+        try
+        {
+            await profile.WriteStateAsync();
+        }
+        catch (Exception exception)
+        {
+            // The in-memory state now differs from storage; a fresh activation reloads what was saved.
+            LogPersistFailed(exception, _profileId);
+            _stale = true;
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private void ThrowIfStale()
+    {
+        if (_stale)
+        {
+            throw new ProfileUnavailableException(
+                $"Profile '{_profileId}' failed to persist and is being reloaded; retry the request.");
+        }
+    }
+
+    private static int Compare(StoredEvent left, StoredEvent right)
+    {
+        var byTime = left.Timestamp.CompareTo(right.Timestamp);
+        return byTime != 0 ? byTime : string.CompareOrdinal(left.MessageId, right.MessageId);
+    }
+
+    private static int CompareToCursor(StoredEvent stored, EventCursor cursor)
+    {
+        var byTime = stored.Timestamp.CompareTo(cursor.Timestamp);
+        return byTime != 0 ? byTime : string.CompareOrdinal(stored.MessageId, cursor.MessageId);
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset? current, DateTimeOffset value) =>
+        current is { } c && c <= value ? c : value;
+
+    private static DateTimeOffset Max(DateTimeOffset? current, DateTimeOffset value) =>
+        current is { } c && c >= value ? c : value;
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "Dropped duplicate message {MessageId} for profile {ProfileId}")]
+    private partial void LogDuplicate(string messageId, string profileId);
+
+    [LoggerMessage(Level = LogLevel.Debug,
+        Message = "External id of type {IdType} seen on profile {ProfileId} already belongs to profile {OwnerId}")]
+    private partial void LogIdClaimedElsewhere(string idType, string profileId, string ownerId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to persist profile {ProfileId}; deactivating")]
+    private partial void LogPersistFailed(Exception exception, string profileId);
+}

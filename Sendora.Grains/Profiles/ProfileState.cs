@@ -1,0 +1,80 @@
+namespace Sendora.Grains.Profiles;
+
+/// <summary>The persisted state of one profile.</summary>
+[GenerateSerializer, Alias("sendora.ProfileState")]
+public sealed class ProfileState
+{
+    /// <summary>When the first message of this profile was applied; null until then.</summary>
+    [Id(0)] public DateTimeOffset? CreatedAt { get; set; }
+
+    /// <summary>Trait values as JSON text by trait name; a trait sent as null is stored as <c>null</c>.</summary>
+    [Id(1)] public Dictionary<string, string> Traits { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The timestamp of the message that last set each trait.</summary>
+    [Id(2)] public Dictionary<string, DateTimeOffset> TraitTimestamps { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(3)] public List<ExternalId> ExternalIds { get; set; } = [];
+
+    /// <summary>Counters keyed by <see cref="EventCounter.KeyOf"/>.</summary>
+    [Id(4)] public Dictionary<string, EventCounter> Counters { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The newest applied messages, oldest first by timestamp, at most the configured number.</summary>
+    [Id(5)] public List<StoredEvent> RecentEvents { get; set; } = [];
+
+    /// <summary>MessageIds applied within the deduplication window, in the order they arrived.</summary>
+    [Id(6)] public List<SeenMessage> SeenMessages { get; set; } = [];
+
+    /// <summary>The earliest and latest message timestamps applied.</summary>
+    [Id(7)] public DateTimeOffset? FirstSeen { get; set; }
+
+    [Id(8)] public DateTimeOffset? LastSeen { get; set; }
+
+    /// <summary>Messages applied over the profile's life.</summary>
+    [Id(9)] public long AppliedCount { get; set; }
+
+    /// <summary>Messages dropped because their messageId was already applied within the window.</summary>
+    [Id(10)] public long DuplicateCount { get; set; }
+
+    /// <summary>Group ids from group calls, in the order first seen.</summary>
+    [Id(11)] public List<string> GroupIds { get; set; } = [];
+}
+
+/// <summary>One external id of a profile, in the shape of Segment's Profile API.</summary>
+[GenerateSerializer, Immutable, Alias("sendora.ExternalId")]
+public sealed record ExternalId(
+    [property: Id(0)] string Type,
+    [property: Id(1)] string Id,
+    [property: Id(2)] string SourceId,
+    [property: Id(3)] DateTimeOffset CreatedAt);
+
+/// <summary>How often and when a profile performed one event.</summary>
+[GenerateSerializer, Alias("sendora.EventCounter")]
+public sealed class EventCounter
+{
+    [Id(0)] public long Count { get; set; }
+
+    [Id(1)] public DateTimeOffset First { get; set; }
+
+    [Id(2)] public DateTimeOffset Last { get; set; }
+
+    /// <summary>
+    /// Returns the counter key of a message: the event name for track, and <c>page:</c> or
+    /// <c>screen:</c> followed by the name for page and screen calls.
+    /// </summary>
+    public static string KeyOf(string type, string? name) =>
+        type == "track" ? name ?? string.Empty : string.Concat(type, ":", name ?? string.Empty);
+}
+
+/// <summary>One applied message kept in the recent events list.</summary>
+[GenerateSerializer, Immutable, Alias("sendora.StoredEvent")]
+public sealed record StoredEvent(
+    [property: Id(0)] string MessageId,
+    [property: Id(1)] DateTimeOffset Timestamp,
+    [property: Id(2)] string SourceId,
+    [property: Id(3)] string Json);
+
+/// <summary>A messageId and when the gateway received it, for deduplication.</summary>
+[GenerateSerializer, Immutable, Alias("sendora.SeenMessage")]
+public sealed record SeenMessage(
+    [property: Id(0)] string MessageId,
+    [property: Id(1)] DateTimeOffset ReceivedAt);

@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Sendora.Silo.Hosting;
+
+/// <summary>Storage and cluster settings shared by silos and gateways, bound from <c>Sendora</c>.</summary>
+public sealed class SendoraHostOptions
+{
+    public const string SectionName = "Sendora";
+
+    /// <summary>Which storage the cluster uses. Default <see cref="StorageKind.AzureStorage"/>.</summary>
+    public StorageKind Storage { get; set; } = StorageKind.AzureStorage;
+
+    [Required]
+    public AzureStorageSettings AzureStorage { get; set; } = new();
+
+    [Required]
+    public ClusterSettings Cluster { get; set; } = new();
+}
+
+/// <summary>How to reach Azure Storage, bound from <c>Sendora:AzureStorage</c>.</summary>
+public sealed class AzureStorageSettings
+{
+    /// <summary>
+    /// The storage account's connection string. Default <c>UseDevelopmentStorage=true</c>, which is
+    /// Azurite on 127.0.0.1 ports 10000 (blob), 10001 (queue) and 10002 (table).
+    /// </summary>
+    [Required]
+    public string ConnectionString { get; set; } = "UseDevelopmentStorage=true";
+
+    /// <summary>How long the start-up check waits for each storage endpoint. Default 10 seconds.</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The table that holds grain state. Default <c>SendoraGrainState</c>.</summary>
+    [Required]
+    public string GrainStateTable { get; set; } = "SendoraGrainState";
+
+    /// <summary>The prefix of the queues behind streams. Default <c>sendora-stream</c>.</summary>
+    [Required]
+    public string StreamQueuePrefix { get; set; } = "sendora-stream";
+
+    /// <summary>How many queues carry streams. Default 4.</summary>
+    [Range(1, 64)]
+    public int StreamQueueCount { get; set; } = 4;
+}
+
+/// <summary>Identity and endpoints of the Orleans cluster, bound from <c>Sendora:Cluster</c>.</summary>
+public sealed class ClusterSettings
+{
+    /// <summary>The cluster's id: silos and gateways with the same id form one cluster. Default <c>sendora-local</c>.</summary>
+    [Required]
+    public string ClusterId { get; set; } = "sendora-local";
+
+    /// <summary>The service's id, which scopes stored grain state. Default <c>sendora</c>.</summary>
+    [Required]
+    public string ServiceId { get; set; } = "sendora";
+
+    /// <summary>The port silos talk to each other on. Default 11111.</summary>
+    [Range(0, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The port gateways connect to as Orleans clients. Default 30000.</summary>
+    [Range(0, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address a silo advertises to the cluster. Default 127.0.0.1.</summary>
+    [Required]
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Storage;
+using Sendora.Grains;
+using Sendora.Grains.Ingestion;
+using Sendora.Grains.Profiles;
+
+namespace Sendora.Silo.Hosting;
+
+/// <summary>Registers a Sendora silo: storage, clustering, reminders, streams and grain options.</summary>
+public static class SiloHostingExtensions
+{
+    /// <summary>Adds a silo to <paramref name="builder"/>, configured from its <c>Sendora</c> section.</summary>
+    public static IHostApplicationBuilder AddSendoraSilo(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = ReadHostOptions(builder.Configuration);
+        builder.Services.AddSendoraGrainOptions();
+        builder.UseOrleans(silo => silo.ConfigureSendoraSilo(options));
+        return builder;
+    }
+
+    /// <summary>Binds and validates the options that grains read.</summary>
+    public static IServiceCollection AddSendoraGrainOptions(this IServiceCollection services)
+    {
+        services.AddOptions<ProfileOptions>().BindConfiguration(ProfileOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SourceHealthOptions>().BindConfiguration(SourceHealthOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>Reads the <c>Sendora</c> section, failing with the key to fix when a value is invalid.</summary>
+    public static SendoraHostOptions ReadHostOptions(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new SendoraHostOptions();
+        try
+        {
+            configuration.GetSection(SendoraHostOptions.SectionName).Bind(options);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new InvalidOperationException(
+                $"Invalid value in the Sendora configuration section: {exception.InnerException?.Message ?? exception.Message} " +
+                $"Sendora:Storage must be one of: {string.Join(", ", Enum.GetNames<StorageKind>())}.",
+                exception);
+        }
+
+        return options;
+    }
+
+    /// <summary>Configures <paramref name="silo"/> for the storage that <paramref name="options"/> names.</summary>
+    public static ISiloBuilder ConfigureSendoraSilo(this ISiloBuilder silo, SendoraHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        silo.Configure<ClusterOptions>(cluster =>
+        {
+            cluster.ClusterId = options.Cluster.ClusterId;
+            cluster.ServiceId = options.Cluster.ServiceId;
+        });
+        silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+
+        switch (options.Storage)
+        {
+            case StorageKind.AzureStorage:
+                ConfigureEndpoints(silo, options.Cluster);
+                ConfigureAzureStorage(silo, options.AzureStorage);
+                break;
+            case StorageKind.Memory:
+                silo.Services.AddHostedService<MemoryStorageWarning>();
+                silo.AddMemoryGrainStorage(SendoraNames.GrainStorage);
+                silo.AddMemoryGrainStorage(SendoraNames.PubSubStorage);
+                silo.UseInMemoryReminderService();
+                silo.AddMemoryStreams(SendoraNames.StreamProvider);
+                break;
+            default:
+                throw new InvalidOperationException($"Sendora:Storage has the unknown value '{options.Storage}'.");
+        }
+
+        return silo;
+    }
+
+    private static void ConfigureEndpoints(ISiloBuilder silo, ClusterSettings cluster)
+    {
+        silo.Configure<EndpointOptions>(endpoints =>
+        {
+            endpoints.AdvertisedIPAddress = IPAddress.Parse(cluster.AdvertisedAddress);
+            endpoints.SiloPort = cluster.SiloPort;
+            endpoints.GatewayPort = cluster.GatewayPort;
+            endpoints.SiloListeningEndpoint = new IPEndPoint(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort);
+            endpoints.GatewayListeningEndpoint =
+                new IPEndPoint(IPAddress.Parse(cluster.AdvertisedAddress), cluster.GatewayPort);
+        });
+    }
+
+    private static void ConfigureAzureStorage(ISiloBuilder silo, AzureStorageSettings azure)
+    {
+        // One client per service for the whole silo: the Azure SDK clients are thread-safe and pool connections.
+        var tables = new TableServiceClient(azure.ConnectionString);
+        var queues = new QueueServiceClient(azure.ConnectionString);
+        silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
+        silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
+        silo.AddAzureTableGrainStorage(SendoraNames.GrainStorage, o =>
+        {
+            o.TableServiceClient = tables;
+            o.TableName = azure.GrainStateTable;
+        });
+        silo.AddAzureTableGrainStorage(SendoraNames.PubSubStorage, o =>
+        {
+            o.TableServiceClient = tables;
+            o.TableName = azure.GrainStateTable;
+        });
+        silo.AddAzureQueueStreams(SendoraNames.StreamProvider, configurator =>
+        {
+            configurator.ConfigureAzureQueue(ob => ob.Configure(o =>
+            {
+                o.QueueServiceClient = queues;
+                o.QueueNames = [.. Enumerable.Range(0, azure.StreamQueueCount).Select(i => $"{azure.StreamQueuePrefix}-{i}")];
+            }));
+        });
+    }
+}
