@@ -22,6 +22,9 @@ public static class SiloHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = ReadHostOptions(builder.Configuration);
         builder.Services.AddSendoraGrainOptions();
+
+        // A silo whose storage is gone would otherwise retry its way out of the cluster for minutes.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo => silo.ConfigureSendoraSilo(options));
         return builder;
     }
