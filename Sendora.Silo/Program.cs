@@ -1,6 +1,11 @@
 using Sendora.Silo.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
+// appsettings.json sits beside the assembly, whatever folder the process was started from.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
 var options = SiloHostingExtensions.ReadHostOptions(builder.Configuration);
 if (options.Storage == StorageKind.AzureStorage)
 {

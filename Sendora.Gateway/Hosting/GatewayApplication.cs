@@ -12,7 +12,12 @@ public static class GatewayApplication
     /// </summary>
     public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json sits beside the assembly, whatever folder the process was started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         configure?.Invoke(builder);
         var host = SiloHostingExtensions.ReadHostOptions(builder.Configuration);
         if (host.Storage == StorageKind.AzureStorage)

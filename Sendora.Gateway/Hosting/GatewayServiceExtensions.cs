@@ -41,6 +41,7 @@ public static class GatewayServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<IngestionCounters>());
         services.AddHostedService<DefaultWorkspaceBootstrap>();
         services.AddProblemDetails();
+        services.AddExceptionHandler<UnavailableExceptionHandler>();
         services.AddOpenApi();
         services.AddCors(cors => cors.AddPolicy(TrackingApi.CorsPolicy, policy => policy
             .AllowAnyOrigin()
@@ -53,6 +54,7 @@ public static class GatewayServiceExtensions
 
     public static WebApplication MapSendoraApis(this WebApplication app)
     {
+        app.UseExceptionHandler();
         app.UseCors();
         app.MapOpenApi();
         app.MapTrackingApi();

@@ -13,5 +13,5 @@ public sealed record IngestionError(string Code, string Message, int StatusCode 
         new("invalid_field", $"\"{field}\" must be {expected}, got {got}.");
 
     private static string Bytes(long size) =>
-        size == long.MaxValue ? "larger than could be counted" : $"{size} bytes";
+        size == long.MaxValue ? "more than 16 MiB" : $"{size} bytes";
 }

@@ -12,7 +12,7 @@ namespace Sendora.Gateway.Tracking;
 public static class RequestBodyReader
 {
     // Past the limit the rest is read and counted, up to this many bytes, so the error can state the size.
-    private const long MaxCountedBytes = 64L * 1024 * 1024;
+    private const long MaxCountedBytes = 16L * 1024 * 1024;
 
     public static async Task<(byte[]? Body, int Length, IngestionError? Error)> ReadAsync(
         HttpRequest request, int limit, Func<long, IngestionError> tooLarge, CancellationToken cancellationToken)
