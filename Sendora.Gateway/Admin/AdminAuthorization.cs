@@ -30,6 +30,6 @@ public sealed class AdminAuthorization(IOptions<GatewayOptions> options) : IEndp
     private static string? ReadToken(HttpRequest request) =>
         HttpAuthorization.ReadBearerToken(request) ?? HttpAuthorization.ReadBasicUser(request);
 
-    private static bool Matches(string given, string expected) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+    private static bool Matches(string presented, string expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
 }

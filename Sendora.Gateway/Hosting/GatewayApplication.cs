@@ -6,9 +6,9 @@ namespace Sendora.Gateway.Hosting;
 public static class GatewayApplication
 {
     /// <summary>
-    /// Checks that storage answers, then builds the gateway. <paramref name="configure"/> may add
+    /// Checks that storage is reachable, then builds the gateway. <paramref name="configure"/> may add
     /// configuration or services before the build. Throws <see cref="StorageUnreachableException"/>
-    /// when Azure storage does not answer.
+    /// when Azure storage is unreachable.
     /// </summary>
     public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {

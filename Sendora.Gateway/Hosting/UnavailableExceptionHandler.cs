@@ -4,7 +4,7 @@ using Sendora.Grains.Profiles;
 namespace Sendora.Gateway.Hosting;
 
 /// <summary>
-/// Answers 503 with Retry-After when a request failed because the cluster or its storage was
+/// Responds 503 with Retry-After when a request failed because the cluster or its storage was
 /// unreachable, so that clients retry; other failures stay 500.
 /// </summary>
 public sealed partial class UnavailableExceptionHandler(

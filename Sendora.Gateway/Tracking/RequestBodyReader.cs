@@ -5,8 +5,8 @@ namespace Sendora.Gateway.Tracking;
 
 /// <summary>
 /// Reads a request body into memory with a limit on its decompressed size. A body is gunzipped when
-/// <c>Content-Encoding</c> says gzip or when it starts with the gzip magic bytes (some senders compress
-/// without saying so). Decompression stops once the limit is passed, so a gzip bomb costs no more memory
+/// <c>Content-Encoding</c> is gzip or when it starts with the gzip magic bytes (some senders compress
+/// without that header). Decompression stops once the limit is passed, so a gzip bomb costs no more memory
 /// than the limit.
 /// </summary>
 public static class RequestBodyReader

@@ -18,7 +18,7 @@ public static class SettingsDocument
         var response = context.Response;
         if (binding is null || !binding.Enabled)
         {
-            // analytics.js reports the text of any non-2xx answer as its error.
+            // analytics.js reports the text of any non-2xx response as its error.
             response.StatusCode = StatusCodes.Status404NotFound;
             response.ContentType = "text/plain";
             await response.WriteAsync(binding is null

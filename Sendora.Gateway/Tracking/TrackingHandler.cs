@@ -13,7 +13,7 @@ namespace Sendora.Gateway.Tracking;
 /// <summary>
 /// Takes one tracking request from body to persisted profiles: authenticates the write key, reads and
 /// validates the body, normalizes each message, applies them with one grain call per profile, and
-/// answers only after those calls have persisted. Rejections are stored with their source.
+/// responds only after those calls have persisted. Rejections are stored with their source.
 /// </summary>
 public sealed partial class TrackingHandler(
     IGrainFactory grains,
@@ -338,9 +338,9 @@ public sealed partial class TrackingHandler(
     private static DateTimeOffset Truncate(DateTimeOffset value) =>
         new(value.Ticks - (value.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to apply messages of source {SourceId}; answering 503")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to apply messages of source {SourceId}; responding 503")]
     private partial void LogApplyFailed(Exception exception, string sourceId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to look up a write key; answering 503")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to look up a write key; responding 503")]
     private partial void LogWriteKeyLookupFailed(Exception exception);
 }
