@@ -30,6 +30,7 @@ public static partial class AdminApi
         admin.MapGet("/workspaces/{workspaceId}/sources/{sourceId}/rejections", ListRejectionsAsync)
             .WithName("ListRejections")
             .WithSummary("Lists a source's rejected messages, newest first, with the reason for each");
+        MapIdentityRoutes(admin);
         return endpoints;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Gateway.Admin;
+using Sendora.Gateway.Identity;
 using Sendora.Gateway.Profiles;
 using Sendora.Gateway.Tracking;
 using Sendora.Grains.Ingestion;
@@ -35,6 +36,8 @@ public static class GatewayServiceExtensions
             .ValidateOnStart();
 
         services.AddSingleton<MessageNormalizer>();
+        services.AddSingleton<IdentityRulesCache>();
+        services.AddSingleton<IdentityResolver>();
         services.AddSingleton<WriteKeyResolver>();
         services.AddSingleton<TrackingHandler>();
         services.AddSingleton<IngestionCounters>();

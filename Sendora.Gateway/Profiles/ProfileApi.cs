@@ -3,6 +3,7 @@ using System.Text.Json;
 using Sendora.Gateway.Admin;
 using Sendora.Gateway.Tracking;
 using Sendora.Grains;
+using Sendora.Grains.Groups;
 using Sendora.Grains.Identity;
 using Sendora.Grains.Profiles;
 
@@ -27,7 +28,19 @@ public static class ProfileApi
         profiles.MapGet("/events", GetEventsAsync).WithName("GetProfileEvents")
             .WithSummary("Returns a profile's recent events, newest first, paged with limit and next");
         profiles.MapGet("/external_ids", GetExternalIdsAsync).WithName("GetProfileExternalIds")
-            .WithSummary("Returns the external ids of a profile");
+            .WithSummary("Returns the external ids of a profile with their type, source and first-seen time");
+        profiles.MapGet("/merges", GetMergesAsync).WithName("GetProfileMerges")
+            .WithSummary("Returns the merges a profile absorbed: when, which ids, and the message that caused each");
+        profiles.MapGet("/links", GetLinksAsync).WithName("GetProfileLinks")
+            .WithSummary("Returns the groups (accounts) a profile belongs to");
+
+        var accounts = endpoints.MapGroup("/v1/spaces/{workspaceId}/collections/accounts/profiles/{externalId}")
+            .AddEndpointFilter<AdminAuthorization>()
+            .WithTags("Profiles");
+        accounts.MapGet("/traits", GetAccountTraitsAsync).WithName("GetAccountTraits")
+            .WithSummary("Returns a group's traits, looked up by group_id:{id}");
+        accounts.MapGet("/links", GetAccountLinksAsync).WithName("GetAccountLinks")
+            .WithSummary("Returns the profiles that belong to a group");
         return endpoints;
     }
 
@@ -145,6 +158,155 @@ public static class ProfileApi
         });
     }
 
+    private static async Task<IResult> GetMergesAsync(
+        string workspaceId, string externalId, HttpContext context, IGrainFactory grains, string? limit = null)
+    {
+        var (profile, failure) = await LoadAsync(workspaceId, externalId, limit, grains);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        return Json(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("data");
+            foreach (var merge in profile!.Merges.Reverse())
+            {
+                writer.WriteStartObject();
+                writer.WriteString("merged_at", TimestampParser.Format(merge.MergedAt));
+                writer.WriteString("merged_profile_id", merge.AbsorbedProfileId);
+                writer.WriteStartArray("external_ids");
+                foreach (var id in merge.ExternalIds)
+                {
+                    writer.WriteStringValue(id);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteString("message_id", merge.CauseMessageId);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteNumber("refused_merges", profile.RefusedMerges);
+            WriteCursor(writer, context, false, null);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> GetLinksAsync(
+        string workspaceId, string externalId, HttpContext context, IGrainFactory grains, string? limit = null)
+    {
+        var (profile, failure) = await LoadAsync(workspaceId, externalId, limit, grains);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        return Json(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("data");
+            foreach (var groupId in profile!.GroupIds)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("to_collection", "accounts");
+                writer.WriteStartArray("external_ids");
+                writer.WriteStartObject();
+                writer.WriteString("id", groupId);
+                writer.WriteString("type", "group_id");
+                writer.WriteEndObject();
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            WriteCursor(writer, context, false, null);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> GetAccountTraitsAsync(
+        string workspaceId, string externalId, HttpContext context, IGrainFactory grains)
+    {
+        var (group, failure) = await LoadGroupAsync(workspaceId, externalId, grains);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        return Json(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("traits");
+            foreach (var (name, value) in group!.Traits.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+            {
+                writer.WritePropertyName(name);
+                writer.WriteRawValue(value, skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+            WriteCursor(writer, context, false, null);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> GetAccountLinksAsync(
+        string workspaceId, string externalId, HttpContext context, IGrainFactory grains)
+    {
+        var (group, failure) = await LoadGroupAsync(workspaceId, externalId, grains);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var members = await Task.WhenAll(group!.MemberProfileIds.Select(id =>
+            grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, id)).GetIdentityAsync()));
+        return Json(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("data");
+            foreach (var member in members.Where(m => m.MergedInto is null))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("to_collection", "users");
+                writer.WriteStartArray("external_ids");
+                foreach (var id in member.ExternalIds)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("id", id.Id);
+                    writer.WriteString("type", id.Type);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            WriteCursor(writer, context, false, null);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<(GroupSnapshot? Group, IResult? Failure)> LoadGroupAsync(
+        string workspaceId, string externalId, IGrainFactory grains)
+    {
+        const string prefix = "group_id:";
+        if (!externalId.StartsWith(prefix, StringComparison.Ordinal) || externalId.Length == prefix.Length)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid external id",
+                detail: $"'{externalId}' is not a group id: use group_id:{{id}}."));
+        }
+
+        var groupId = externalId[prefix.Length..];
+        var group = await grains.GetGrain<IGroupGrain>(GrainKeys.Scoped(workspaceId, GrainKeys.EncodeValue(groupId))).GetAsync();
+        return group is null
+            ? (null, TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Group not found",
+                detail: $"No group in workspace '{workspaceId}' has the id '{groupId}'."))
+            : (group, null);
+    }
+
     private static async Task<(ProfileSnapshot? Profile, IResult? Failure)> LoadAsync(
         string workspaceId, string externalId, string? limit, IGrainFactory grains)
     {
@@ -166,7 +328,14 @@ public static class ProfileApi
         var profile = profileId is null
             ? null
             : await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId)).GetSnapshotAsync();
-        return profile is null
+
+        // A merged profile forwards to its survivor; an id not yet moved by the merge still finds it.
+        for (var hop = 0; profile?.MergedInto is { } survivor && hop < 8; hop++)
+        {
+            profile = await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, survivor)).GetSnapshotAsync();
+        }
+
+        return profile is null || profile.MergedInto is not null
             ? (null, TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Profile not found",
                 detail: $"No profile in workspace '{workspaceId}' has the external id '{externalId}'."))
             : (profile, null);

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Sendora.Grains;
 using Sendora.Grains.Ingestion;
 
 namespace Sendora.Gateway.Tracking;
@@ -104,10 +103,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
             SourceId = sourceId,
             Json = json,
         };
-        var profileId = fields.UserId is not null
-            ? "user_id:" + GrainKeys.EncodeValue(fields.UserId)
-            : "anonymous_id:" + GrainKeys.EncodeValue(fields.AnonymousId!);
-        return new NormalizeResult(message, profileId, null);
+        return new NormalizeResult(message, ExternalIdExtractor.Extract(item, type, fields.UserId, fields.AnonymousId), null);
     }
 
     private IngestionError? ReadIds(JsonElement item, string type, MessageFields fields)

@@ -3,8 +3,10 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.Extensions.Options;
 using Sendora.Gateway.Hosting;
+using Sendora.Gateway.Identity;
 using Sendora.Grains;
 using Sendora.Grains.Admin;
+using Sendora.Grains.Groups;
 using Sendora.Grains.Ingestion;
 using Sendora.Grains.Profiles;
 
@@ -18,6 +20,7 @@ namespace Sendora.Gateway.Tracking;
 public sealed partial class TrackingHandler(
     IGrainFactory grains,
     MessageNormalizer normalizer,
+    IdentityResolver resolver,
     WriteKeyResolver writeKeys,
     IngestionCounters counters,
     TimeProvider clock,
@@ -164,8 +167,9 @@ public sealed partial class TrackingHandler(
         BatchDefaults defaults,
         DateTimeOffset receivedAt)
     {
-        var byProfile = new Dictionary<string, List<TrackedMessage>>(StringComparer.Ordinal);
         var rejections = new List<(int Index, IngestionError Error, JsonElement Item)>();
+        var candidates = new List<Candidate>();
+        var candidateIndexes = new List<int>();
         for (var index = 0; index < items.Count; index++)
         {
             var item = items[index];
@@ -179,22 +183,39 @@ public sealed partial class TrackingHandler(
                 continue;
             }
 
-            if (!byProfile.TryGetValue(result.ProfileId!, out var messages))
-            {
-                byProfile[result.ProfileId!] = messages = [];
-            }
-
-            messages.Add(result.Message!);
+            candidates.Add(new Candidate(result.Message!, result.CandidateIds!));
+            candidateIndexes.Add(index);
         }
 
         ApplyResult[] results;
         try
         {
+            var resolutions = await resolver.ResolveAsync(binding.WorkspaceId, candidates);
+            var byProfile = new Dictionary<string, List<TrackedMessage>>(StringComparer.Ordinal);
+            for (var i = 0; i < resolutions.Length; i++)
+            {
+                var resolution = resolutions[i];
+                if (resolution.Error is not null)
+                {
+                    rejections.Add((candidateIndexes[i], resolution.Error, items[candidateIndexes[i]]));
+                    continue;
+                }
+
+                if (!byProfile.TryGetValue(resolution.ProfileId!, out var messages))
+                {
+                    byProfile[resolution.ProfileId!] = messages = [];
+                }
+
+                messages.Add(resolution.Message!);
+            }
+
             results = await Task.WhenAll(byProfile.Select(pair => grains
                 .GetGrain<IProfileGrain>(GrainKeys.Scoped(binding.WorkspaceId, pair.Key))
                 .ApplyAsync(pair.Value)));
+            await ApplyGroupsAsync(binding.WorkspaceId, byProfile);
             if (rejections.Count > 0)
             {
+                rejections.Sort((left, right) => left.Index.CompareTo(right.Index));
                 await StoreRejectionsAsync(context, binding, rejections, pathType is null, receivedAt);
             }
         }
@@ -208,6 +229,14 @@ public sealed partial class TrackingHandler(
         counters.Add(binding.WorkspaceId, binding.SourceId, results.Sum(r => r.Applied), results.Sum(r => r.Duplicates));
         await WriteResultAsync(context, pathType is null, items.Count, rejections);
     }
+
+    // Group calls also update the group's own grain: its traits and its members.
+    private Task ApplyGroupsAsync(string workspaceId, Dictionary<string, List<TrackedMessage>> byProfile) =>
+        Task.WhenAll(byProfile.SelectMany(pair => pair.Value
+            .Where(message => message.Type == MessageTypes.Group && message.GroupId is not null)
+            .Select(message => grains
+                .GetGrain<IGroupGrain>(GrainKeys.Scoped(workspaceId, GrainKeys.EncodeValue(message.GroupId!)))
+                .ApplyAsync(message.TraitsJson, message.Timestamp, pair.Key))));
 
     private async Task StoreRejectionsAsync(
         HttpContext context,

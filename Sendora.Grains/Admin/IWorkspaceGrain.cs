@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Identity;
 
 namespace Sendora.Grains.Admin;
 
@@ -23,4 +24,25 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// <paramref name="writeKey"/> when that is set and differs, retiring the old key.
     /// </summary>
     Task<WorkspaceInfo> EnsureDefaultAsync(string name, string? writeKey);
+
+    /// <summary>Returns the workspace's identity resolution rules, the defaults until they are set.</summary>
+    [ReadOnly]
+    Task<IdentityRules> GetIdentityRulesAsync();
+
+    /// <summary>Replaces the identity rules and appends the change to the audit log.</summary>
+    Task SetIdentityRulesAsync(IdentityRules rules, AuditEntry change);
+
+    /// <summary>Returns up to <paramref name="limit"/> audit entries, newest first.</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit);
 }
+
+/// <summary>One admin change: who made it, when, to what, and the value before and after, as JSON.</summary>
+[GenerateSerializer, Immutable, Alias("sendora.AuditEntry")]
+public sealed record AuditEntry(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string Actor,
+    [property: Id(2)] string Action,
+    [property: Id(3)] string Target,
+    [property: Id(4)] string? Before,
+    [property: Id(5)] string? After);

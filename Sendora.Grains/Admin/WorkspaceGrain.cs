@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Sendora.Grains.Identity;
 
 namespace Sendora.Grains.Admin;
 
@@ -94,6 +95,23 @@ public sealed partial class WorkspaceGrain(
         return ToInfo();
     }
 
+    public Task<IdentityRules> GetIdentityRulesAsync() =>
+        Task.FromResult(workspace.State.IdentityRules ?? IdentityRules.Default);
+
+    public async Task SetIdentityRulesAsync(IdentityRules rules, AuditEntry change)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(change);
+        ThrowIfMissing();
+        workspace.State.IdentityRules = rules;
+        workspace.State.Audit.Add(change);
+        await workspace.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit) =>
+        Task.FromResult<IReadOnlyList<AuditEntry>>(
+            [.. workspace.State.Audit.AsEnumerable().Reverse().Take(Math.Max(0, limit))]);
+
     private WorkspaceInfo ToInfo() => new()
     {
         Id = WorkspaceId,
@@ -139,4 +157,10 @@ public sealed class WorkspaceState
     [Id(1)] public DateTimeOffset? CreatedAt { get; set; }
 
     [Id(2)] public List<SourceInfo> Sources { get; set; } = [];
+
+    /// <summary>The identity resolution rules; null means the defaults.</summary>
+    [Id(3)] public IdentityRules? IdentityRules { get; set; }
+
+    /// <summary>Admin changes to this workspace, oldest first.</summary>
+    [Id(4)] public List<AuditEntry> Audit { get; set; } = [];
 }

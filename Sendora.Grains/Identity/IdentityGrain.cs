@@ -30,6 +30,34 @@ public sealed class IdentityGrain(
         return profileId;
     }
 
+    public async Task<string> ReassignAsync(string fromProfileId, string toProfileId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(toProfileId);
+        if (identity.State.ProfileId is null || identity.State.ProfileId == fromProfileId)
+        {
+            await AssignAsync(toProfileId);
+        }
+
+        return identity.State.ProfileId!;
+    }
+
+    public async Task AssignAsync(string profileId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(profileId);
+        var previous = (identity.State.ProfileId, identity.State.ClaimedAt);
+        identity.State.ProfileId = profileId;
+        identity.State.ClaimedAt ??= DateTimeOffset.UtcNow;
+        try
+        {
+            await identity.WriteStateAsync();
+        }
+        catch
+        {
+            (identity.State.ProfileId, identity.State.ClaimedAt) = previous;
+            throw;
+        }
+    }
+
     public Task<string?> ResolveAsync() => Task.FromResult(identity.State.ProfileId);
 }
 

@@ -1,3 +1,5 @@
+using Sendora.Grains.Identity;
+
 namespace Sendora.Grains.Ingestion;
 
 /// <summary>
@@ -38,4 +40,7 @@ public sealed record TrackedMessage
 
     /// <summary>The canonical envelope as UTF-8 JSON text.</summary>
     [Id(11)] public required string Json { get; init; }
+
+    /// <summary>The external ids the message carries that identity resolution attached to its profile.</summary>
+    [Id(12)] public IReadOnlyList<ExternalIdKey> ExternalIds { get; init; } = [];
 }

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Identity;
 using Sendora.Grains.Ingestion;
 
 namespace Sendora.Grains.Profiles;
@@ -25,7 +26,55 @@ public interface IProfileGrain : IGrainWithStringKey
     /// </summary>
     [ReadOnly]
     Task<EventPage> GetEventsAsync(int limit, EventCursor? after);
+
+    /// <summary>Returns what identity resolution needs: the profile's ids, merge count and forwarding.</summary>
+    [ReadOnly]
+    Task<ProfileIdentity> GetIdentityAsync();
+
+    /// <summary>
+    /// Merges the profiles <paramref name="profileIds"/> into this one within the caps of
+    /// <paramref name="rules"/>, moves their external ids here and returns how many merged.
+    /// </summary>
+    Task<AbsorbResult> AbsorbAsync(IReadOnlyList<string> profileIds, string? causeMessageId, IdentityRules rules);
+
+    /// <summary>
+    /// Hands this profile's state to <paramref name="survivorId"/> and forwards every later call there.
+    /// Returns null state when there is nothing to hand over.
+    /// </summary>
+    Task<HandOver> HandOverAsync(string survivorId);
+
+    /// <summary>
+    /// Moves <paramref name="id"/> and the events that carried it to a new profile
+    /// <paramref name="newProfileId"/>, and points the id there.
+    /// </summary>
+    Task<SplitResult> SplitAsync(ExternalIdKey id, string newProfileId);
+
+    /// <summary>Builds this new profile from the events a split moved here.</summary>
+    Task ReceiveSplitAsync(ExternalIdKey id, IReadOnlyList<StoredEvent> events, IReadOnlyList<string> messageIds);
 }
+
+/// <summary>The ids of a profile and where it forwards, for identity resolution.</summary>
+[GenerateSerializer, Immutable, Alias("sendora.ProfileIdentity")]
+public sealed record ProfileIdentity(
+    [property: Id(0)] string ProfileId,
+    [property: Id(1)] string? MergedInto,
+    [property: Id(2)] IReadOnlyList<ExternalId> ExternalIds,
+    [property: Id(3)] int MergeCount);
+
+/// <summary>How many profiles a merge absorbed and refused, and where the survivor forwards, if anywhere.</summary>
+[GenerateSerializer, Immutable, Alias("sendora.AbsorbResult")]
+public sealed record AbsorbResult(
+    [property: Id(0)] int Absorbed,
+    [property: Id(1)] int Refused,
+    [property: Id(2)] string? ForwardedTo);
+
+/// <summary>The state a merged profile hands to its survivor, or where it already forwards.</summary>
+[GenerateSerializer, Immutable, Alias("sendora.HandOver")]
+public sealed record HandOver([property: Id(0)] ProfileState? State, [property: Id(1)] string? ForwardedTo);
+
+/// <summary>The outcome of a split: how many events moved to the new profile.</summary>
+[GenerateSerializer, Immutable, Alias("sendora.SplitResult")]
+public sealed record SplitResult([property: Id(0)] string NewProfileId, [property: Id(1)] int MovedEvents);
 
 /// <summary>How many messages of one call were applied and how many were repeats.</summary>
 [GenerateSerializer, Immutable, Alias("sendora.ApplyResult")]
@@ -54,6 +103,14 @@ public sealed record ProfileSnapshot
     [Id(8)] public long DuplicateCount { get; init; }
 
     [Id(9)] public int RecentEventCount { get; init; }
+
+    /// <summary>The merges this profile absorbed, oldest first.</summary>
+    [Id(10)] public IReadOnlyList<MergeRecord> Merges { get; init; } = [];
+
+    [Id(11)] public long RefusedMerges { get; init; }
+
+    /// <summary>The profile this one was merged into; when set, the other members are empty.</summary>
+    [Id(12)] public string? MergedInto { get; init; }
 }
 
 /// <summary>A position in a profile's events: the last event of the previous page.</summary>

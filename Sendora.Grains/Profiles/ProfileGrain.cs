@@ -39,6 +39,11 @@ public sealed partial class ProfileGrain(
     {
         ArgumentNullException.ThrowIfNull(messages);
         ThrowIfStale();
+        if (profile.State.MergedInto is { } survivor)
+        {
+            return await Survivor(survivor).ApplyAsync(messages);
+        }
+
         var state = profile.State;
         var applied = 0;
         var duplicates = 0;
@@ -74,6 +79,11 @@ public sealed partial class ProfileGrain(
     {
         ThrowIfStale();
         var state = profile.State;
+        if (state.MergedInto is { } survivor)
+        {
+            return Task.FromResult<ProfileSnapshot?>(ForwardingSnapshot(survivor));
+        }
+
         if (state.CreatedAt is null)
         {
             return Task.FromResult<ProfileSnapshot?>(null);
@@ -94,6 +104,8 @@ public sealed partial class ProfileGrain(
             AppliedCount = state.AppliedCount,
             DuplicateCount = state.DuplicateCount,
             RecentEventCount = state.RecentEvents.Count,
+            Merges = [.. state.Merges],
+            RefusedMerges = state.RefusedMerges,
         });
     }
 
@@ -101,6 +113,10 @@ public sealed partial class ProfileGrain(
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ThrowIfStale();
+        if (profile.State.MergedInto is { } survivor)
+        {
+            return Survivor(survivor).GetEventsAsync(limit, after);
+        }
         var events = profile.State.RecentEvents;
         var start = events.Count - 1;
         if (after is not null)
@@ -130,8 +146,10 @@ public sealed partial class ProfileGrain(
         state.FirstSeen = Min(state.FirstSeen, message.Timestamp);
         state.LastSeen = Max(state.LastSeen, message.Timestamp);
 
-        AddExternalId(state, "user_id", message.UserId, message, newIds);
-        AddExternalId(state, "anonymous_id", message.AnonymousId, message, newIds);
+        foreach (var id in IdsOf(message))
+        {
+            AddExternalId(state, id.Type, id.Value, message, newIds);
+        }
 
         switch (message.Type)
         {
@@ -150,7 +168,32 @@ public sealed partial class ProfileGrain(
                 break;
         }
 
-        AddRecentEvent(state, new StoredEvent(message.MessageId, message.Timestamp, message.SourceId, message.Json));
+        AddRecentEvent(state, new StoredEvent(message.MessageId, message.Timestamp, message.SourceId, message.Json)
+        {
+            ExternalIds = [.. IdsOf(message).Select(id => id.ToString())],
+        });
+    }
+
+    // Messages built before identity resolution ran carry no ids; their userId and anonymousId stand in.
+    private static IEnumerable<ExternalIdKey> IdsOf(TrackedMessage message)
+    {
+        if (message.ExternalIds.Count > 0)
+        {
+            return message.ExternalIds;
+        }
+
+        var ids = new List<ExternalIdKey>(2);
+        if (message.UserId is not null)
+        {
+            ids.Add(new ExternalIdKey("user_id", message.UserId));
+        }
+
+        if (message.AnonymousId is not null)
+        {
+            ids.Add(new ExternalIdKey("anonymous_id", message.AnonymousId));
+        }
+
+        return ids;
     }
 
     private static void SetTraits(ProfileState state, TrackedMessage message)
@@ -183,9 +226,10 @@ public sealed partial class ProfileGrain(
         counter.Last = timestamp > counter.Last ? timestamp : counter.Last;
     }
 
-    private void AddRecentEvent(ProfileState state, StoredEvent stored)
+    private void AddRecentEvent(ProfileState state, StoredEvent stored) => InsertRecentEvent(state.RecentEvents, stored);
+
+    private void InsertRecentEvent(List<StoredEvent> events, StoredEvent stored)
     {
-        var events = state.RecentEvents;
         var index = events.Count;
         while (index > 0 && Compare(events[index - 1], stored) > 0)
         {

@@ -37,7 +37,24 @@ public sealed class ProfileState
 
     /// <summary>Group ids from group calls, in the order first seen.</summary>
     [Id(11)] public List<string> GroupIds { get; set; } = [];
+
+    /// <summary>The profile this one was merged into; set, it forwards every call there.</summary>
+    [Id(12)] public string? MergedInto { get; set; }
+
+    /// <summary>The merges this profile absorbed, oldest first, including those of absorbed profiles.</summary>
+    [Id(13)] public List<MergeRecord> Merges { get; set; } = [];
+
+    /// <summary>Merges refused because this profile reached its cap of merges or ids.</summary>
+    [Id(14)] public long RefusedMerges { get; set; }
 }
+
+/// <summary>One merge: which profile was absorbed, with which ids, when, and which message caused it.</summary>
+[GenerateSerializer, Immutable, Alias("sendora.MergeRecord")]
+public sealed record MergeRecord(
+    [property: Id(0)] DateTimeOffset MergedAt,
+    [property: Id(1)] string AbsorbedProfileId,
+    [property: Id(2)] IReadOnlyList<string> ExternalIds,
+    [property: Id(3)] string? CauseMessageId);
 
 /// <summary>One external id of a profile, in the shape of Segment's Profile API.</summary>
 [GenerateSerializer, Immutable, Alias("sendora.ExternalId")]
@@ -71,7 +88,11 @@ public sealed record StoredEvent(
     [property: Id(0)] string MessageId,
     [property: Id(1)] DateTimeOffset Timestamp,
     [property: Id(2)] string SourceId,
-    [property: Id(3)] string Json);
+    [property: Id(3)] string Json)
+{
+    /// <summary>The external ids the message carried, as <c>type:value</c>, so that a split can take its events.</summary>
+    [Id(4)] public IReadOnlyList<string> ExternalIds { get; init; } = [];
+}
 
 /// <summary>A messageId and when the gateway received it, for deduplication.</summary>
 [GenerateSerializer, Immutable, Alias("sendora.SeenMessage")]

@@ -1,0 +1,261 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Sendora.Grains.Identity;
+
+namespace Sendora.Grains.Profiles;
+
+public sealed partial class ProfileGrain
+{
+    public Task<ProfileIdentity> GetIdentityAsync()
+    {
+        ThrowIfStale();
+        var state = profile.State;
+        return Task.FromResult(new ProfileIdentity(_profileId, state.MergedInto, [.. state.ExternalIds], state.Merges.Count));
+    }
+
+    public async Task<AbsorbResult> AbsorbAsync(IReadOnlyList<string> profileIds, string? causeMessageId, IdentityRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(profileIds);
+        ArgumentNullException.ThrowIfNull(rules);
+        ThrowIfStale();
+        var state = profile.State;
+        if (state.MergedInto is { } survivor)
+        {
+            return new AbsorbResult(0, 0, survivor);
+        }
+
+        var absorbed = new List<(string ProfileId, IReadOnlyList<ExternalId> Ids)>();
+        var refused = 0;
+        foreach (var victimId in profileIds.Where(id => id != _profileId).Distinct())
+        {
+            if (state.Merges.Count >= rules.MaxMergesPerProfile || state.ExternalIds.Count >= rules.MaxIdsPerProfile)
+            {
+                state.RefusedMerges++;
+                refused++;
+                LogMergeRefused(victimId, _profileId, state.Merges.Count, state.ExternalIds.Count);
+                continue;
+            }
+
+            // The victim persists its forwarding before it returns, so from here on it sends its calls here.
+            var handOver = await GrainFactory.GetGrain<IProfileGrain>(GrainKeys.Scoped(_workspaceId, victimId))
+                .HandOverAsync(_profileId);
+            if (handOver.State is not { } victim)
+            {
+                continue;
+            }
+
+            Merge(state, victim);
+            var ids = victim.ExternalIds.Select(id => string.Concat(id.Type, ":", id.Id)).ToList();
+            state.Merges.Add(new MergeRecord(DateTimeOffset.UtcNow, victimId, ids, causeMessageId));
+            absorbed.Add((victimId, victim.ExternalIds));
+            LogMerged(victimId, _profileId, causeMessageId);
+        }
+
+        if (absorbed.Count > 0 || refused > 0)
+        {
+            await PersistAsync();
+        }
+
+        // The survivor persisted first: an id still pointing at a victim reaches this profile through
+        // the victim's forwarding, so a crash before these calls loses nothing.
+        await Task.WhenAll(absorbed.SelectMany(victim => victim.Ids.Select(id => GrainFactory
+            .GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(_workspaceId, id.Type, id.Id))
+            .ReassignAsync(victim.ProfileId, _profileId))));
+        return new AbsorbResult(absorbed.Count, refused, null);
+    }
+
+    public async Task<HandOver> HandOverAsync(string survivorId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(survivorId);
+        ThrowIfStale();
+        var state = profile.State;
+        if (state.MergedInto is { } forwardedTo)
+        {
+            return new HandOver(null, forwardedTo);
+        }
+
+        state.MergedInto = survivorId;
+        await PersistAsync();
+        return new HandOver(state.CreatedAt is null ? null : state, null);
+    }
+
+    public async Task<SplitResult> SplitAsync(ExternalIdKey id, string newProfileId)
+    {
+        ThrowIfStale();
+        var state = profile.State;
+        if (state.MergedInto is { } survivor)
+        {
+            return await Survivor(survivor).SplitAsync(id, newProfileId);
+        }
+
+        var externalId = state.ExternalIds.Find(e => e.Type == id.Type && e.Id == id.Value)
+            ?? throw new KeyNotFoundException($"Profile '{_profileId}' has no external id '{id}'.");
+        var key = id.ToString();
+        var moved = state.RecentEvents.Where(e => e.ExternalIds.Contains(key)).ToList();
+        var movedIds = moved.Select(e => e.MessageId).ToHashSet(StringComparer.Ordinal);
+
+        await GrainFactory.GetGrain<IProfileGrain>(GrainKeys.Scoped(_workspaceId, newProfileId))
+            .ReceiveSplitAsync(id, moved, [.. movedIds]);
+        state.ExternalIds.Remove(externalId);
+        state.RecentEvents.RemoveAll(e => movedIds.Contains(e.MessageId));
+        foreach (var stored in moved)
+        {
+            var (type, name) = TypeAndName(stored.Json);
+            if (state.Counters.TryGetValue(EventCounter.KeyOf(type, name), out var counter) && --counter.Count <= 0)
+            {
+                state.Counters.Remove(EventCounter.KeyOf(type, name));
+            }
+        }
+
+        await PersistAsync();
+        await GrainFactory.GetGrain<IIdentityGrain>(id.GrainKey(_workspaceId)).AssignAsync(newProfileId);
+        LogSplit(id.Type, _profileId, newProfileId, moved.Count);
+        return new SplitResult(newProfileId, moved.Count);
+    }
+
+    public async Task ReceiveSplitAsync(ExternalIdKey id, IReadOnlyList<StoredEvent> events, IReadOnlyList<string> messageIds)
+    {
+        ThrowIfStale();
+        var state = profile.State;
+        var now = DateTimeOffset.UtcNow;
+        state.CreatedAt ??= now;
+        state.ExternalIds.Add(new ExternalId(id.Type, id.Value, events.FirstOrDefault()?.SourceId ?? string.Empty, now));
+        foreach (var stored in events.OrderBy(e => e.Timestamp))
+        {
+            InsertRecentEvent(state.RecentEvents, stored);
+            var (type, name) = TypeAndName(stored.Json);
+            if (type is "track" or "page" or "screen")
+            {
+                Count(state, EventCounter.KeyOf(type, name), stored.Timestamp);
+            }
+
+            if (type == "identify")
+            {
+                ApplyTraitsFrom(state, stored);
+            }
+
+            state.FirstSeen = Min(state.FirstSeen, stored.Timestamp);
+            state.LastSeen = Max(state.LastSeen, stored.Timestamp);
+            state.AppliedCount++;
+        }
+
+        foreach (var messageId in messageIds)
+        {
+            if (_seenMessageIds.Add(messageId))
+            {
+                state.SeenMessages.Add(new SeenMessage(messageId, now));
+            }
+        }
+
+        await PersistAsync();
+    }
+
+    private void Merge(ProfileState state, ProfileState victim)
+    {
+        foreach (var (name, value) in victim.Traits)
+        {
+            var victimTime = victim.TraitTimestamps.GetValueOrDefault(name);
+            if (!state.Traits.ContainsKey(name) || victimTime > state.TraitTimestamps.GetValueOrDefault(name))
+            {
+                state.Traits[name] = value;
+                state.TraitTimestamps[name] = victimTime;
+            }
+        }
+
+        foreach (var (key, counter) in victim.Counters)
+        {
+            if (state.Counters.TryGetValue(key, out var mine))
+            {
+                mine.Count += counter.Count;
+                mine.First = counter.First < mine.First ? counter.First : mine.First;
+                mine.Last = counter.Last > mine.Last ? counter.Last : mine.Last;
+            }
+            else
+            {
+                state.Counters[key] = counter;
+            }
+        }
+
+        var known = state.RecentEvents.Select(e => e.MessageId).ToHashSet(StringComparer.Ordinal);
+        foreach (var stored in victim.RecentEvents.Where(e => !known.Contains(e.MessageId)))
+        {
+            InsertRecentEvent(state.RecentEvents, stored);
+        }
+
+        foreach (var seen in victim.SeenMessages.Where(seen => _seenMessageIds.Add(seen.MessageId)))
+        {
+            state.SeenMessages.Add(seen);
+        }
+
+        state.SeenMessages.Sort((left, right) => left.ReceivedAt.CompareTo(right.ReceivedAt));
+        foreach (var id in victim.ExternalIds.Where(v => !state.ExternalIds.Exists(e => e.Type == v.Type && e.Id == v.Id)))
+        {
+            state.ExternalIds.Add(id);
+        }
+
+        foreach (var groupId in victim.GroupIds.Where(g => !state.GroupIds.Contains(g)))
+        {
+            state.GroupIds.Add(groupId);
+        }
+
+        state.Merges.InsertRange(0, victim.Merges);
+        state.CreatedAt = victim.CreatedAt < state.CreatedAt ? victim.CreatedAt : state.CreatedAt;
+        state.FirstSeen = victim.FirstSeen is { } first ? Min(state.FirstSeen, first) : state.FirstSeen;
+        state.LastSeen = victim.LastSeen is { } last ? Max(state.LastSeen, last) : state.LastSeen;
+        state.AppliedCount += victim.AppliedCount;
+        state.DuplicateCount += victim.DuplicateCount;
+        state.RefusedMerges += victim.RefusedMerges;
+    }
+
+    private static void ApplyTraitsFrom(ProfileState state, StoredEvent stored)
+    {
+        using var envelope = JsonDocument.Parse(stored.Json);
+        if (!envelope.RootElement.TryGetProperty("traits", out var traits) || traits.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var trait in traits.EnumerateObject())
+        {
+            state.Traits[trait.Name] = trait.Value.GetRawText();
+            state.TraitTimestamps[trait.Name] = stored.Timestamp;
+        }
+    }
+
+    private static (string Type, string? Name) TypeAndName(string json)
+    {
+        using var envelope = JsonDocument.Parse(json);
+        var root = envelope.RootElement;
+        var type = root.GetProperty("type").GetString() ?? string.Empty;
+        var nameField = type == "track" ? "event" : "name";
+        var name = root.TryGetProperty(nameField, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+        return (type, name);
+    }
+
+    private IProfileGrain Survivor(string profileId) =>
+        GrainFactory.GetGrain<IProfileGrain>(GrainKeys.Scoped(_workspaceId, profileId));
+
+    private ProfileSnapshot ForwardingSnapshot(string survivor) => new()
+    {
+        ProfileId = _profileId,
+        Traits = new Dictionary<string, string>(),
+        ExternalIds = [],
+        Counters = new Dictionary<string, EventCounter>(),
+        GroupIds = [],
+        MergedInto = survivor,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Merged profile {VictimId} into {SurvivorId} because of message {MessageId}")]
+    private partial void LogMerged(string victimId, string survivorId, string? messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Refused to merge profile {VictimId} into {SurvivorId}, which has {MergeCount} merges and {IdCount} ids")]
+    private partial void LogMergeRefused(string victimId, string survivorId, int mergeCount, int idCount);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Split an id of type {IdType} off profile {ProfileId} into {NewProfileId} with {EventCount} events")]
+    private partial void LogSplit(string idType, string profileId, string newProfileId, int eventCount);
+}
