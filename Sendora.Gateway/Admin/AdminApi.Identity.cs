@@ -89,6 +89,17 @@ public static partial class AdminApi
                 detail: $"No profile in workspace '{workspaceId}' has the external id '{externalId}'.");
         }
 
+        for (var hop = 0; hop < 8; hop++)
+        {
+            var identity = await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId)).GetIdentityAsync();
+            if (identity.MergedInto is not { } survivor)
+            {
+                break;
+            }
+
+            profileId = survivor;
+        }
+
         try
         {
             var result = await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId))

@@ -189,9 +189,21 @@ public sealed partial class IdentityResolver(
     private async Task<ProfileIdentity> FollowAsync(string workspaceId, string profileId)
     {
         var identity = await Profile(workspaceId, profileId).GetIdentityAsync();
+        var forwarded = new List<string>();
         for (var hop = 0; identity.MergedInto is { } next && hop < MaxForwardingHops; hop++)
         {
+            forwarded.Add(identity.ProfileId);
             identity = await Profile(workspaceId, next).GetIdentityAsync();
+        }
+
+        if (forwarded.Count > 0 && identity.MergedInto is null)
+        {
+            // An id still pointing at a merged profile means the merge may not have finished; the survivor
+            // completes it, which costs nothing when it had.
+            if (await Profile(workspaceId, identity.ProfileId).ResumeMergesAsync(forwarded) > 0)
+            {
+                identity = await Profile(workspaceId, identity.ProfileId).GetIdentityAsync();
+            }
         }
 
         return identity;

@@ -209,9 +209,7 @@ public sealed partial class TrackingHandler(
                 messages.Add(resolution.Message!);
             }
 
-            results = await Task.WhenAll(byProfile.Select(pair => grains
-                .GetGrain<IProfileGrain>(GrainKeys.Scoped(binding.WorkspaceId, pair.Key))
-                .ApplyAsync(pair.Value)));
+            results = await Task.WhenAll(byProfile.Select(pair => ApplyAsync(binding.WorkspaceId, pair.Key, pair.Value)));
             await ApplyGroupsAsync(binding.WorkspaceId, byProfile);
             if (rejections.Count > 0)
             {
@@ -228,6 +226,23 @@ public sealed partial class TrackingHandler(
 
         counters.Add(binding.WorkspaceId, binding.SourceId, results.Sum(r => r.Applied), results.Sum(r => r.Duplicates));
         await WriteResultAsync(context, pathType is null, items.Count, rejections);
+    }
+
+    // A merged profile returns its survivor instead of applying; the messages follow it there.
+    private async Task<ApplyResult> ApplyAsync(string workspaceId, string profileId, List<TrackedMessage> messages)
+    {
+        for (var hop = 0; hop < 8; hop++)
+        {
+            var result = await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId)).ApplyAsync(messages);
+            if (result.ForwardedTo is not { } survivor)
+            {
+                return result;
+            }
+
+            profileId = survivor;
+        }
+
+        throw new IdentityConflictException($"Profile '{profileId}' forwards through more than 8 merged profiles.");
     }
 
     // Group calls also update the group's own grain: its traits and its members.

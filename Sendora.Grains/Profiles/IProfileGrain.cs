@@ -12,7 +12,9 @@ public interface IProfileGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Applies <paramref name="messages"/> in order, dropping any whose messageId was applied within
-    /// the deduplication window, and returns only after the new state is persisted.
+    /// the deduplication window, and returns only after the new state is persisted. A merged profile
+    /// applies nothing and returns its survivor in <see cref="ApplyResult.ForwardedTo"/>: it never calls
+    /// the survivor itself, because the survivor may be calling it during the merge.
     /// </summary>
     Task<ApplyResult> ApplyAsync(IReadOnlyList<TrackedMessage> messages);
 
@@ -36,6 +38,12 @@ public interface IProfileGrain : IGrainWithStringKey
     /// <paramref name="rules"/>, moves their external ids here and returns how many merged.
     /// </summary>
     Task<AbsorbResult> AbsorbAsync(IReadOnlyList<string> profileIds, string? causeMessageId, IdentityRules rules);
+
+    /// <summary>
+    /// Completes the merges of <paramref name="profileIds"/>, profiles that already forward here but whose
+    /// state this profile may not hold, whatever the caps. Returns how many it absorbed now.
+    /// </summary>
+    Task<int> ResumeMergesAsync(IReadOnlyList<string> profileIds);
 
     /// <summary>
     /// Hands this profile's state to <paramref name="survivorId"/> and forwards every later call there.
@@ -76,9 +84,15 @@ public sealed record HandOver([property: Id(0)] ProfileState? State, [property: 
 [GenerateSerializer, Immutable, Alias("sendora.SplitResult")]
 public sealed record SplitResult([property: Id(0)] string NewProfileId, [property: Id(1)] int MovedEvents);
 
-/// <summary>How many messages of one call were applied and how many were repeats.</summary>
+/// <summary>
+/// How many messages of one call were applied and how many were repeats, or, when the profile was
+/// merged into another, the survivor the caller must send the messages to instead.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("sendora.ApplyResult")]
-public sealed record ApplyResult([property: Id(0)] int Applied, [property: Id(1)] int Duplicates);
+public sealed record ApplyResult([property: Id(0)] int Applied, [property: Id(1)] int Duplicates)
+{
+    [Id(2)] public string? ForwardedTo { get; init; }
+}
 
 /// <summary>A read-only copy of a profile's state for the profile and admin APIs.</summary>
 [GenerateSerializer, Immutable, Alias("sendora.ProfileSnapshot")]

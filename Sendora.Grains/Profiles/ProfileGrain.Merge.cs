@@ -26,7 +26,7 @@ public sealed partial class ProfileGrain
 
         var absorbed = new List<(string ProfileId, IReadOnlyList<ExternalId> Ids)>();
         var refused = 0;
-        foreach (var victimId in profileIds.Where(id => id != _profileId).Distinct())
+        foreach (var victimId in profileIds.Where(id => id != _profileId && !HasAbsorbed(id)).Distinct())
         {
             if (state.Merges.Count >= rules.MaxMergesPerProfile || state.ExternalIds.Count >= rules.MaxIdsPerProfile)
             {
@@ -39,19 +39,60 @@ public sealed partial class ProfileGrain
             // The victim persists its forwarding before it returns, so from here on it sends its calls here.
             var handOver = await GrainFactory.GetGrain<IProfileGrain>(GrainKeys.Scoped(_workspaceId, victimId))
                 .HandOverAsync(_profileId);
-            if (handOver.State is not { } victim)
+            if (handOver.State is { } victim)
             {
-                continue;
+                Record(state, victimId, victim, causeMessageId, absorbed);
             }
-
-            Merge(state, victim);
-            var ids = victim.ExternalIds.Select(id => string.Concat(id.Type, ":", id.Id)).ToList();
-            state.Merges.Add(new MergeRecord(DateTimeOffset.UtcNow, victimId, ids, causeMessageId));
-            absorbed.Add((victimId, victim.ExternalIds));
-            LogMerged(victimId, _profileId, causeMessageId);
         }
 
-        if (absorbed.Count > 0 || refused > 0)
+        await FinishMergesAsync(absorbed, changed: absorbed.Count > 0 || refused > 0);
+        return new AbsorbResult(absorbed.Count, refused, null);
+    }
+
+    public async Task<int> ResumeMergesAsync(IReadOnlyList<string> profileIds)
+    {
+        ArgumentNullException.ThrowIfNull(profileIds);
+        ThrowIfStale();
+        var state = profile.State;
+        if (state.MergedInto is not null)
+        {
+            return 0;
+        }
+
+        // A victim forwards here once it handed over; if this profile then failed to keep the state
+        // (a timed-out reply, a failed write), the victim still holds it and hands it over again.
+        var absorbed = new List<(string ProfileId, IReadOnlyList<ExternalId> Ids)>();
+        foreach (var victimId in profileIds.Where(id => id != _profileId && !HasAbsorbed(id)).Distinct())
+        {
+            var handOver = await GrainFactory.GetGrain<IProfileGrain>(GrainKeys.Scoped(_workspaceId, victimId))
+                .HandOverAsync(_profileId);
+            if (handOver.State is { } victim && handOver.ForwardedTo is null)
+            {
+                Record(state, victimId, victim, causeMessageId: null, absorbed);
+            }
+        }
+
+        await FinishMergesAsync(absorbed, changed: absorbed.Count > 0);
+        return absorbed.Count;
+    }
+
+    private void Record(
+        ProfileState state,
+        string victimId,
+        ProfileState victim,
+        string? causeMessageId,
+        List<(string ProfileId, IReadOnlyList<ExternalId> Ids)> absorbed)
+    {
+        Merge(state, victim);
+        var ids = victim.ExternalIds.Select(id => string.Concat(id.Type, ":", id.Id)).ToList();
+        state.Merges.Add(new MergeRecord(DateTimeOffset.UtcNow, victimId, ids, causeMessageId));
+        absorbed.Add((victimId, victim.ExternalIds));
+        LogMerged(victimId, _profileId, causeMessageId);
+    }
+
+    private async Task FinishMergesAsync(List<(string ProfileId, IReadOnlyList<ExternalId> Ids)> absorbed, bool changed)
+    {
+        if (changed)
         {
             await PersistAsync();
         }
@@ -61,8 +102,9 @@ public sealed partial class ProfileGrain
         await Task.WhenAll(absorbed.SelectMany(victim => victim.Ids.Select(id => GrainFactory
             .GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(_workspaceId, id.Type, id.Id))
             .ReassignAsync(victim.ProfileId, _profileId))));
-        return new AbsorbResult(absorbed.Count, refused, null);
     }
+
+    private bool HasAbsorbed(string profileId) => profile.State.Merges.Exists(m => m.AbsorbedProfileId == profileId);
 
     public async Task<HandOver> HandOverAsync(string survivorId)
     {
@@ -71,7 +113,10 @@ public sealed partial class ProfileGrain
         var state = profile.State;
         if (state.MergedInto is { } forwardedTo)
         {
-            return new HandOver(null, forwardedTo);
+            // The same survivor asking again lost the first reply, so it gets the state once more.
+            return forwardedTo == survivorId
+                ? new HandOver(state.CreatedAt is null ? null : state, null)
+                : new HandOver(null, forwardedTo);
         }
 
         state.MergedInto = survivorId;
@@ -85,7 +130,7 @@ public sealed partial class ProfileGrain
         var state = profile.State;
         if (state.MergedInto is { } survivor)
         {
-            return await Survivor(survivor).SplitAsync(id, newProfileId);
+            throw new InvalidOperationException($"Profile '{_profileId}' was merged into '{survivor}'; split that profile.");
         }
 
         var externalId = state.ExternalIds.Find(e => e.Type == id.Type && e.Id == id.Value)
@@ -233,9 +278,6 @@ public sealed partial class ProfileGrain
             : null;
         return (type, name);
     }
-
-    private IProfileGrain Survivor(string profileId) =>
-        GrainFactory.GetGrain<IProfileGrain>(GrainKeys.Scoped(_workspaceId, profileId));
 
     private ProfileSnapshot ForwardingSnapshot(string survivor) => new()
     {

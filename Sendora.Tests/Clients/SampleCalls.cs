@@ -66,7 +66,10 @@ public sealed record SampleCalls(string UserId, string AnonymousId, string Group
 
         var sourceId = profile.SingleEvent(MessageId("identify")).GetProperty("source_id").GetString();
         Assert.False(string.IsNullOrEmpty(sourceId), "Stored events have no source_id.");
-        Assert.Equal(["anonymous_id:" + AnonymousId, "user_id:" + UserId], profile.ExternalIdStrings().Order());
+        // The identify traits carry an email, which identity resolution attaches as an id too.
+        Assert.Equal(
+            ["anonymous_id:" + AnonymousId, $"email:{UserId.ToLowerInvariant()}@example.com", "user_id:" + UserId],
+            profile.ExternalIdStrings().Order(StringComparer.Ordinal));
         foreach (var externalId in profile.ExternalIds)
         {
             Assert.Equal(sourceId, externalId.GetProperty("source_id").GetString());

@@ -167,6 +167,8 @@ public sealed class IdentityResolutionTests(SendoraFixture fixture)
         }
 
         var tracked = events.Where(id => id.StartsWith('m')).ToList();
+        var missing = Enumerable.Range(0, 50).Where(i => !tracked.Contains($"m{i}-{run}")).Select(i => $"m{i}");
+        Assert.Empty(missing);
         Assert.Equal(50, tracked.Count);
         Assert.Equal(50, tracked.Distinct().Count());
     }
