@@ -36,15 +36,21 @@ public static class GrainKeys
         }
 
         var builder = new System.Text.StringBuilder(value.Length + 8);
+        Span<byte> utf8 = stackalloc byte[2];
         foreach (var c in value)
         {
-            if (c is '%' or '/' or '\\' or '#' or '?' || char.IsControl(c))
-            {
-                builder.Append('%').Append(((int)c).ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
-            }
-            else
+            if (!(c is '%' or '/' or '\\' or '#' or '?' || char.IsControl(c)))
             {
                 builder.Append(c);
+                continue;
+            }
+
+            // Control characters U+0080 to U+009F take two UTF-8 bytes. Uri.UnescapeDataString in
+            // DecodeValue decodes that byte pair but leaves a lone %80 to %9F as it is.
+            var length = System.Text.Encoding.UTF8.GetBytes([c], utf8);
+            foreach (var b in utf8[..length])
+            {
+                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
             }
         }
 

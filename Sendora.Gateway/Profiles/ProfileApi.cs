@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Sendora.Gateway.Admin;
 using Sendora.Gateway.Tracking;
 using Sendora.Grains;
@@ -17,6 +19,10 @@ public static class ProfileApi
 {
     private const int DefaultLimit = 10;
     private const int MaxLimit = 100;
+
+    // What Decode returns for a token that is not base64url. NUL never occurs in a trait name,
+    // because the tracking API removes it from every key.
+    private const string InvalidCursor = "\0";
 
     public static IEndpointRouteBuilder MapProfileApi(this IEndpointRouteBuilder endpoints)
     {
@@ -48,7 +54,7 @@ public static class ProfileApi
         string workspaceId, string externalId, HttpContext context, IGrainFactory grains,
         string? limit = null, string? next = null, string? include = null)
     {
-        var (profile, failure) = await LoadAsync(workspaceId, externalId, limit, grains);
+        var (profile, failure) = await LoadAsync(workspaceId, ReadExternalId(context, externalId), limit, grains);
         if (failure is not null)
         {
             return failure;
@@ -59,6 +65,11 @@ public static class ProfileApi
             ? include.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet()
             : null;
         var after = Decode(next);
+        if (after == InvalidCursor)
+        {
+            return InvalidParameter("next", "a cursor returned by a previous page");
+        }
+
         var ordered = profile!.Traits.Keys
             .Where(name => names is null || names.Contains(name))
             .Order(StringComparer.Ordinal)
@@ -87,7 +98,7 @@ public static class ProfileApi
         string workspaceId, string externalId, HttpContext context, IGrainFactory grains,
         string? limit = null, string? next = null)
     {
-        var (profile, failure) = await LoadAsync(workspaceId, externalId, limit, grains);
+        var (profile, failure) = await LoadAsync(workspaceId, ReadExternalId(context, externalId), limit, grains);
         if (failure is not null)
         {
             return failure;
@@ -97,7 +108,8 @@ public static class ProfileApi
         if (Decode(next) is { } cursor)
         {
             var bar = cursor.IndexOf('|');
-            if (bar <= 0 || !long.TryParse(cursor[..bar], out var ticks))
+            if (bar <= 0 || !long.TryParse(cursor[..bar], out var ticks)
+                || ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
             {
                 return InvalidParameter("next", "a cursor returned by a previous page");
             }
@@ -127,13 +139,19 @@ public static class ProfileApi
         string workspaceId, string externalId, HttpContext context, IGrainFactory grains,
         string? limit = null, string? next = null)
     {
-        var (profile, failure) = await LoadAsync(workspaceId, externalId, limit, grains);
+        var (profile, failure) = await LoadAsync(workspaceId, ReadExternalId(context, externalId), limit, grains);
         if (failure is not null)
         {
             return failure;
         }
 
-        var start = int.TryParse(Decode(next), out var offset) ? offset : 0;
+        var start = 0;
+        if (Decode(next) is { } cursor
+            && !int.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out start))
+        {
+            return InvalidParameter("next", "a cursor returned by a previous page");
+        }
+
         var ids = profile!.ExternalIds.Skip(start).Take(ParseLimit(limit)).ToList();
         var hasMore = start + ids.Count < profile.ExternalIds.Count;
         return Json(context, writer =>
@@ -341,12 +359,45 @@ public static class ProfileApi
             : (profile, null);
     }
 
+    /// <summary>
+    /// Returns the external id segment of the raw request target, percent-decoded once. Kestrel
+    /// decodes the path except <c>%2F</c>, so the route value cannot tell <c>a/b</c> (sent as
+    /// <c>a%2Fb</c>) from <c>a%2Fb</c> (sent as <c>a%252Fb</c>). Falls back to the route value when
+    /// the raw target is not a plain path.
+    /// </summary>
+    private static string ReadExternalId(HttpContext context, string routeValue)
+    {
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (target is null || !target.StartsWith('/'))
+        {
+            return routeValue;
+        }
+
+        var path = target.AsSpan();
+        var query = path.IndexOf('?');
+        if (query >= 0)
+        {
+            path = path[..query];
+        }
+
+        // The path ends with /{externalId}/{resource}, possibly followed by slashes.
+        path = path.TrimEnd('/');
+        path = path[..path.LastIndexOf('/')];
+        return Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..].ToString());
+    }
+
     private static void WriteEvent(Utf8JsonWriter writer, StoredEvent stored)
     {
         using var envelope = JsonDocument.Parse(stored.Json);
         writer.WriteStartObject();
         foreach (var property in envelope.RootElement.EnumerateObject())
         {
+            // A client may send its own top-level source_id, which the envelope passes through.
+            if (property.NameEquals("source_id"))
+            {
+                continue;
+            }
+
             property.WriteTo(writer);
         }
 
@@ -357,7 +408,10 @@ public static class ProfileApi
     private static void WriteCursor(Utf8JsonWriter writer, HttpContext context, bool hasMore, string? next)
     {
         writer.WriteStartObject("cursor");
-        writer.WriteString("url", context.Request.Path + context.Request.QueryString);
+        // The raw target keeps the client's escaping, which the decoded Path loses for ids such as a%2Fb.
+        var url = context.Features.Get<IHttpRequestFeature>()?.RawTarget
+            ?? context.Request.Path + context.Request.QueryString;
+        writer.WriteString("url", url);
         writer.WriteBoolean("has_more", hasMore);
         writer.WriteString("next", next ?? string.Empty);
         writer.WriteEndObject();
@@ -398,7 +452,7 @@ public static class ProfileApi
         }
         catch (FormatException)
         {
-            return "\0";
+            return InvalidCursor;
         }
     }
 }

@@ -41,7 +41,9 @@ public sealed class SendoraServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>
-    /// Starts a server. <paramref name="settings"/> override configuration keys;
+    /// Starts a server. <paramref name="settings"/> override configuration keys, such as
+    /// <c>Sendora:Cluster:ServiceId</c> to reopen the state of an earlier server or
+    /// <c>Sendora:Gateway:DefaultWriteKey</c>, which <see cref="WriteKey"/> then returns.
     /// <paramref name="services"/> may replace services such as the <see cref="TimeProvider"/>.
     /// </summary>
     public static async Task<SendoraServer> StartAsync(
@@ -68,6 +70,8 @@ public sealed class SendoraServer : IAsyncDisposable
         {
             values[key] = value;
         }
+
+        writeKey = values["Sendora:Gateway:DefaultWriteKey"] ?? writeKey;
 
         var app = await GatewayApplication.BuildAsync([], builder =>
         {

@@ -1,0 +1,426 @@
+using System.Text.Json;
+using Sendora.Grains;
+using Sendora.Grains.Identity;
+using Sendora.Grains.Ingestion;
+using Sendora.Grains.Profiles;
+
+namespace Sendora.Tests.Grains;
+
+public sealed class ProfileGrainTests(ProfileClusterFixture fixture) : IClassFixture<ProfileClusterFixture>
+{
+    private const string SourceId = "src_grain";
+
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    // The gateway's receive time of messages that do not set their own, later than every timestamp used.
+    private static readonly DateTimeOffset Received = Start.AddDays(30);
+
+    private readonly IGrainFactory _grains = fixture.Grains;
+    private readonly string _workspaceId = "ws-" + Guid.NewGuid().ToString("N")[..12];
+
+    [Fact]
+    public async Task GetSnapshot_NeverApplied_ReturnsNull()
+    {
+        var profile = Profile("nobody");
+
+        Assert.Null(await profile.GetSnapshotAsync());
+    }
+
+    [Fact]
+    public async Task Identify_NullTrait_IsStoredAsNull()
+    {
+        var profile = Profile("u1");
+
+        await profile.ApplyAsync([Identify("u1", """{"plan":"pro","nickname":null}""")]);
+
+        var traits = (await profile.GetSnapshotAsync())!.Traits;
+        Assert.Equal("null", traits["nickname"]);
+    }
+
+    [Fact]
+    public async Task Identify_NullTrait_ReplacesEarlierValue()
+    {
+        var profile = Profile("u1");
+
+        await profile.ApplyAsync([Identify("u1", """{"nickname":"Al"}""")]);
+        await profile.ApplyAsync([Identify("u1", """{"nickname":null}""")]);
+
+        var traits = (await profile.GetSnapshotAsync())!.Traits;
+        Assert.Equal("null", traits["nickname"]);
+    }
+
+    [Fact]
+    public async Task Identify_NestedObject_ReplacesWholeValue()
+    {
+        var profile = Profile("u1");
+
+        await profile.ApplyAsync([Identify("u1", """{"address":{"city":"Paris","zip":"75001"}}""")]);
+        await profile.ApplyAsync([Identify("u1", """{"address":{"city":"Lyon"}}""")]);
+
+        var traits = (await profile.GetSnapshotAsync())!.Traits;
+        Assert.True(JsonElement.DeepEquals(Parse("""{"city":"Lyon"}"""), Parse(traits["address"])), traits["address"]);
+    }
+
+    [Fact]
+    public async Task Identify_TopLevelKeys_MergeWithEarlierTraits()
+    {
+        var profile = Profile("u1");
+
+        await profile.ApplyAsync([Identify("u1", """{"name":"Ada","plan":"free"}""")]);
+        await profile.ApplyAsync([Identify("u1", """{"plan":"pro","age":36}""")]);
+
+        var traits = (await profile.GetSnapshotAsync())!.Traits;
+        Assert.Equal("\"Ada\"", traits["name"]);
+        Assert.Equal("\"pro\"", traits["plan"]);
+        Assert.Equal("36", traits["age"]);
+        Assert.Equal(3, traits.Count);
+    }
+
+    [Fact]
+    public async Task Track_EachEventName_GetsItsOwnCounter()
+    {
+        var profile = Profile("u1");
+
+        await profile.ApplyAsync(
+        [
+            Track("u1", "Signed Up", Start.AddMinutes(2)),
+            Track("u1", "Paid", Start.AddMinutes(5)),
+            Track("u1", "Signed Up", Start),
+            Page("u1", "Home", Start.AddMinutes(1)),
+        ]);
+
+        var counters = (await profile.GetSnapshotAsync())!.Counters;
+        Assert.Equal(2, counters["Signed Up"].Count);
+        Assert.Equal(1, counters["Paid"].Count);
+        Assert.Equal(1, counters["page:Home"].Count);
+    }
+
+    [Fact]
+    public async Task Track_Counter_KeepsFirstAndLastTimestamp()
+    {
+        var profile = Profile("u1");
+
+        await profile.ApplyAsync([Track("u1", "Paid", Start.AddHours(1))]);
+        await profile.ApplyAsync([Track("u1", "Paid", Start)]);
+        await profile.ApplyAsync([Track("u1", "Paid", Start.AddHours(2))]);
+
+        var counter = (await profile.GetSnapshotAsync())!.Counters["Paid"];
+        Assert.Equal(Start, counter.First);
+        Assert.Equal(Start.AddHours(2), counter.Last);
+    }
+
+    [Fact]
+    public async Task Apply_OutOfOrder_SetsFirstAndLastSeen()
+    {
+        var profile = Profile("u1");
+
+        await profile.ApplyAsync([Track("u1", "A", Start.AddDays(1))]);
+        await profile.ApplyAsync([Identify("u1", """{"a":1}""", Start.AddDays(3))]);
+        await profile.ApplyAsync([Track("u1", "B", Start)]);
+
+        var snapshot = (await profile.GetSnapshotAsync())!;
+        Assert.Equal(Start, snapshot.FirstSeen);
+        Assert.Equal(Start.AddDays(3), snapshot.LastSeen);
+    }
+
+    [Fact]
+    public async Task RecentEvents_OutOfOrder_ReturnNewestFirst()
+    {
+        var profile = Profile("u1");
+
+        await profile.ApplyAsync([Track("u1", "Second", Start.AddMinutes(2), "m2")]);
+        await profile.ApplyAsync([Track("u1", "Third", Start.AddMinutes(3), "m3")]);
+        await profile.ApplyAsync([Track("u1", "First", Start.AddMinutes(1), "m1"), Track("u1", "Fourth", Start.AddMinutes(4), "m4")]);
+
+        var page = await profile.GetEventsAsync(10, null);
+        Assert.Equal(["m4", "m3", "m2", "m1"], page.Events.Select(e => e.MessageId));
+    }
+
+    [Fact]
+    public async Task RecentEvents_PastLimit_KeepNewest()
+    {
+        var profile = Profile("u1");
+        var limit = ProfileClusterFixture.RecentEventLimit;
+        var messages = Enumerable.Range(0, limit + 3)
+            .Select(i => Track("u1", "Clicked", Start.AddMinutes(i), $"m{i}"))
+            .Reverse()
+            .ToList();
+
+        await profile.ApplyAsync(messages);
+
+        var page = await profile.GetEventsAsync(100, null);
+        var expected = Enumerable.Range(3, limit).Reverse().Select(i => $"m{i}");
+        Assert.Equal(expected, page.Events.Select(e => e.MessageId));
+        Assert.Equal(limit, (await profile.GetSnapshotAsync())!.RecentEventCount);
+    }
+
+    [Fact]
+    public async Task RecentEvents_FullAndOlder_DropOlder()
+    {
+        var profile = Profile("u1");
+        var limit = ProfileClusterFixture.RecentEventLimit;
+        var messages = Enumerable.Range(1, limit).Select(i => Track("u1", "Clicked", Start.AddMinutes(i), $"m{i}")).ToList();
+        await profile.ApplyAsync(messages);
+
+        await profile.ApplyAsync([Track("u1", "Clicked", Start, "old")]);
+
+        var page = await profile.GetEventsAsync(100, null);
+        Assert.DoesNotContain("old", page.Events.Select(e => e.MessageId));
+        Assert.Equal(limit, page.Events.Count);
+    }
+
+    [Fact]
+    public async Task Apply_RepeatInOneCall_AppliesOnce()
+    {
+        var profile = Profile("u1");
+
+        var result = await profile.ApplyAsync([Track("u1", "Paid", Start, "dup"), Track("u1", "Paid", Start, "dup")]);
+
+        Assert.Equal(new ApplyResult(1, 1), result);
+        Assert.Equal(1, (await profile.GetSnapshotAsync())!.Counters["Paid"].Count);
+    }
+
+    [Fact]
+    public async Task Apply_RepeatInLaterCall_CountsDuplicate()
+    {
+        var profile = Profile("u1");
+        await profile.ApplyAsync([Track("u1", "Paid", Start, "dup"), Track("u1", "Paid", Start, "dup")]);
+
+        var result = await profile.ApplyAsync([Track("u1", "Paid", Start, "dup")]);
+
+        Assert.Equal(new ApplyResult(0, 1), result);
+        var snapshot = (await profile.GetSnapshotAsync())!;
+        Assert.Equal(1, snapshot.AppliedCount);
+        Assert.Equal(2, snapshot.DuplicateCount);
+        Assert.Equal(1, snapshot.Counters["Paid"].Count);
+        Assert.Equal(1, snapshot.RecentEventCount);
+    }
+
+    [Fact]
+    public async Task Apply_RepeatAfterWindow_AppliesAgain()
+    {
+        var profile = Profile("u1");
+        var window = new ProfileOptions().DeduplicationWindow;
+        await profile.ApplyAsync([Track("u1", "Paid", Start, "again", receivedAt: Start)]);
+
+        var result = await profile.ApplyAsync(
+            [Track("u1", "Paid", Start, "again", receivedAt: Start + window + TimeSpan.FromMinutes(1))]);
+
+        Assert.Equal(new ApplyResult(1, 0), result);
+        Assert.Equal(2, (await profile.GetSnapshotAsync())!.Counters["Paid"].Count);
+    }
+
+    [Fact]
+    public async Task Apply_RepeatInsideWindow_IsDuplicate()
+    {
+        var profile = Profile("u1");
+        var window = new ProfileOptions().DeduplicationWindow;
+        await profile.ApplyAsync([Track("u1", "Paid", Start, "again", receivedAt: Start)]);
+
+        var result = await profile.ApplyAsync(
+            [Track("u1", "Paid", Start, "again", receivedAt: Start + window - TimeSpan.FromMinutes(1))]);
+
+        Assert.Equal(new ApplyResult(0, 1), result);
+    }
+
+    [Fact]
+    public async Task Apply_RepeatAfterReactivation_IsDuplicate()
+    {
+        var profile = Profile("u1");
+        await profile.ApplyAsync([Track("u1", "Paid", Start, "kept")]);
+        await _grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        var result = await profile.ApplyAsync([Track("u1", "Paid", Start, "kept")]);
+
+        Assert.Equal(new ApplyResult(0, 1), result);
+        Assert.Equal(1, (await profile.GetSnapshotAsync())!.Counters["Paid"].Count);
+    }
+
+    [Fact]
+    public async Task Apply_PastRememberedLimit_ForgetsOldestId()
+    {
+        var profile = Profile("u1");
+        var limit = ProfileClusterFixture.MaxRememberedMessageIds;
+        await profile.ApplyAsync(Enumerable.Range(0, limit + 1).Select(i => Track("u1", "Paid", Start, $"m{i}")).ToList());
+
+        var oldest = await profile.ApplyAsync([Track("u1", "Paid", Start, "m0")]);
+        var newest = await profile.ApplyAsync([Track("u1", "Paid", Start, $"m{limit}")]);
+
+        Assert.Equal(new ApplyResult(1, 0), oldest);
+        Assert.Equal(new ApplyResult(0, 1), newest);
+    }
+
+    [Fact]
+    public async Task GetEvents_Cursor_WalksNewestFirst()
+    {
+        var profile = Profile("u1");
+        var limit = ProfileClusterFixture.RecentEventLimit;
+        await profile.ApplyAsync(
+            Enumerable.Range(1, limit).Select(i => Track("u1", "Clicked", Start.AddSeconds(i), $"m{i}")).ToList());
+
+        var first = await profile.GetEventsAsync(2, null);
+        var second = await profile.GetEventsAsync(2, first.Next);
+        var third = await profile.GetEventsAsync(2, second.Next);
+
+        Assert.Equal(["m5", "m4"], first.Events.Select(e => e.MessageId));
+        Assert.Equal(["m3", "m2"], second.Events.Select(e => e.MessageId));
+        Assert.Equal(["m1"], third.Events.Select(e => e.MessageId));
+        Assert.Null(third.Next);
+    }
+
+    [Fact]
+    public async Task GetEvents_LastPage_HasNoCursor()
+    {
+        var profile = Profile("u1");
+        await profile.ApplyAsync([Track("u1", "A", Start, "m1"), Track("u1", "B", Start.AddSeconds(1), "m2")]);
+
+        var first = await profile.GetEventsAsync(1, null);
+        var second = await profile.GetEventsAsync(1, first.Next);
+
+        Assert.NotNull(first.Next);
+        Assert.Null(second.Next);
+        Assert.Equal("m1", Assert.Single(second.Events).MessageId);
+    }
+
+    [Fact]
+    public async Task GetEvents_SameTimestamps_PagesEachEventOnce()
+    {
+        var profile = Profile("u1");
+        await profile.ApplyAsync(new[] { "b", "d", "a", "c" }.Select(id => Track("u1", "Clicked", Start, id)).ToList());
+
+        var seen = new List<string>();
+        EventCursor? cursor = null;
+        for (var page = 0; page < 10; page++)
+        {
+            var result = await profile.GetEventsAsync(1, cursor);
+            seen.AddRange(result.Events.Select(e => e.MessageId));
+            cursor = result.Next;
+            if (cursor is null)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(["d", "c", "b", "a"], seen);
+    }
+
+    [Fact]
+    public async Task GetEvents_StoredEvent_KeepsSourceAndEnvelope()
+    {
+        var profile = Profile("u1");
+        var message = Track("u1", "Paid", Start, "m1");
+
+        await profile.ApplyAsync([message]);
+
+        var stored = Assert.Single((await profile.GetEventsAsync(10, null)).Events);
+        Assert.Equal(SourceId, stored.SourceId);
+        Assert.Equal(message.Json, stored.Json);
+        Assert.Equal(Start, stored.Timestamp);
+    }
+
+    [Fact]
+    public async Task Apply_UserAndAnonymousIds_ClaimsBothIdentities()
+    {
+        var profile = Profile("u1");
+
+        await profile.ApplyAsync([Track("u1", "Paid", Start, anonymousId: "anon-1")]);
+
+        Assert.Equal("user_id:u1", await Identity("user_id", "u1").ResolveAsync());
+        Assert.Equal("user_id:u1", await Identity("anonymous_id", "anon-1").ResolveAsync());
+    }
+
+    [Fact]
+    public async Task Apply_ClaimedAnonymousId_KeepsFirstOwner()
+    {
+        await Profile("u1").ApplyAsync([Track("u1", "Paid", Start, anonymousId: "shared-anon")]);
+
+        await Profile("u2").ApplyAsync([Track("u2", "Paid", Start, anonymousId: "shared-anon")]);
+
+        Assert.Equal("user_id:u1", await Identity("anonymous_id", "shared-anon").ResolveAsync());
+        Assert.Equal("user_id:u2", await Identity("user_id", "u2").ResolveAsync());
+    }
+
+    [Fact]
+    public async Task Apply_UnsafeUserId_ClaimsEncodedIdentity()
+    {
+        var userId = "a/b#c?d%e f";
+        var profile = _grains.GetGrain<IProfileGrain>(
+            GrainKeys.Scoped(_workspaceId, "user_id:" + GrainKeys.EncodeValue(userId)));
+
+        await profile.ApplyAsync([Track(userId, "Paid", Start)]);
+
+        var snapshot = (await profile.GetSnapshotAsync())!;
+        Assert.Equal("user_id:" + GrainKeys.EncodeValue(userId), await Identity("user_id", userId).ResolveAsync());
+        Assert.Contains(snapshot.ExternalIds, id => id.Type == "user_id" && id.Id == userId);
+    }
+
+    [Fact]
+    public async Task Apply_ExternalIds_RecordSourceAndReceiveTime()
+    {
+        var profile = Profile("u1");
+
+        await profile.ApplyAsync([Track("u1", "Paid", Start, anonymousId: "anon-1", receivedAt: Start.AddSeconds(3))]);
+
+        var ids = (await profile.GetSnapshotAsync())!.ExternalIds;
+        Assert.Equal(
+            [new ExternalId("user_id", "u1", SourceId, Start.AddSeconds(3)), new ExternalId("anonymous_id", "anon-1", SourceId, Start.AddSeconds(3))],
+            ids);
+    }
+
+    [Fact]
+    public async Task Group_GroupIds_AreRecordedOnceInOrder()
+    {
+        var profile = Profile("u1");
+
+        await profile.ApplyAsync([Group("u1", "acme"), Group("u1", "globex")]);
+        await profile.ApplyAsync([Group("u1", "acme")]);
+
+        Assert.Equal(["acme", "globex"], (await profile.GetSnapshotAsync())!.GroupIds);
+    }
+
+    private IProfileGrain Profile(string userId) =>
+        _grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(_workspaceId, "user_id:" + userId));
+
+    private IIdentityGrain Identity(string type, string value) =>
+        _grains.GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(_workspaceId, type, value));
+
+    private static TrackedMessage Track(
+        string userId,
+        string name,
+        DateTimeOffset timestamp,
+        string? messageId = null,
+        string? anonymousId = null,
+        DateTimeOffset? receivedAt = null) =>
+        Message(MessageTypes.Track, userId, timestamp, messageId, receivedAt) with { Name = name, AnonymousId = anonymousId };
+
+    private static TrackedMessage Page(string userId, string name, DateTimeOffset timestamp) =>
+        Message(MessageTypes.Page, userId, timestamp) with { Name = name };
+
+    private static TrackedMessage Identify(string userId, string traitsJson, DateTimeOffset? timestamp = null) =>
+        Message(MessageTypes.Identify, userId, timestamp ?? Start) with { TraitsJson = traitsJson };
+
+    private static TrackedMessage Group(string userId, string groupId) =>
+        Message(MessageTypes.Group, userId, Start) with { GroupId = groupId };
+
+    private static TrackedMessage Message(
+        string type, string userId, DateTimeOffset timestamp, string? messageId = null, DateTimeOffset? receivedAt = null)
+    {
+        var id = messageId ?? Guid.NewGuid().ToString("N");
+        return new TrackedMessage
+        {
+            Type = type,
+            MessageId = id,
+            UserId = userId,
+            Timestamp = timestamp,
+            ReceivedAt = receivedAt ?? Received,
+            SourceId = SourceId,
+            Json = JsonSerializer.Serialize(new { type, messageId = id, userId, timestamp }),
+        };
+    }
+
+    private static JsonElement Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+}
