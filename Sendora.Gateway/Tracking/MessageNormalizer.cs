@@ -125,6 +125,13 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
         }
 
         fields.MessageId ??= Guid.NewGuid().ToString();
+        if (fields.UserId is null && fields.AnonymousId is null)
+        {
+            // Checked before the alias rules so that every call type without an id gets the same code.
+            return new IngestionError("missing_identity",
+                "A message needs a \"userId\" or an \"anonymousId\"; both are missing, null or blank.");
+        }
+
         if (type == MessageTypes.Alias)
         {
             if (fields.UserId is null)
@@ -136,11 +143,6 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
             {
                 return new IngestionError("missing_previous_id", "An alias call needs a non-empty \"previousId\".");
             }
-        }
-        else if (fields.UserId is null && fields.AnonymousId is null)
-        {
-            return new IngestionError("missing_identity",
-                "A message needs a \"userId\" or an \"anonymousId\"; both are missing, null or blank.");
         }
 
         switch (type)

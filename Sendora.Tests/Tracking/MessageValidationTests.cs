@@ -69,6 +69,7 @@ public sealed class MessageValidationTests(SendoraFixture fixture)
     [InlineData("/v1/page")]
     [InlineData("/v1/screen")]
     [InlineData("/v1/group")]
+    [InlineData("/v1/alias")]
     public async Task Identity_MissingOnAnyCallType_Returns400(string path)
     {
         var response = await _server.PostAsync(path, """{"groupId":"g1","traits":{"plan":"pro"}}""");
