@@ -9,7 +9,7 @@ namespace Sendora.Tests.Conformance;
 
 /// <summary>
 /// Sends the bad requests of RudderStack's gateway tests, as the corpus records them, to every tracking
-/// path they apply to. Sendora's statuses and codes differ from RudderStack's plain-text answers, so each
+/// path they apply to. Sendora's statuses and codes differ from RudderStack's plain-text responses, so each
 /// is checked for what clients rely on: a 4xx status and a JSON error with a message.
 /// </summary>
 [Collection(SendoraCollection.Name)]

@@ -138,7 +138,7 @@ public sealed class SegmentSpecConformanceTests(SendoraFixture fixture)
         return (workspaceId, await _server.CreateWorkspaceAsync(workspaceId));
     }
 
-    // The browser library posts to the one-letter paths as text/plain; every other sender posts JSON.
+    // The browser library posts to the one-letter paths as text/plain. Every other sender posts JSON.
     private static HttpRequestMessage PostPayload(ManifestEntry entry, string writeKey) =>
         Post(entry.Endpoint, SpecCorpus.ReadBytes(entry.File), entry.Endpoint.Length == 4 ? "text/plain" : "application/json")
             .WithWriteKey(writeKey);

@@ -9,7 +9,7 @@ namespace Sendora.Tests.Conformance;
 /// </summary>
 internal static class SpecCorpus
 {
-    /// <summary>The six call types of the tracking API; the manifest also lists batches, settings and others.</summary>
+    /// <summary>The six call types of the tracking API. The manifest also lists batches, settings and other types.</summary>
     public static readonly string[] MessageTypes = ["identify", "track", "page", "screen", "group", "alias"];
 
     /// <summary>The segment-spec folder, or null when the corpus is absent and the tests have nothing to check.</summary>

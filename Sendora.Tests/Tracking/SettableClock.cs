@@ -36,4 +36,15 @@ public sealed class SettableClock(DateTimeOffset start) : TimeProvider
             return _utcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         }
     }
+
+    /// <summary>Moves the clock forward by <paramref name="duration"/> and returns the new time.</summary>
+    public DateTimeOffset Advance(TimeSpan duration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        lock (_lock)
+        {
+            _utcNow += duration;
+            return _utcNow;
+        }
+    }
 }
