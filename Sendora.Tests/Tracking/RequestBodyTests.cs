@@ -86,6 +86,22 @@ public sealed class RequestBodyTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task GzipBody_SeveralMembers_IsDecompressed()
+    {
+        // RFC 1952 lets a gzip body hold several members one after another, and their data is concatenated.
+        var user = NewId("gzip-members");
+        var json = BatchOfThree(user);
+        var split = json.Length / 2;
+        var body = Gzip(json[..split]).Concat(Gzip(json[split..])).ToArray();
+        var request = Post("/v1/batch", body).WithWriteKey(_server.WriteKey).WithHeader("Content-Encoding", "gzip");
+
+        var response = await _server.SendAsync(request);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal(3, (await _server.GetEventsAsync("user_id:" + user)).Length);
+    }
+
+    [Fact]
     public async Task GzipBody_OnSingleMessagePath_IsDecompressed()
     {
         var user = NewId("gzip-single");
