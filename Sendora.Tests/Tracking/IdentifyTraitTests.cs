@@ -136,6 +136,19 @@ public sealed class IdentifyTraitTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task Identify_LoneSurrogateInKey_BecomesReplacementCharacter()
+    {
+        var user = NewId("surrogate");
+
+        var response = await _server.PostAsync("/v1/identify", $$$"""{"userId":"{{{user}}}","traits":{"k\ud83c":"v","\udf54k":"w"}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+        var traits = await _server.GetTraitsAsync("user_id:" + user);
+        Assert.Equal("v", traits.GetProperty("k\uFFFD").GetString());
+        Assert.Equal("w", traits.GetProperty("\uFFFDk").GetString());
+    }
+
+    [Fact]
     public async Task Track_LoneSurrogateInProperties_BecomesReplacementCharacter()
     {
         var user = NewId("surrogate");
