@@ -225,7 +225,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
 
         // Segment's clock-skew correction: the time between the call and the send, measured on the
         // client's clock, is taken back from the server's receive time.
-        var timestamp = sentAt is { } sent ? receivedAt - (sent - original.Value) : original.Value;
+        var timestamp = sentAt is { } sent ? CorrectSkew(receivedAt, sent, original.Value) : original.Value;
         if (timestamp > receivedAt)
         {
             warnings.Add(new Warning("timestamp_in_future", "timestamp", TimestampParser.Format(timestamp)));
@@ -233,6 +233,18 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
         }
 
         return (timestamp, original.Value, sentAt);
+    }
+
+    /// <summary>
+    /// Returns <c>receivedAt - (sentAt - originalTimestamp)</c>, held within the range of
+    /// <see cref="DateTimeOffset"/>, which a client clock thousands of years off would leave.
+    /// </summary>
+    private static DateTimeOffset CorrectSkew(DateTimeOffset receivedAt, DateTimeOffset sentAt, DateTimeOffset original)
+    {
+        // Each term is below 3.2e18 ticks, so the sum cannot overflow a long.
+        var ticks = receivedAt.UtcTicks - sentAt.UtcTicks + original.UtcTicks;
+        return new DateTimeOffset(
+            Math.Clamp(ticks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero);
     }
 
     private static DateTimeOffset? ParseTimestamp(

@@ -202,6 +202,34 @@ public sealed partial class TimestampTests(ClockedServerFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Timestamp_CorrectedBeforeYearOne_IsHeldAtYearOne()
+    {
+        // A sentAt almost 10,000 years after the call takes the correction below DateTimeOffset's range.
+        _clock.AdvanceToNextDay("10:15:00.000");
+
+        var stored = await TrackAsync("""
+            "timestamp":"0001-01-01T00:00:00.000Z","sentAt":"9999-12-31T23:59:59.000Z"
+            """);
+
+        Assert.Equal("0001-01-01T00:00:00.000Z", stored.GetProperty("timestamp").GetString());
+        Assert.Equal("0001-01-01T00:00:00.000Z", stored.GetProperty("originalTimestamp").GetString());
+    }
+
+    [Fact]
+    public async Task Timestamp_CorrectedPastYear9999_IsClampedToReceivedAt()
+    {
+        var day = _clock.AdvanceToNextDay("10:15:00.000");
+
+        var stored = await TrackAsync("""
+            "timestamp":"9999-12-31T23:59:59.000Z","sentAt":"0001-01-01T00:00:00.000Z"
+            """);
+
+        Assert.Equal($"{day}T10:15:00.000Z", stored.GetProperty("timestamp").GetString());
+        Assert.Equal("9999-12-31T23:59:59.000Z", stored.GetProperty("originalTimestamp").GetString());
+        Assert.Equal("timestamp_in_future", Assert.Single(stored.Warnings()).GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Timestamps_AreIsoUtcWithMilliseconds()
     {
         var day = _clock.AdvanceToNextDay("10:15:01.5004");
