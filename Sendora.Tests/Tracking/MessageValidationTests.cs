@@ -35,6 +35,41 @@ public sealed class MessageValidationTests(SendoraFixture fixture)
         Assert.Equal(number.ToString(), stored.GetProperty("anonymousId").GetString());
     }
 
+    public static TheoryData<string> LongestIds => new()
+    {
+        new string('a', 512 - 33) + "-",
+        new string('#', 512 - 33) + "-",
+        new string('\u00e9', 512 - 33) + "-",
+        string.Concat(Enumerable.Repeat("\U0001F354", (512 - 33) / 2)) + "x-",
+    };
+
+    [Theory]
+    [MemberData(nameof(LongestIds))]
+    public async Task UserId_512Characters_IsStored(string prefix)
+    {
+        // Azure Table keys hold at most 512 characters, so ids this long must not become keys as they are.
+        var user = prefix + Guid.NewGuid().ToString("N");
+        Assert.Equal(512, user.Length);
+        var body = System.Text.Json.JsonSerializer.Serialize(new { userId = user, @event = "E" });
+
+        var response = await _server.PostAsync("/v1/track", body);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+        var stored = await _server.GetSingleEventAsync("user_id:" + user);
+        Assert.Equal(user, stored.GetProperty("userId").GetString());
+    }
+
+    [Fact]
+    public async Task UserId_513Characters_Returns400()
+    {
+        var user = new string('a', 513 - 32) + Guid.NewGuid().ToString("N");
+
+        var response = await _server.PostAsync("/v1/track", $$$"""{"userId":"{{{user}}}","event":"E"}""");
+
+        var error = await response.ReadErrorAsync(HttpStatusCode.BadRequest, "id_too_long");
+        Assert.Contains("512", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AnonymousId_Alone_IsEnough()
     {
