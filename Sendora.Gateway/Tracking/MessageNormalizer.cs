@@ -204,11 +204,11 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
         // Older Segment spec pages name the call type "action"; it counts only when "type" is absent.
         if (item.TryGetProperty("type", out var type))
         {
-            return type.ValueKind == JsonValueKind.String ? MessageTypes.Normalize(type.GetString()) : null;
+            return type.ValueKind == JsonValueKind.String ? MessageTypes.Normalize(ReadString(type)) : null;
         }
 
         return item.TryGetProperty("action", out var action) && action.ValueKind == JsonValueKind.String
-            ? MessageTypes.Normalize(action.GetString())
+            ? MessageTypes.Normalize(ReadString(action))
             : null;
     }
 

@@ -101,7 +101,7 @@ public sealed partial class TrackingHandler(
         if (binding is null)
         {
             var bodyKey = root.TryGetProperty("writeKey", out var key) && key.ValueKind == JsonValueKind.String
-                ? key.GetString()
+                ? MessageNormalizer.ReadString(key)
                 : null;
             if (string.IsNullOrWhiteSpace(bodyKey))
             {

@@ -73,6 +73,26 @@ public sealed class BadInputTests(SendoraFixture fixture)
         await response.ReadErrorAsync(HttpStatusCode.BadRequest, "invalid_body");
     }
 
+    [Theory]
+    [InlineData("""{"batch":[{"type":"\ud800","userId":"u","event":"E"}]}""")]
+    [InlineData("""{"batch":[{"action":"\ud800","userId":"u","event":"E"}]}""")]
+    public async Task BatchItem_TypeWithLoneSurrogate_IsRejected(string body)
+    {
+        var response = await _server.PostAsync("/v1/batch", body);
+
+        var error = await response.ReadErrorAsync(HttpStatusCode.BadRequest, "all_rejected");
+        var rejected = Assert.Single(error.GetProperty("rejected").EnumerateArray());
+        Assert.Equal("invalid_type", rejected.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task BodyWriteKey_WithLoneSurrogate_Returns401()
+    {
+        var response = await _server.SendAsync(Post("/v1/track", """{"writeKey":"k\udc00","userId":"u","event":"E"}"""));
+
+        await response.ReadErrorAsync(HttpStatusCode.Unauthorized, "invalid_write_key");
+    }
+
     [Fact]
     public async Task GzipHeader_OnPlainBody_Returns400()
     {
