@@ -120,7 +120,8 @@ public sealed class BatchTests(SendoraFixture fixture)
 
         await JsonAssert.StatusAsync(HttpStatusCode.OK, await _server.PostAsync("/v1/batch", body, source.WriteKey));
 
-        var rejection = Assert.Single(await _server.GetRejectionsAsync(source.Id));
+        var sourceId = await _server.GetSourceIdAsync(source.WriteKey);
+        var rejection = Assert.Single(await _server.GetRejectionsAsync(sourceId));
         Assert.Equal("/v1/batch", rejection.GetProperty("path").GetString());
         Assert.Equal(1, rejection.GetProperty("index").GetInt32());
         Assert.Equal("missing_event", rejection.GetProperty("code").GetString());
