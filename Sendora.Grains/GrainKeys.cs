@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Sendora.Grains;
 
 /// <summary>
@@ -26,8 +29,31 @@ public static class GrainKeys
     public static string ForExternalId(string workspaceId, string type, string value) =>
         Scoped(workspaceId, string.Concat(type, ":", EncodeValue(value)));
 
-    /// <summary>Percent-encodes the characters of <paramref name="value"/> that are unsafe in a table key.</summary>
+    /// <summary>
+    /// Percent-encodes the characters of <paramref name="value"/> that are unsafe in a table key. An
+    /// encoded value longer than 256 characters is shortened to its first 64 characters and the SHA-256
+    /// of the value, because an Azure Table key is at most 1 KiB (512 UTF-16 characters) and Orleans puts
+    /// the service id, grain type and workspace id in front of it.
+    /// </summary>
     public static string EncodeValue(string value)
+    {
+        var encoded = Escape(value);
+        if (encoded.Length <= MaxEncodedLength)
+        {
+            return encoded;
+        }
+
+        // An escaped value has '%' only before two hex digits, so no unshortened value contains "%h".
+        var prefixLength = char.IsHighSurrogate(encoded[KeptPrefixLength - 1]) ? KeptPrefixLength - 1 : KeptPrefixLength;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+        return string.Concat(encoded.AsSpan(0, prefixLength), "%h", hash);
+    }
+
+    /// <summary>Reverses <see cref="EncodeValue"/>, except for a shortened value, whose hash cannot be reversed.</summary>
+    public static string DecodeValue(string value) =>
+        value.Contains('%') ? Uri.UnescapeDataString(value) : value;
+
+    private static string Escape(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         if (!value.AsSpan().ContainsAny(UnsafeCharacters) && !value.Any(char.IsControl))
@@ -35,7 +61,7 @@ public static class GrainKeys
             return value;
         }
 
-        var builder = new System.Text.StringBuilder(value.Length + 8);
+        var builder = new StringBuilder(value.Length + 8);
         Span<byte> utf8 = stackalloc byte[2];
         foreach (var c in value)
         {
@@ -47,7 +73,7 @@ public static class GrainKeys
 
             // Control characters U+0080 to U+009F take two UTF-8 bytes. Uri.UnescapeDataString in
             // DecodeValue decodes that byte pair but leaves a lone %80 to %9F as it is.
-            var length = System.Text.Encoding.UTF8.GetBytes([c], utf8);
+            var length = Encoding.UTF8.GetBytes([c], utf8);
             foreach (var b in utf8[..length])
             {
                 builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
@@ -57,9 +83,8 @@ public static class GrainKeys
         return builder.ToString();
     }
 
-    /// <summary>Reverses <see cref="EncodeValue"/>.</summary>
-    public static string DecodeValue(string value) =>
-        value.Contains('%') ? Uri.UnescapeDataString(value) : value;
+    private const int MaxEncodedLength = 256;
+    private const int KeptPrefixLength = 64;
 
     private static readonly System.Buffers.SearchValues<char> UnsafeCharacters =
         System.Buffers.SearchValues.Create("%/\\#?");

@@ -11,5 +11,5 @@ public readonly record struct BatchDefaults(JsonElement? Context, JsonElement? I
         Property(batchBody, "context"), Property(batchBody, "integrations"), Property(batchBody, "sentAt"));
 
     private static JsonElement? Property(JsonElement body, string name) =>
-        body.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+        body.TryFindProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 }

@@ -41,7 +41,7 @@ public static class ExternalIdExtractor
             AddDeviceIds(ids, device);
         }
 
-        if (found.TryGetProperty("externalIds", out var externalIds) && externalIds.ValueKind == JsonValueKind.Array)
+        if (found.TryFindProperty("externalIds", out var externalIds) && externalIds.ValueKind == JsonValueKind.Array)
         {
             foreach (var entry in externalIds.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object))
             {
@@ -65,7 +65,7 @@ public static class ExternalIdExtractor
         }
 
         Add(ids, platform + ".id", Text(device, "id"));
-        if (device.TryGetProperty("adTrackingEnabled", out var enabled) && enabled.ValueKind == JsonValueKind.True)
+        if (device.TryFindProperty("adTrackingEnabled", out var enabled) && enabled.ValueKind == JsonValueKind.True)
         {
             Add(ids, platform + ".idfa", Text(device, "advertisingId"));
         }
@@ -92,11 +92,11 @@ public static class ExternalIdExtractor
     }
 
     private static JsonElement? Object(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
+        parent.TryFindProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
 
     private static string? Text(JsonElement parent, string name)
     {
-        if (!parent.TryGetProperty(name, out var value))
+        if (!parent.TryFindProperty(name, out var value))
         {
             return null;
         }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -29,8 +30,9 @@ public sealed partial class MessageNormalizer
         }
         catch (InvalidOperationException)
         {
-            // System.Text.Json offers no raw form of a property name, so an undecodable one is replaced whole.
-            return "\uFFFD";
+            // System.Text.Json throws on a name that escapes an unpaired surrogate, so the raw name is decoded here.
+            var literal = "\"" + Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8PropertyName(property)) + "\"";
+            return Clean(DecodeLiteral(literal));
         }
     }
 

@@ -61,7 +61,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
         var type = pathType ?? ReadType(item);
         if (type is null)
         {
-            var got = item.TryGetProperty("type", out var t)
+            var got = item.TryFindProperty("type", out var t)
                 ? t.ValueKind == JsonValueKind.String ? $"\"{ReadString(t)}\"" : Describe(t)
                 : "nothing";
             return NormalizeResult.Rejected(new IngestionError("invalid_type",
@@ -77,7 +77,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
 
         foreach (var name in (ReadOnlySpan<string>)["traits", "properties", "context", "integrations"])
         {
-            if (item.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+            if (item.TryFindProperty(name, out var value) && value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
             {
                 return NormalizeResult.Rejected(IngestionError.InvalidField(name, "an object", Describe(value)));
             }
@@ -121,6 +121,13 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
         }
 
         fields.MessageId ??= Guid.NewGuid().ToString();
+        if (fields.UserId is null && fields.AnonymousId is null)
+        {
+            // Checked before the alias rules so that every call type without an id gets the same code.
+            return new IngestionError("missing_identity",
+                "A message needs a \"userId\" or an \"anonymousId\"; both are missing, null or blank.");
+        }
+
         if (type == MessageTypes.Alias)
         {
             if (fields.UserId is null)
@@ -133,16 +140,11 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
                 return new IngestionError("missing_previous_id", "An alias call needs a non-empty \"previousId\".");
             }
         }
-        else if (fields.UserId is null && fields.AnonymousId is null)
-        {
-            return new IngestionError("missing_identity",
-                "A message needs a \"userId\" or an \"anonymousId\"; both are missing, null or blank.");
-        }
 
         switch (type)
         {
             case MessageTypes.Track:
-                fields.Name = item.TryGetProperty("event", out var name) && name.ValueKind == JsonValueKind.String
+                fields.Name = item.TryFindProperty("event", out var name) && name.ValueKind == JsonValueKind.String
                     ? NullIfBlank(ReadString(name))
                     : null;
                 return fields.Name is null
@@ -151,7 +153,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
             case MessageTypes.Group when fields.GroupId is null:
                 return new IngestionError("missing_group_id", "A group call needs a non-empty \"groupId\".");
             case MessageTypes.Page or MessageTypes.Screen:
-                fields.Name = item.TryGetProperty("name", out var pageName) && pageName.ValueKind == JsonValueKind.String
+                fields.Name = item.TryFindProperty("name", out var pageName) && pageName.ValueKind == JsonValueKind.String
                     ? NullIfBlank(ReadString(pageName))
                     : null;
                 return null;
@@ -163,7 +165,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
     private static IngestionError? ReadId(JsonElement item, string name, int maxLength, out string? value)
     {
         value = null;
-        if (!item.TryGetProperty(name, out var element))
+        if (!item.TryFindProperty(name, out var element))
         {
             return null;
         }
@@ -196,13 +198,13 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
     private static string? ReadType(JsonElement item)
     {
         // Older Segment spec pages name the call type "action"; it counts only when "type" is absent.
-        if (item.TryGetProperty("type", out var type))
+        if (item.TryFindProperty("type", out var type))
         {
-            return type.ValueKind == JsonValueKind.String ? MessageTypes.Normalize(type.GetString()) : null;
+            return type.ValueKind == JsonValueKind.String ? MessageTypes.Normalize(ReadString(type)) : null;
         }
 
-        return item.TryGetProperty("action", out var action) && action.ValueKind == JsonValueKind.String
-            ? MessageTypes.Normalize(action.GetString())
+        return item.TryFindProperty("action", out var action) && action.ValueKind == JsonValueKind.String
+            ? MessageTypes.Normalize(ReadString(action))
             : null;
     }
 
@@ -219,7 +221,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
 
         // Segment's clock-skew correction: the time between the call and the send, measured on the
         // client's clock, is taken back from the server's receive time.
-        var timestamp = sentAt is { } sent ? receivedAt - (sent - original.Value) : original.Value;
+        var timestamp = sentAt is { } sent ? CorrectSkew(receivedAt, sent, original.Value) : original.Value;
         if (timestamp > receivedAt)
         {
             warnings.Add(new Warning("timestamp_in_future", "timestamp", TimestampParser.Format(timestamp)));
@@ -229,11 +231,23 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
         return (timestamp, original.Value, sentAt);
     }
 
+    /// <summary>
+    /// Returns <c>receivedAt - (sentAt - originalTimestamp)</c>, held within the range of
+    /// <see cref="DateTimeOffset"/>, which a client clock thousands of years off would leave.
+    /// </summary>
+    private static DateTimeOffset CorrectSkew(DateTimeOffset receivedAt, DateTimeOffset sentAt, DateTimeOffset original)
+    {
+        // Each term is below 3.2e18 ticks, so the sum cannot overflow a long.
+        var ticks = receivedAt.UtcTicks - sentAt.UtcTicks + original.UtcTicks;
+        return new DateTimeOffset(
+            Math.Clamp(ticks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero);
+    }
+
     private static DateTimeOffset? ParseTimestamp(
         JsonElement item, string field, JsonElement? fallback, List<Warning> warnings)
     {
         JsonElement element;
-        if (item.TryGetProperty(field, out var own) && own.ValueKind != JsonValueKind.Null)
+        if (item.TryFindProperty(field, out var own) && own.ValueKind != JsonValueKind.Null)
         {
             element = own;
         }
@@ -263,7 +277,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
 
     private static string? WriteObject(JsonElement item, string name)
     {
-        if (!item.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Object)
+        if (!item.TryFindProperty(name, out var value) || value.ValueKind != JsonValueKind.Object)
         {
             return null;
         }
@@ -309,7 +323,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
                 writer.WritePropertyName("traits");
                 writer.WriteRawValue(traitsJson, skipInputValidation: true);
             }
-            else if (item.TryGetProperty("traits", out var traits) && traits.ValueKind == JsonValueKind.Object)
+            else if (item.TryFindProperty("traits", out var traits) && traits.ValueKind == JsonValueKind.Object)
             {
                 writer.WritePropertyName("traits");
                 WriteValue(writer, traits);
@@ -338,7 +352,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
     private static void WriteObjectOrDefault(
         Utf8JsonWriter writer, JsonElement item, string name, JsonElement? fallback, bool emptyWhenMissing)
     {
-        var value = item.TryGetProperty(name, out var own) && own.ValueKind == JsonValueKind.Object
+        var value = item.TryFindProperty(name, out var own) && own.ValueKind == JsonValueKind.Object
             ? own
             : fallback is { ValueKind: JsonValueKind.Object } batchValue ? batchValue : (JsonElement?)null;
         if (value is { } present)

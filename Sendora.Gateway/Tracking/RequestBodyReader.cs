@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace Sendora.Gateway.Tracking;
 
@@ -63,10 +65,9 @@ public static class RequestBodyReader
                     return (null, 0, tooLarge(total));
                 }
 
-                // The last four bytes of a gzip member hold its decompressed size modulo 2^32; GZipStream
-                // stops quietly at the end of a cut-off body, so a mismatch is how truncation shows.
-                var expected = rawLength >= 18 ? BitConverter.ToUInt32(raw, rawLength - 4) : uint.MaxValue;
-                if (expected != (uint)length)
+                // GZipStream stops quietly at the end of a cut-off body, so truncation shows only as an
+                // output that does not end with the data the last member's trailer describes.
+                if (!MatchesLastTrailer(raw.AsSpan(0, rawLength), body.AsSpan(0, length)))
                 {
                     return (null, 0, new IngestionError(
                         "invalid_gzip", "The body is not valid gzip: the compressed data is truncated or corrupt."));
@@ -83,6 +84,23 @@ public static class RequestBodyReader
         {
             return (null, 0, new IngestionError("invalid_gzip", $"The body is not valid gzip: {exception.Message}"));
         }
+    }
+
+    /// <summary>
+    /// Checks the trailer of the last gzip member (RFC 1952: CRC-32, then size modulo 2^32, both little-endian)
+    /// against the end of <paramref name="output"/>. A body may hold several members whose data is
+    /// concatenated, so the trailer covers only the last member's part of the output.
+    /// </summary>
+    private static bool MatchesLastTrailer(ReadOnlySpan<byte> compressed, ReadOnlySpan<byte> output)
+    {
+        if (compressed.Length < 18)
+        {
+            return false;
+        }
+
+        var crc = BinaryPrimitives.ReadUInt32LittleEndian(compressed[^8..]);
+        var size = BinaryPrimitives.ReadUInt32LittleEndian(compressed[^4..]);
+        return size <= output.Length && Crc32.HashToUInt32(output[^(int)size..]) == crc;
     }
 
     // Reads up to limit bytes into a pooled buffer and counts (without keeping) the rest, up to MaxCountedBytes.

@@ -103,8 +103,8 @@ public sealed partial class TrackingHandler(
 
         if (binding is null)
         {
-            var bodyKey = root.TryGetProperty("writeKey", out var key) && key.ValueKind == JsonValueKind.String
-                ? key.GetString()
+            var bodyKey = root.TryFindProperty("writeKey", out var key) && key.ValueKind == JsonValueKind.String
+                ? MessageNormalizer.ReadString(key)
                 : null;
             if (string.IsNullOrWhiteSpace(bodyKey))
             {
@@ -139,7 +139,7 @@ public sealed partial class TrackingHandler(
             return ([root], null);
         }
 
-        if (!root.TryGetProperty("batch", out var batch) || batch.ValueKind != JsonValueKind.Array)
+        if (!root.TryFindProperty("batch", out var batch) || batch.ValueKind != JsonValueKind.Array)
         {
             return ([], new IngestionError("invalid_batch", "\"batch\" must be an array of messages."));
         }
@@ -251,7 +251,7 @@ public sealed partial class TrackingHandler(
             .Where(message => message.Type == MessageTypes.Group && message.GroupId is not null)
             .Select(message => grains
                 .GetGrain<IGroupGrain>(GrainKeys.Scoped(workspaceId, GrainKeys.EncodeValue(message.GroupId!)))
-                .ApplyAsync(message.TraitsJson, message.Timestamp, pair.Key))));
+                .ApplyAsync(message.GroupId!, message.TraitsJson, message.Timestamp, pair.Key))));
 
     private async Task StoreRejectionsAsync(
         HttpContext context,

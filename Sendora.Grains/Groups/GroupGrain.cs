@@ -9,11 +9,13 @@ public sealed class GroupGrain(
     /// <summary>The most members a group keeps; later members still get the group's traits applied.</summary>
     public const int MaxMembers = 10_000;
 
-    public async Task ApplyAsync(string? traitsJson, DateTimeOffset timestamp, string profileId)
+    public async Task ApplyAsync(string groupId, string? traitsJson, DateTimeOffset timestamp, string profileId)
     {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
         ArgumentException.ThrowIfNullOrEmpty(profileId);
         var state = group.State;
         state.CreatedAt ??= DateTimeOffset.UtcNow;
+        state.GroupId = groupId;
         if (traitsJson is not null)
         {
             using var traits = JsonDocument.Parse(traitsJson);
@@ -39,9 +41,10 @@ public sealed class GroupGrain(
     public Task<GroupSnapshot?> GetAsync()
     {
         var state = group.State;
-        var (_, groupId) = GrainKeys.Split(this.GetPrimaryKeyString());
+        // Groups stored before GroupId was kept fall back to the id in the grain key.
+        var groupId = state.GroupId ?? GrainKeys.DecodeValue(GrainKeys.Split(this.GetPrimaryKeyString()).Id);
         return Task.FromResult(state.CreatedAt is { } created
-            ? new GroupSnapshot(GrainKeys.DecodeValue(groupId), new Dictionary<string, string>(state.Traits), [.. state.Members], created)
+            ? new GroupSnapshot(groupId, new Dictionary<string, string>(state.Traits), [.. state.Members], created)
             : null);
     }
 }
@@ -59,4 +62,7 @@ public sealed class GroupState
 
     /// <summary>Member profile ids in the order they joined.</summary>
     [Id(3)] public List<string> Members { get; set; } = [];
+
+    /// <summary>The group id as sent in the group call.</summary>
+    [Id(4)] public string? GroupId { get; set; }
 }

@@ -7,9 +7,10 @@ public interface IGroupGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Applies a group call: sets the traits in <paramref name="traitsJson"/> (a JSON object, or null)
-    /// and adds <paramref name="profileId"/> to the members. Returns after the state is persisted.
+    /// and adds <paramref name="profileId"/> to the members. <paramref name="groupId"/> is the id as
+    /// sent, which the grain key may only hold shortened. Returns after the state is persisted.
     /// </summary>
-    Task ApplyAsync(string? traitsJson, DateTimeOffset timestamp, string profileId);
+    Task ApplyAsync(string groupId, string? traitsJson, DateTimeOffset timestamp, string profileId);
 
     /// <summary>Returns the group, or null when no group call named it.</summary>
     [ReadOnly]

@@ -38,4 +38,46 @@ public sealed class TrackingPathTests(SendoraFixture fixture)
         Assert.Equal(type, stored.GetProperty("type").GetString());
         Assert.Equal($"{type}-1", stored.GetProperty("messageId").GetString());
     }
+
+    [Theory]
+    [InlineData("/v1/batch")]
+    [InlineData("/v1/b")]
+    [InlineData("/v1/import")]
+    [InlineData("/v1/import/")]
+    public async Task BatchPath_AcceptsEveryCallType(string path)
+    {
+        var user = "batch-path-" + Guid.NewGuid().ToString("N");
+        var body = $$$"""
+            {"batch":[
+              {"type":"identify","userId":"{{{user}}}","traits":{"plan":"pro"}},
+              {"type":"track","userId":"{{{user}}}","event":"Clicked"},
+              {"type":"page","userId":"{{{user}}}","name":"Home"},
+              {"type":"screen","userId":"{{{user}}}","name":"Main"},
+              {"type":"group","userId":"{{{user}}}","groupId":"g1"},
+              {"type":"alias","userId":"{{{user}}}","previousId":"old-{{{user}}}"}]}
+            """;
+
+        var response = await _server.PostAsync(path, body);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+        var events = await JsonAssert.ReadAsync(
+            await _server.GetAsAdminAsync(SendoraServer.ProfilePath("user_id:" + user, "events")));
+        var types = events.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("type").GetString());
+        Assert.Equal(["alias", "group", "identify", "page", "screen", "track"], types.Order());
+    }
+
+    [Theory]
+    [InlineData("/v1/track")]
+    [InlineData("/v1/t")]
+    public async Task SinglePath_BodyWithoutType_TakesPathType(string path)
+    {
+        var user = "no-type-" + Guid.NewGuid().ToString("N");
+
+        var response = await _server.PostAsync(path, $$$"""{"userId":"{{{user}}}","event":"Clicked"}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+        var events = await JsonAssert.ReadAsync(
+            await _server.GetAsAdminAsync(SendoraServer.ProfilePath("user_id:" + user, "events")));
+        Assert.Equal("track", Assert.Single(events.GetProperty("data").EnumerateArray()).GetProperty("type").GetString());
+    }
 }
