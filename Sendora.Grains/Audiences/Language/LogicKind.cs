@@ -1,0 +1,8 @@
+namespace Sendora.Grains.Audiences.Language;
+
+internal enum LogicKind
+{
+    All,
+    Any,
+    Not,
+}
