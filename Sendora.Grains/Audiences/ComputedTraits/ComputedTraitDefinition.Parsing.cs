@@ -45,9 +45,15 @@ public sealed partial class ComputedTraitDefinition
             return null;
         }
 
-        if (kind.ValueKind != JsonValueKind.String || !KindsByName.ContainsKey(kind.GetString()!))
+        if (kind.ValueKind != JsonValueKind.String)
         {
-            reader.Error("$.kind", $"Unknown kind {DefinitionReader.Describe(kind)}. Use one of: {names}.");
+            reader.Error("$.kind", $"'kind' must be a string, not {DefinitionReader.Describe(kind)}. Use one of: {names}.");
+            return null;
+        }
+
+        if (!KindsByName.ContainsKey(kind.GetString()!))
+        {
+            reader.Error("$.kind", $"Unknown kind {JsonSerializer.Serialize(kind.GetString())}. Use one of: {names}.");
             return null;
         }
 

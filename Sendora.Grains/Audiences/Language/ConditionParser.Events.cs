@@ -279,7 +279,7 @@ internal sealed partial class ConditionParser
         }
 
         var errorsBefore = reader.ErrorCount;
-        reader.CheckKeys(element, path, "a funnel step (put a window on the funnel, not on its steps)", ["event", "type", "where"]);
+        reader.CheckKeys(element, path, "a funnel step", ["event", "type", "where"], " A window belongs on the funnel, not on its steps.");
         var matcher = ParseMatcher(element, path, depth, ConditionScope.EventProperties);
         return matcher is not null && reader.ErrorCount == errorsBefore ? new FunnelStepNode(path, role, matcher) : null;
     }

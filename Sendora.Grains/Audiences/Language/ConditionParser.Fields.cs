@@ -29,9 +29,16 @@ internal sealed partial class ConditionParser
             return null;
         }
 
-        if (operatorElement.ValueKind != JsonValueKind.String || !ValueOperators.TryParse(operatorElement.GetString()!, out var op))
+        if (operatorElement.ValueKind != JsonValueKind.String)
         {
-            reader.Error(operatorPath, $"Unknown operator {DefinitionReader.Describe(operatorElement)}. "
+            reader.Error(operatorPath, $"'operator' must be a string, not {DefinitionReader.Describe(operatorElement)}. "
+                + $"Use one of: {DefinitionReader.List(operatorNames)}.");
+            return null;
+        }
+
+        if (!ValueOperators.TryParse(operatorElement.GetString()!, out var op))
+        {
+            reader.Error(operatorPath, $"Unknown operator {JsonSerializer.Serialize(operatorElement.GetString())}. "
                 + $"Use one of: {DefinitionReader.List(operatorNames)}.");
             return null;
         }

@@ -33,7 +33,9 @@ internal sealed partial class ConditionParser(DefinitionReader reader)
         string? kind = null;
         foreach (var property in element.EnumerateObject())
         {
-            if (!kinds.Contains(property.Name) || property.Name == kind)
+            // A page or screen condition without a name has only 'type' to mark it as an event condition.
+            var propertyKind = property.Name == "type" && scope == ConditionScope.Profile ? "event" : property.Name;
+            if (!kinds.Contains(propertyKind) || propertyKind == kind)
             {
                 continue;
             }
@@ -45,7 +47,7 @@ internal sealed partial class ConditionParser(DefinitionReader reader)
                 return null;
             }
 
-            kind = property.Name;
+            kind = propertyKind;
         }
 
         if (kind is null)

@@ -57,8 +57,11 @@ internal sealed class DefinitionReader
         return true;
     }
 
-    /// <summary>Reports each key outside <paramref name="allowed"/> and each key given twice, and returns whether there were none.</summary>
-    public bool CheckKeys(JsonElement obj, string path, string objectName, IReadOnlyCollection<string> allowed)
+    /// <summary>
+    /// Reports each key outside <paramref name="allowed"/> and each key given twice, and returns whether
+    /// there were none. A <paramref name="hint"/> ends the message about an unknown key.
+    /// </summary>
+    public bool CheckKeys(JsonElement obj, string path, string objectName, IReadOnlyCollection<string> allowed, string? hint = null)
     {
         var valid = true;
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -72,7 +75,7 @@ internal sealed class DefinitionReader
             }
             else if (!allowed.Contains(property.Name))
             {
-                Error(propertyPath, $"Unknown key '{property.Name}' in {objectName}. Allowed keys: {List(allowed)}.");
+                Error(propertyPath, $"Unknown key '{property.Name}' in {objectName}. Allowed keys: {List(allowed)}." + hint);
                 valid = false;
             }
         }
@@ -106,7 +109,8 @@ internal sealed class DefinitionReader
 
         if (!hasZone)
         {
-            Error(path, $"'{key}' has no zone, so the instant it names is unclear. Add one, such as \"Z\" for UTC or \"+02:00\".");
+            Error(path, $"'{key}' has no zone, so the instant it names is unclear. Give a time and a zone, "
+                + "such as \"2026-01-01T00:00:00Z\" or \"2026-01-01T00:00:00+02:00\".");
             return false;
         }
 

@@ -34,7 +34,8 @@ internal sealed class FunnelNode(
     public override ConditionTrace Explain(in EvaluationScope scope)
     {
         var (found, result) = Qualify(scope);
-        var description = Description + ": " + found.ToString(CultureInfo.InvariantCulture) + " qualifying first events";
+        var description = Description + ": " + found.ToString(CultureInfo.InvariantCulture)
+            + (found == 1 ? " first event qualifies" : " first events qualify");
         return new ConditionTrace(
             Path, description, result.Matches, result.NextChangeAt, [first.Explain(scope), second.Explain(scope)]);
     }
