@@ -151,6 +151,8 @@ find_exited() {
 # after 30 seconds.
 stop_started() {
   local i pid waited
+  # A second Ctrl+C or TERM while stopping would end this loop early and leave processes behind.
+  trap '' INT TERM
   for (( i = ${#STARTED_PIDS[@]} - 1; i >= 0; i-- )); do
     pid="${STARTED_PIDS[$i]}"
     is_running "$pid" || continue

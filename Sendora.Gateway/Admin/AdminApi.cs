@@ -31,6 +31,7 @@ public static partial class AdminApi
             .WithName("ListRejections")
             .WithSummary("Lists a source's rejected messages, newest first, with the reason for each");
         MapIdentityRoutes(admin);
+        MapAudienceRoutes(admin);
         return endpoints;
     }
 

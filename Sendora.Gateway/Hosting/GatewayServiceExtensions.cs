@@ -43,6 +43,9 @@ public static class GatewayServiceExtensions
         services.AddSingleton<IngestionCounters>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestionCounters>());
         services.AddHostedService<DefaultWorkspaceBootstrap>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
+        services.AddSingleton<Audiences.AudienceStreamHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<Audiences.AudienceStreamHub>());
         services.AddProblemDetails();
         services.AddExceptionHandler<UnavailableExceptionHandler>();
         services.AddOpenApi();

@@ -39,6 +39,8 @@ public static class ProfileApi
             .WithSummary("Returns the merges a profile absorbed: when, which ids, and the message that caused each");
         profiles.MapGet("/links", GetLinksAsync).WithName("GetProfileLinks")
             .WithSummary("Returns the groups (accounts) a profile belongs to");
+        profiles.MapGet("/memberships", GetMembershipsAsync).WithName("GetProfileMemberships")
+            .WithSummary("Returns the audiences a profile is a member of, with when it entered each");
 
         var accounts = endpoints.MapGroup("/v1/spaces/{workspaceId}/collections/accounts/profiles/{externalId}")
             .AddEndpointFilter<AdminAuthorization>()
@@ -207,6 +209,37 @@ public static class ProfileApi
 
             writer.WriteEndArray();
             writer.WriteNumber("refused_merges", profile.RefusedMerges);
+            WriteCursor(writer, context, false, null);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> GetMembershipsAsync(
+        string workspaceId, string externalId, HttpContext context, IGrainFactory grains, string? limit = null)
+    {
+        var (profile, failure) = await LoadAsync(workspaceId, ReadExternalId(context, externalId), limit, grains);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var memberships = await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profile!.ProfileId))
+            .GetMembershipsAsync();
+        return Json(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("data");
+            foreach (var membership in memberships)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("audience_id", membership.AudienceId);
+                writer.WriteString("name", membership.Name);
+                writer.WriteString("entered_at", TimestampParser.Format(membership.Since));
+                writer.WriteNumber("audience_version", membership.Version);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
             WriteCursor(writer, context, false, null);
             writer.WriteEndObject();
         });

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Audiences;
 using Sendora.Grains.Identity;
 
 namespace Sendora.Grains.Admin;
@@ -35,7 +36,30 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// <summary>Returns up to <paramref name="limit"/> audit entries, newest first.</summary>
     [ReadOnly]
     Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit);
+
+    /// <summary>
+    /// Creates or replaces an audience. <paramref name="dependsOn"/> lists the audiences its condition refers
+    /// to; a reference to an unknown audience or one that closes a cycle throws <see cref="AudienceReferenceException"/>.
+    /// The version grows when the condition changes. Returns the stored definition.
+    /// </summary>
+    Task<AudienceDefinition> SaveAudienceAsync(AudienceDefinition audience, IReadOnlyList<string> dependsOn, AuditEntry change);
+
+    /// <summary>Deletes an audience; returns false when there is none. Throws when another audience refers to it.</summary>
+    Task<bool> DeleteAudienceAsync(string audienceId, AuditEntry change);
+
+    /// <summary>Creates or replaces a computed trait; the version grows when the definition changes.</summary>
+    Task<ComputedTraitRecord> SaveComputedTraitAsync(ComputedTraitRecord trait, AuditEntry change);
+
+    /// <summary>Deletes a computed trait; returns false when there is none. Throws when an audience refers to it.</summary>
+    Task<bool> DeleteComputedTraitAsync(string key, IReadOnlyCollection<string> referencingAudiences, AuditEntry change);
+
+    /// <summary>Returns the audiences, ordered so that each comes after those it refers to, and the computed traits.</summary>
+    [ReadOnly]
+    Task<AudienceCatalog> GetCatalogAsync();
 }
+
+/// <summary>Raised when an audience refers to an audience that does not exist or would close a cycle.</summary>
+public sealed class AudienceReferenceException(string message) : Exception(message);
 
 /// <summary>One admin change: who made it, when, to what, and the value before and after, as JSON.</summary>
 [GenerateSerializer, Immutable, Alias("sendora.AuditEntry")]

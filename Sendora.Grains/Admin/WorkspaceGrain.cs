@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Sendora.Grains.Audiences;
 using Sendora.Grains.Identity;
 
 namespace Sendora.Grains.Admin;
@@ -163,4 +164,14 @@ public sealed class WorkspaceState
 
     /// <summary>Admin changes to this workspace, oldest first.</summary>
     [Id(4)] public List<AuditEntry> Audit { get; set; } = [];
+
+    [Id(5)] public List<AudienceDefinition> Audiences { get; set; } = [];
+
+    /// <summary>For each audience id, the audiences its condition refers to.</summary>
+    [Id(6)] public Dictionary<string, List<string>> AudienceReferences { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(7)] public List<ComputedTraitRecord> ComputedTraits { get; set; } = [];
+
+    /// <summary>Grows with every change to audiences or computed traits, so that profiles notice a newer catalog.</summary>
+    [Id(8)] public long CatalogVersion { get; set; }
 }

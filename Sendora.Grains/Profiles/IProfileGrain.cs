@@ -59,6 +59,22 @@ public interface IProfileGrain : IGrainWithStringKey
 
     /// <summary>Builds this new profile from the events a split moved here.</summary>
     Task ReceiveSplitAsync(ExternalIdKey id, IReadOnlyList<StoredEvent> events, IReadOnlyList<string> messageIds);
+
+    /// <summary>Returns the audiences the profile is a member of, oldest membership first; empty when merged.</summary>
+    Task<IReadOnlyList<MembershipInfo>> GetMembershipsAsync();
+
+    /// <summary>
+    /// Evaluates every audience against the profile with a catalog at least as new as <paramref name="minCatalogVersion"/>,
+    /// as a backfill does, and returns the number of membership changes.
+    /// </summary>
+    Task<int> EvaluateAsync(long minCatalogVersion);
+
+    /// <summary>
+    /// Returns whether the profile matches a condition that is not saved, without changing the profile; null for
+    /// a merged or empty profile. Estimates of an audience's size use it.
+    /// </summary>
+    [ReadOnly]
+    Task<bool?> MatchesAsync(string conditionJson);
 }
 
 /// <summary>The ids of a profile and where it forwards, for identity resolution.</summary>

@@ -84,6 +84,7 @@ public sealed partial class ProfileGrain
         List<(string ProfileId, IReadOnlyList<ExternalId> Ids)> absorbed)
     {
         Merge(state, victim);
+        MergeHistory(victim.Audiences);
         var ids = victim.ExternalIds.Select(id => string.Concat(id.Type, ":", id.Id)).ToList();
         state.Merges.Add(new MergeRecord(DateTimeOffset.UtcNow, victimId, ids, causeMessageId));
         absorbed.Add((victimId, victim.ExternalIds));
@@ -92,10 +93,17 @@ public sealed partial class ProfileGrain
 
     private async Task FinishMergesAsync(List<(string ProfileId, IReadOnlyList<ExternalId> Ids)> absorbed, bool changed)
     {
+        if (absorbed.Count > 0)
+        {
+            await EvaluateAudiencesAsync(causeMessageId: null);
+        }
+
         if (changed)
         {
             await PersistAsync();
         }
+
+        await PublishOutboxAsync();
 
         // The survivor persisted first: an id still pointing at a victim reaches this profile through
         // the victim's forwarding, so a crash before these calls loses nothing.
@@ -120,7 +128,9 @@ public sealed partial class ProfileGrain
         }
 
         state.MergedInto = survivorId;
+        ExitAllAudiences();
         await PersistAsync();
+        await PublishOutboxAsync();
         return new HandOver(state.CreatedAt is null ? null : state, null);
     }
 
@@ -143,6 +153,7 @@ public sealed partial class ProfileGrain
             .ReceiveSplitAsync(id, moved, [.. movedIds]);
         state.ExternalIds.Remove(externalId);
         state.RecentEvents.RemoveAll(e => movedIds.Contains(e.MessageId));
+        RemoveHistory(movedIds);
         foreach (var stored in moved)
         {
             var (type, name) = TypeAndName(stored.Json);
@@ -152,7 +163,9 @@ public sealed partial class ProfileGrain
             }
         }
 
+        await EvaluateAudiencesAsync(causeMessageId: null);
         await PersistAsync();
+        await PublishOutboxAsync();
         await GrainFactory.GetGrain<IIdentityGrain>(id.GrainKey(_workspaceId)).AssignAsync(newProfileId);
         LogSplit(id.Type, _profileId, newProfileId, moved.Count);
         return new SplitResult(newProfileId, moved.Count);
@@ -172,6 +185,7 @@ public sealed partial class ProfileGrain
             if (type is "track" or "page" or "screen")
             {
                 Count(state, EventCounter.KeyOf(type, name), stored.Timestamp);
+                InsertHistory(HistoryOf(stored, type, name));
             }
 
             if (type == "identify")
@@ -192,7 +206,10 @@ public sealed partial class ProfileGrain
             }
         }
 
+        await EvaluateAudiencesAsync(causeMessageId: null);
+        await IndexAsync();
         await PersistAsync();
+        await PublishOutboxAsync();
     }
 
     private void Merge(ProfileState state, ProfileState victim)

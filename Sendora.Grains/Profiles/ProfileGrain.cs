@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sendora.Grains.Audiences;
 using Sendora.Grains.Identity;
 using Sendora.Grains.Ingestion;
 
@@ -13,7 +14,9 @@ namespace Sendora.Grains.Profiles;
 public sealed partial class ProfileGrain(
     [PersistentState("profile", SendoraNames.GrainStorage)] IPersistentState<ProfileState> profile,
     IOptions<ProfileOptions> options,
-    ILogger<ProfileGrain> logger) : Grain, IProfileGrain
+    IOptions<AudienceOptions> audienceOptions,
+    TimeProvider clock,
+    ILogger<ProfileGrain> logger) : Grain, IProfileGrain, IRemindable
 {
     private readonly ProfileOptions _options = options.Value;
     private readonly HashSet<string> _seenMessageIds = new(StringComparer.Ordinal);
@@ -32,6 +35,12 @@ public sealed partial class ProfileGrain(
             _seenMessageIds.Add(seen.MessageId);
         }
 
+        // Changes saved before a crash, and windows due while the profile was inactive, are handled at once.
+        if (profile.State.Audiences.Outbox.Count > 0 || profile.State.Audiences.NextEvaluationAt <= clock.GetUtcNow())
+        {
+            ScheduleOutboxRetry(TimeSpan.Zero);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -48,6 +57,7 @@ public sealed partial class ProfileGrain(
         var applied = 0;
         var duplicates = 0;
         var newIds = new List<ExternalId>();
+        string? lastApplied = null;
 
         foreach (var message in messages)
         {
@@ -61,6 +71,8 @@ public sealed partial class ProfileGrain(
 
             Remember(message);
             Apply(state, message, newIds);
+            AddHistory(message);
+            lastApplied = message.MessageId;
             applied++;
         }
 
@@ -71,7 +83,14 @@ public sealed partial class ProfileGrain(
         }
 
         await ClaimExternalIdsAsync(newIds);
+        if (applied > 0)
+        {
+            await EvaluateAudiencesAsync(lastApplied);
+        }
+
+        await IndexAsync();
         await PersistAsync();
+        await PublishOutboxAsync();
         return new ApplyResult(applied, duplicates);
     }
 
@@ -92,7 +111,7 @@ public sealed partial class ProfileGrain(
         return Task.FromResult<ProfileSnapshot?>(new ProfileSnapshot
         {
             ProfileId = _profileId,
-            Traits = new Dictionary<string, string>(state.Traits, StringComparer.Ordinal),
+            Traits = TraitsWithComputed(state),
             ExternalIds = [.. state.ExternalIds],
             Counters = state.Counters.ToDictionary(
                 pair => pair.Key,
@@ -139,6 +158,18 @@ public sealed partial class ProfileGrain(
         var hasMore = start - page.Count >= 0;
         var next = hasMore && page.Count > 0 ? new EventCursor(page[^1].Timestamp, page[^1].MessageId) : null;
         return Task.FromResult(new EventPage(page, next));
+    }
+
+    // Computed traits are served as traits, and win over a custom trait of the same name.
+    private static Dictionary<string, string> TraitsWithComputed(ProfileState state)
+    {
+        var traits = new Dictionary<string, string>(state.Traits, StringComparer.Ordinal);
+        foreach (var (key, json) in state.Audiences.ComputedValues)
+        {
+            traits[key] = json;
+        }
+
+        return traits;
     }
 
     private void Apply(ProfileState state, TrackedMessage message, List<ExternalId> newIds)
@@ -276,6 +307,19 @@ public sealed partial class ProfileGrain(
                 LogIdClaimedElsewhere(newIds[i].Type, _profileId, owners[i]);
             }
         }
+    }
+
+    // Listed before the first write, and the flag saved with it. A write that then fails leaves an index entry
+    // for a profile that storage lacks, which backfills skip as empty.
+    private async Task IndexAsync()
+    {
+        if (profile.State.Indexed || profile.State.CreatedAt is null)
+        {
+            return;
+        }
+
+        await GrainFactory.GetGrain<IProfileIndexGrain>(IProfileIndexGrain.KeyFor(_workspaceId, _profileId)).AddAsync(_profileId);
+        profile.State.Indexed = true;
     }
 
     private void Remember(TrackedMessage message)

@@ -46,6 +46,12 @@ public sealed class ProfileState
 
     /// <summary>Merges refused because this profile reached its cap of merges or ids.</summary>
     [Id(14)] public long RefusedMerges { get; set; }
+
+    /// <summary>Audience memberships, the outbox of membership changes and the events conditions read.</summary>
+    [Id(15)] public ProfileAudienceState Audiences { get; set; } = new();
+
+    /// <summary>Whether the profile is listed in its workspace's profile index, which backfills walk.</summary>
+    [Id(16)] public bool Indexed { get; set; }
 }
 
 /// <summary>One merge: which profile was absorbed, with which ids, when, and which message caused it.</summary>

@@ -7,7 +7,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Grains;
+using Sendora.Grains.Audiences;
 using Sendora.Grains.Ingestion;
 using Sendora.Grains.Profiles;
 
@@ -36,6 +38,9 @@ public static class SiloHostingExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SourceHealthOptions>().BindConfiguration(SourceHealthOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AudienceOptions>().BindConfiguration(AudienceOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 

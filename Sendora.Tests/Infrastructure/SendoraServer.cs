@@ -65,6 +65,7 @@ public sealed class SendoraServer : IAsyncDisposable
             ["Sendora:Gateway:AdminToken"] = AdminToken,
             ["Sendora:Gateway:DefaultWriteKey"] = writeKey,
             ["Sendora:Gateway:CounterFlushInterval"] = "00:00:00.200",
+            ["Sendora:Audiences:CatalogRefreshInterval"] = "00:00:00.050",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -1,0 +1,286 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Utilities;
+
+namespace Sendora.Grains.Audiences;
+
+/// <summary>
+/// Numbers and stores an audience's membership changes, applies them to the member shards, and pushes
+/// them to watchers and onto the audience's Orleans stream.
+/// </summary>
+/// <remarks>
+/// The log is written before the shards and the stream, so a change that reached either is in the log.
+/// A profile that crashed before it saw the call succeed sends its changes again. The change ids of the
+/// newest log segments drop those repeats, and the shards apply them idempotently.
+/// </remarks>
+public sealed partial class AudienceGrain(
+    [PersistentState("audience", SendoraNames.GrainStorage)] IPersistentState<AudienceState> audience,
+    IOptions<AudienceOptions> options,
+    TimeProvider clock,
+    ILogger<AudienceGrain> logger) : Grain, IAudienceGrain
+{
+    /// <summary>Log entries per segment grain, which keeps one segment well under an Azure Table entity's 1 MB.</summary>
+    public const int SegmentSize = 500;
+
+    private readonly AudienceOptions _options = options.Value;
+    private readonly HashSet<string> _recentChangeIds = new(StringComparer.Ordinal);
+    private readonly Queue<string> _recentOrder = new();
+    private ObserverManager<IAudienceWatcher>? _watchers;
+
+    private string Key => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _watchers = new ObserverManager<IAudienceWatcher>(TimeSpan.FromMinutes(1), logger);
+        var state = audience.State;
+        if (state.ShardCount == 0)
+        {
+            state.ShardCount = _options.ShardCount;
+        }
+
+        // The newest segments give the change ids to drop repeats by, and they may hold entries written
+        // just before a crash that kept this state from being saved.
+        foreach (var info in state.Segments.TakeLast(2))
+        {
+            var entries = await Segment(info.Number).ReadAsync(info.FirstSequence - 1, int.MaxValue);
+            foreach (var entry in entries)
+            {
+                Remember(entry.Change.ChangeId);
+                if (entry.Sequence > info.LastSequence)
+                {
+                    info.LastSequence = entry.Sequence;
+                    info.Count = (int)(entry.Sequence - info.FirstSequence + 1);
+                    info.LastAt = entry.Change.At;
+                    state.LastSequence = Math.Max(state.LastSequence, entry.Sequence);
+                }
+            }
+        }
+    }
+
+    public async Task<long> AppendAsync(IReadOnlyList<MembershipChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var state = audience.State;
+        var fresh = new List<MembershipChange>();
+        var batchIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            if (!_recentChangeIds.Contains(change.ChangeId) && batchIds.Add(change.ChangeId))
+            {
+                fresh.Add(change);
+            }
+        }
+
+        var entries = new List<AudienceLogEntry>(fresh.Count);
+        if (fresh.Count > 0)
+        {
+            entries.AddRange(fresh.Select((change, i) => new AudienceLogEntry(state.LastSequence + 1 + i, change)));
+            await WriteLogAsync(entries);
+            foreach (var entry in entries)
+            {
+                Remember(entry.Change.ChangeId);
+            }
+        }
+
+        // Repeats go to the shards too: a crash may have come between the log and the shards.
+        await Task.WhenAll(changes.GroupBy(c => ShardOf(c.ProfileId, state.ShardCount))
+            .Select(group => Shard(group.Key).ApplyAsync([.. group])));
+
+        if (entries.Count > 0)
+        {
+            await _watchers!.Notify(watcher => watcher.LogAdvanced(Key, state.LastSequence));
+            await PublishAsync(entries);
+        }
+
+        return state.LastSequence;
+    }
+
+    public async Task<AudienceLogPage> ReadAsync(long afterSequence, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var state = audience.State;
+        var result = new List<AudienceLogEntry>();
+        foreach (var info in state.Segments.Where(s => s.LastSequence > afterSequence))
+        {
+            var entries = await Segment(info.Number).ReadAsync(afterSequence, limit - result.Count);
+            result.AddRange(entries);
+            if (result.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        var first = state.Segments.Count > 0 ? state.Segments[0].FirstSequence : state.LastSequence + 1;
+        return new AudienceLogPage(result, state.LastSequence, first);
+    }
+
+    public async Task<AudienceStatus> GetStatusAsync()
+    {
+        var state = audience.State;
+        var counts = await Task.WhenAll(Enumerable.Range(0, state.ShardCount).Select(i => Shard(i).CountAsync()));
+        return new AudienceStatus(counts.Sum(c => (long)c), state.LastSequence, state.Enters, state.Exits);
+    }
+
+    public async Task<MemberPage> GetMembersAsync(MemberCursor? after, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var shardCount = audience.State.ShardCount;
+        var members = new List<AudienceMember>(limit);
+        var shard = after?.Shard ?? 0;
+        var afterProfileId = after?.AfterProfileId;
+        while (shard < shardCount)
+        {
+            var page = await Shard(shard).GetMembersAsync(afterProfileId, limit - members.Count + 1);
+            var take = Math.Min(page.Count, limit - members.Count);
+            members.AddRange(page.Take(take));
+            if (members.Count == limit)
+            {
+                // One more member in this shard, or any later shard, means another page.
+                return new MemberPage(members, page.Count > take ? new MemberCursor(shard, members[^1].ProfileId)
+                    : shard + 1 < shardCount ? new MemberCursor(shard + 1, null) : null);
+            }
+
+            shard++;
+            afterProfileId = null;
+        }
+
+        return new MemberPage(members, null);
+    }
+
+    public Task WatchAsync(IAudienceWatcher watcher)
+    {
+        _watchers!.Subscribe(watcher, watcher);
+        return Task.CompletedTask;
+    }
+
+    public Task UnwatchAsync(IAudienceWatcher watcher)
+    {
+        _watchers!.Unsubscribe(watcher);
+        return Task.CompletedTask;
+    }
+
+    public async Task ClearAsync()
+    {
+        var state = audience.State;
+        await Task.WhenAll(state.Segments.Select(s => Segment(s.Number).ClearAsync()));
+        await Task.WhenAll(Enumerable.Range(0, state.ShardCount).Select(i => Shard(i).ClearAsync()));
+        await audience.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
+    private async Task WriteLogAsync(List<AudienceLogEntry> entries)
+    {
+        var state = audience.State;
+        var now = clock.GetUtcNow();
+        var current = state.Segments.Count > 0 ? state.Segments[^1] : null;
+        if (current is null || current.Count + entries.Count > SegmentSize)
+        {
+            current = new LogSegmentInfo
+            {
+                Number = (current?.Number ?? -1) + 1,
+                FirstSequence = entries[0].Sequence,
+                LastSequence = entries[0].Sequence - 1,
+            };
+            state.Segments.Add(current);
+        }
+
+        await Segment(current.Number).AppendAsync(entries);
+        current.Count += entries.Count;
+        current.LastSequence = entries[^1].Sequence;
+        current.LastAt = now;
+        state.LastSequence = entries[^1].Sequence;
+        state.Enters += entries.Count(e => e.Change.Kind == MembershipChangeKinds.Enter);
+        state.Exits += entries.Count(e => e.Change.Kind == MembershipChangeKinds.Exit);
+        var expired = state.Segments.Take(state.Segments.Count - 1).Where(s => s.LastAt < now - _options.LogRetention).ToList();
+        state.Segments.RemoveAll(expired.Contains);
+        await audience.WriteStateAsync();
+        foreach (var segment in expired)
+        {
+            await Segment(segment.Number).ClearAsync();
+        }
+    }
+
+    private async Task PublishAsync(List<AudienceLogEntry> entries)
+    {
+        try
+        {
+            var stream = this.GetStreamProvider(SendoraNames.StreamProvider)
+                .GetStream<AudienceLogEntry>(StreamId.Create(StreamNamespace, Key));
+            await stream.OnNextBatchAsync(entries);
+        }
+        catch (Exception exception)
+        {
+            // The log keeps every change, so stream consumers that missed these can read them from it.
+            LogPublishFailed(exception, Key, entries[0].Sequence, entries[^1].Sequence);
+        }
+    }
+
+    private void Remember(string changeId)
+    {
+        if (!_recentChangeIds.Add(changeId))
+        {
+            return;
+        }
+
+        _recentOrder.Enqueue(changeId);
+        while (_recentOrder.Count > 2 * SegmentSize)
+        {
+            _recentChangeIds.Remove(_recentOrder.Dequeue());
+        }
+    }
+
+    /// <summary>The stream namespace of audience membership streams; the stream key is the audience's grain key.</summary>
+    public const string StreamNamespace = "audience";
+
+    /// <summary>Returns the shard of a profile: FNV-1a over its id, so that every silo agrees.</summary>
+    public static int ShardOf(string profileId, int shardCount)
+    {
+        var hash = 2166136261u;
+        foreach (var c in profileId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % (uint)shardCount);
+    }
+
+    private IAudienceShardGrain Shard(int number) =>
+        GrainFactory.GetGrain<IAudienceShardGrain>($"{Key}/shard/{number}");
+
+    private IAudienceLogSegmentGrain Segment(int number) =>
+        GrainFactory.GetGrain<IAudienceLogSegmentGrain>($"{Key}/log/{number}");
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Failed to publish membership changes {First} to {Last} of audience {AudienceKey} on its stream")]
+    private partial void LogPublishFailed(Exception exception, string audienceKey, long first, long last);
+}
+
+[GenerateSerializer, Alias("sendora.AudienceState")]
+public sealed class AudienceState
+{
+    [Id(0)] public long LastSequence { get; set; }
+
+    [Id(1)] public List<LogSegmentInfo> Segments { get; set; } = [];
+
+    [Id(2)] public long Enters { get; set; }
+
+    [Id(3)] public long Exits { get; set; }
+
+    /// <summary>Fixed when the audience first activates, because changing it would move members between shards.</summary>
+    [Id(4)] public int ShardCount { get; set; }
+}
+
+[GenerateSerializer, Alias("sendora.LogSegmentInfo")]
+public sealed class LogSegmentInfo
+{
+    [Id(0)] public int Number { get; set; }
+
+    [Id(1)] public long FirstSequence { get; set; }
+
+    [Id(2)] public long LastSequence { get; set; }
+
+    [Id(3)] public int Count { get; set; }
+
+    [Id(4)] public DateTimeOffset LastAt { get; set; }
+}

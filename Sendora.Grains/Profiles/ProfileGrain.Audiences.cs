@@ -1,0 +1,616 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Sendora.Grains.Audiences;
+using Sendora.Grains.Audiences.ComputedTraits;
+using Sendora.Grains.Audiences.Language;
+using Sendora.Grains.Groups;
+using Sendora.Grains.Ingestion;
+
+namespace Sendora.Grains.Profiles;
+
+public sealed partial class ProfileGrain
+{
+    private const string WindowReminder = "audience-windows";
+
+    // A grain timer this close keeps the profile active until it fires; later ones let it be collected, and the
+    // reminder wakes it again.
+    private static readonly TimeSpan KeepAliveHorizon = TimeSpan.FromMinutes(5);
+
+    // Grain timers are capped so that a far window is checked again rather than scheduled years ahead.
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(1);
+
+    private static readonly ConcurrentDictionary<string, Condition?> Conditions = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, ComputedTraitDefinition?> TraitDefinitions = new(StringComparer.Ordinal);
+
+    // Bounds of the event history's properties, in UTF-16 characters: together with the recent events, a
+    // profile's state has to fit the 1 MB of one Azure Table entity.
+    private const int MaxHistoryValueLength = 256;
+    private const int MaxHistoryPropertiesLength = 2_048;
+    private const int MaxHistoryLength = 200_000;
+
+    private List<EventFact>? _eventFacts;
+
+    // The total length of the history's properties; -1 until counted.
+    private long _historyLength = -1;
+
+    // Events applied since the last evaluation, which computed traits still have to take in.
+    private readonly List<EventFact> _newFacts = [];
+
+    // Computed trait states of profiles absorbed since the last evaluation, waiting to be merged.
+    private readonly List<Dictionary<string, ComputedTraitState>> _absorbedTraits = [];
+    private IGrainTimer? _windowTimer;
+    private long _groupsCatalogVersion = -1;
+    private bool _catalogUsesGroups;
+
+    public async Task<IReadOnlyList<MembershipInfo>> GetMembershipsAsync()
+    {
+        ThrowIfStale();
+        if (profile.State.MergedInto is not null || profile.State.CreatedAt is null)
+        {
+            return [];
+        }
+
+        var catalog = await GetCatalogAsync();
+        var names = catalog.Audiences.ToDictionary(a => a.Id, a => a.Name, StringComparer.Ordinal);
+        return [.. profile.State.Audiences.Memberships
+            .Where(pair => names.ContainsKey(pair.Key))
+            .OrderBy(pair => pair.Value.Since)
+            .Select(pair => new MembershipInfo(pair.Key, names[pair.Key], pair.Value.Since, pair.Value.Version))];
+    }
+
+    public async Task<int> EvaluateAsync(long minCatalogVersion)
+    {
+        ThrowIfStale();
+        var state = profile.State;
+        if (state.MergedInto is not null || state.CreatedAt is null)
+        {
+            return 0;
+        }
+
+        state.Audiences.CatalogVersion = Math.Max(state.Audiences.CatalogVersion, minCatalogVersion);
+        var changes = await EvaluateAudiencesAsync(causeMessageId: null);
+        if (changes > 0)
+        {
+            await PersistAsync();
+        }
+
+        await PublishOutboxAsync();
+        return changes;
+    }
+
+    public async Task<bool?> MatchesAsync(string conditionJson)
+    {
+        ThrowIfStale();
+        var state = profile.State;
+        if (state.MergedInto is not null || state.CreatedAt is null)
+        {
+            return null;
+        }
+
+        var condition = Condition.Parse(conditionJson).Condition
+            ?? throw new ArgumentException("The condition is invalid; validate it before estimating.", nameof(conditionJson));
+        var catalog = await GetCatalogAsync();
+        var groups = UsesGroups(conditionJson) ? await FetchGroupTraitsAsync() : [];
+        var now = clock.GetUtcNow();
+        return condition.Evaluate(new ProfileFacts(state, EventFacts(), groups, ComputedTraitValue), now).Matches;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != WindowReminder)
+        {
+            return;
+        }
+
+        // The fired reminder is replaced or removed by the evaluation, as any registered later than the next window is.
+        profile.State.Audiences.NextEvaluationAt = DateTimeOffset.MaxValue;
+        await EvaluateWindowsAsync();
+    }
+
+    /// <summary>
+    /// Evaluates every enabled audience of the workspace against this profile and adds a change to the outbox
+    /// for each membership that differs. Returns the number of changes; the caller persists them.
+    /// </summary>
+    private async Task<int> EvaluateAudiencesAsync(string? causeMessageId)
+    {
+        var state = profile.State;
+        var audiences = state.Audiences;
+        var now = clock.GetUtcNow();
+        var catalog = await GetCatalogAsync();
+        var groups = await GroupTraitsAsync(catalog);
+        var next = UpdateComputedTraits(catalog, now);
+        var facts = new ProfileFacts(state, EventFacts(), groups, ComputedTraitValue);
+        var changes = 0;
+
+        foreach (var audience in catalog.Audiences.Where(a => a.Enabled))
+        {
+            if (Parse(audience.ConditionJson) is not { } condition)
+            {
+                LogInvalidCondition(audience.Id, _workspaceId);
+                continue;
+            }
+
+            var evaluation = condition.Evaluate(facts, now);
+            next = Earliest(next, evaluation.NextChangeAt);
+            var member = audiences.Memberships.ContainsKey(audience.Id);
+            if (evaluation.Matches == member)
+            {
+                continue;
+            }
+
+            if (evaluation.Matches)
+            {
+                audiences.Memberships[audience.Id] = new AudienceMembership(now, audience.Version);
+            }
+            else
+            {
+                audiences.Memberships.Remove(audience.Id);
+            }
+
+            AddChange(audience.Id, audience.Version, evaluation.Matches ? MembershipChangeKinds.Enter : MembershipChangeKinds.Exit,
+                now, causeMessageId);
+            changes++;
+        }
+
+        // A deleted audience takes its log and members with it, so its memberships go without an exit.
+        var live = catalog.Audiences.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in audiences.Memberships.Keys.Where(id => !live.Contains(id)).ToList())
+        {
+            audiences.Memberships.Remove(gone);
+            changes++;
+        }
+
+        audiences.CatalogVersion = catalog.Version;
+        await ScheduleWindowCheckAsync(next, now);
+        return changes;
+    }
+
+    private void AddChange(string audienceId, int version, string kind, DateTimeOffset at, string? causeMessageId)
+    {
+        var audiences = profile.State.Audiences;
+        audiences.ChangeCount++;
+        audiences.Outbox.Add(new MembershipChange
+        {
+            AudienceId = audienceId,
+            ProfileId = _profileId,
+            Kind = kind,
+            ChangeId = $"{_profileId}:{audiences.ChangeCount}",
+            At = at,
+            ExternalIds = [.. profile.State.ExternalIds.Select(id => string.Concat(id.Type, ":", id.Id))],
+            CauseMessageId = causeMessageId,
+            AudienceVersion = version,
+        });
+    }
+
+    /// <summary>Exits every audience, for a profile merged into another; the survivor then enters what it matches.</summary>
+    private void ExitAllAudiences()
+    {
+        var audiences = profile.State.Audiences;
+        var now = clock.GetUtcNow();
+        foreach (var (audienceId, membership) in audiences.Memberships)
+        {
+            AddChange(audienceId, membership.Version, MembershipChangeKinds.Exit, now, causeMessageId: null);
+        }
+
+        audiences.Memberships.Clear();
+    }
+
+    /// <summary>
+    /// Sends the outbox to the audiences. The changes were persisted with the state that caused them, so a
+    /// failure here loses nothing: the outbox is sent again on the next message, window check or activation.
+    /// </summary>
+    private async Task PublishOutboxAsync()
+    {
+        var outbox = profile.State.Audiences.Outbox;
+        if (outbox.Count == 0 || _stale)
+        {
+            return;
+        }
+
+        var batch = outbox.ToList();
+        try
+        {
+            await Task.WhenAll(batch.GroupBy(c => c.AudienceId).Select(group =>
+                GrainFactory.GetGrain<IAudienceGrain>(GrainKeys.Scoped(_workspaceId, group.Key)).AppendAsync([.. group])));
+        }
+        catch (Exception exception)
+        {
+            LogPublishFailed(exception, batch.Count, _profileId);
+            ScheduleOutboxRetry();
+            return;
+        }
+
+        outbox.RemoveRange(0, batch.Count);
+        try
+        {
+            await PersistAsync();
+        }
+        catch (Exception)
+        {
+            // PersistAsync logged it. The message that caused the changes is saved, and storage still lists the
+            // sent changes, so a fresh activation sends them again and the audiences drop them as repeats.
+        }
+    }
+
+    private void ScheduleOutboxRetry(TimeSpan? delay = null)
+    {
+        _windowTimer?.Dispose();
+        _windowTimer = this.RegisterGrainTimer(
+            _ => EvaluateWindowsAsync(),
+            new GrainTimerCreationOptions(delay ?? TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    }
+
+    private async Task EvaluateWindowsAsync()
+    {
+        _windowTimer?.Dispose();
+        _windowTimer = null;
+        if (_stale || profile.State.MergedInto is not null || profile.State.CreatedAt is null)
+        {
+            return;
+        }
+
+        if (await EvaluateAudiencesAsync(causeMessageId: null) > 0)
+        {
+            await PersistAsync();
+        }
+
+        await PublishOutboxAsync();
+    }
+
+    private async Task ScheduleWindowCheckAsync(DateTimeOffset? next, DateTimeOffset now)
+    {
+        _windowTimer?.Dispose();
+        _windowTimer = null;
+        var audiences = profile.State.Audiences;
+        if (next is not { } due)
+        {
+            if (audiences.NextEvaluationAt is not null)
+            {
+                audiences.NextEvaluationAt = null;
+                if (await this.GetReminder(WindowReminder) is { } reminder)
+                {
+                    await this.UnregisterReminder(reminder);
+                }
+            }
+
+            return;
+        }
+
+        var delay = due - now;
+        delay = TimeSpan.FromTicks(Math.Clamp(delay.Ticks, 0, MaxTimerDelay.Ticks));
+        _windowTimer = this.RegisterGrainTimer(
+            _ => EvaluateWindowsAsync(),
+            new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = delay <= KeepAliveHorizon });
+
+        // The timer is exact but lives only as long as the activation; the reminder survives deactivation and
+        // restarts, firing at most about a minute late. It is written only when the window comes earlier.
+        if (audiences.NextEvaluationAt is not { } registered || due < registered)
+        {
+            var reminderDelay = due - now;
+            await this.RegisterOrUpdateReminder(
+                WindowReminder, reminderDelay < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : reminderDelay, TimeSpan.FromDays(1));
+            audiences.NextEvaluationAt = due;
+        }
+    }
+
+    private async Task<AudienceCatalog> GetCatalogAsync() =>
+        await GrainFactory.GetGrain<IAudienceCatalogGrain>(_workspaceId).GetAsync(profile.State.Audiences.CatalogVersion);
+
+    private async Task<IReadOnlyList<JsonElement>> GroupTraitsAsync(AudienceCatalog catalog)
+    {
+        if (_groupsCatalogVersion != catalog.Version)
+        {
+            _catalogUsesGroups = catalog.Audiences.Any(a => a.Enabled && UsesGroups(a.ConditionJson));
+            _groupsCatalogVersion = catalog.Version;
+        }
+
+        return _catalogUsesGroups ? await FetchGroupTraitsAsync() : [];
+    }
+
+    private async Task<IReadOnlyList<JsonElement>> FetchGroupTraitsAsync()
+    {
+        if (profile.State.GroupIds.Count == 0)
+        {
+            return [];
+        }
+
+        var groups = await Task.WhenAll(profile.State.GroupIds.Select(id => GrainFactory
+            .GetGrain<IGroupGrain>(GrainKeys.Scoped(_workspaceId, GrainKeys.EncodeValue(id))).GetAsync()));
+        return [.. groups.OfType<GroupSnapshot>().Select(ToJson)];
+    }
+
+    private static JsonElement ToJson(GroupSnapshot group)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, json) in group.Traits)
+            {
+                writer.WritePropertyName(name);
+                writer.WriteRawValue(json, skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(stream.ToArray());
+        return document.RootElement.Clone();
+    }
+
+    // Whether a condition has a "groups" node anywhere, so that profiles fetch group traits only when needed.
+    private static bool UsesGroups(string conditionJson)
+    {
+        using var document = JsonDocument.Parse(conditionJson);
+        return HasProperty(document.RootElement, "groups");
+
+        static bool HasProperty(JsonElement element, string name) => element.ValueKind switch
+        {
+            JsonValueKind.Object => element.EnumerateObject().Any(p => p.Name == name || HasProperty(p.Value, name)),
+            JsonValueKind.Array => element.EnumerateArray().Any(e => HasProperty(e, name)),
+            _ => false,
+        };
+    }
+
+    // Definitions are validated when saved, so a parse failure here means an incompatible stored one.
+    private static Condition? Parse(string json) => ParseCached(Conditions, json, text => Condition.Parse(text).Condition);
+
+    private static ComputedTraitDefinition? ParseTrait(string json) =>
+        ParseCached(TraitDefinitions, json, text => ComputedTraitDefinition.Parse(text).Definition);
+
+    // Every profile of a silo shares the parsed definitions, keyed by their JSON text; the cache is bounded by clearing it.
+    private static T? ParseCached<T>(ConcurrentDictionary<string, T?> cache, string json, Func<string, T?> parse)
+        where T : class
+    {
+        if (cache.TryGetValue(json, out var cached))
+        {
+            return cached;
+        }
+
+        var parsed = parse(json);
+        if (cache.Count > 10_000)
+        {
+            cache.Clear();
+        }
+
+        cache[json] = parsed;
+        return parsed;
+    }
+
+    private List<EventFact> EventFacts() =>
+        _eventFacts ??= [.. profile.State.Audiences.History.Select(ToFact)];
+
+    private static EventFact ToFact(HistoryEvent stored)
+    {
+        using var document = JsonDocument.Parse(stored.PropertiesJson);
+        return new EventFact(stored.Type, stored.Name, stored.Timestamp, document.RootElement.Clone());
+    }
+
+    /// <summary>Adds a track, page or screen message to the history that conditions read.</summary>
+    private void AddHistory(TrackedMessage message)
+    {
+        if (message.Type is not (MessageTypes.Track or MessageTypes.Page or MessageTypes.Screen))
+        {
+            return;
+        }
+
+        InsertHistory(new HistoryEvent(message.MessageId, message.Type, message.Name ?? string.Empty, message.Timestamp,
+            CompactProperties(message.Json)));
+    }
+
+    private void InsertHistory(HistoryEvent stored)
+    {
+        var history = profile.State.Audiences.History;
+        var index = history.Count;
+        while (index > 0 && history[index - 1].Timestamp > stored.Timestamp)
+        {
+            index--;
+        }
+
+        history.Insert(index, stored);
+        var fact = ToFact(stored);
+        _eventFacts?.Insert(index, fact);
+        _newFacts.Add(fact);
+
+        var options = audienceOptions.Value;
+        var cutoff = clock.GetUtcNow() - options.EventHistoryRetention;
+        _historyLength = _historyLength < 0 ? history.Sum(e => e.PropertiesJson.Length) : _historyLength + stored.PropertiesJson.Length;
+        var remove = 0;
+        while (remove < history.Count - 1
+            && (history.Count - remove > options.EventHistoryLimit || history[remove].Timestamp < cutoff || _historyLength > MaxHistoryLength))
+        {
+            _historyLength -= history[remove].PropertiesJson.Length;
+            remove++;
+        }
+
+        if (remove > 0)
+        {
+            history.RemoveRange(0, remove);
+            _eventFacts?.RemoveRange(0, remove);
+        }
+    }
+
+    private void RemoveHistory(HashSet<string> messageIds)
+    {
+        profile.State.Audiences.History.RemoveAll(e => messageIds.Contains(e.MessageId));
+        _eventFacts = null;
+        _historyLength = -1;
+    }
+
+    /// <summary>
+    /// Returns the top-level properties of a message envelope that conditions can use, as a JSON object: values
+    /// of at most <see cref="MaxHistoryValueLength"/> characters, up to <see cref="MaxHistoryPropertiesLength"/>
+    /// in all, so that a profile's state stays within what one storage entity holds.
+    /// </summary>
+    private static string CompactProperties(string envelopeJson)
+    {
+        using var envelope = JsonDocument.Parse(envelopeJson);
+        if (!envelope.RootElement.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+        {
+            return "{}";
+        }
+
+        var raw = properties.GetRawText();
+        if (raw.Length <= MaxHistoryPropertiesLength)
+        {
+            return raw;
+        }
+
+        // NOTE: conditions and computed traits do not see a property dropped here (a long text, a large object).
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            var length = 2;
+            foreach (var property in properties.EnumerateObject())
+            {
+                var value = property.Value.GetRawText();
+                if (value.Length > MaxHistoryValueLength || length + property.Name.Length + value.Length + 4 > MaxHistoryPropertiesLength)
+                {
+                    continue;
+                }
+
+                property.WriteTo(writer);
+                length += property.Name.Length + value.Length + 4;
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static HistoryEvent HistoryOf(StoredEvent stored, string type, string? name)
+    {
+        return new HistoryEvent(stored.MessageId, type, name ?? string.Empty, stored.Timestamp, CompactProperties(stored.Json));
+    }
+
+    private void MergeHistory(ProfileAudienceState victim)
+    {
+        var known = profile.State.Audiences.History.Select(e => e.MessageId).ToHashSet(StringComparer.Ordinal);
+        foreach (var stored in victim.History.Where(e => !known.Contains(e.MessageId)))
+        {
+            InsertHistory(stored);
+        }
+
+        // The victim's events are in its computed trait states already, which merge into these instead.
+        _newFacts.Clear();
+        _absorbedTraits.Add(victim.ComputedTraits);
+
+        // The victim's outbox is its own to send; the survivor takes the events and decides memberships anew.
+    }
+
+    /// <summary>
+    /// Brings every computed trait of the catalog up to date: takes in new events and absorbed profiles' states,
+    /// rebuilds from the event history a trait whose definition changed, drops deleted traits, and stores each
+    /// value. Returns the earliest moment a windowed value changes.
+    /// </summary>
+    private DateTimeOffset? UpdateComputedTraits(AudienceCatalog catalog, DateTimeOffset now)
+    {
+        var audiences = profile.State.Audiences;
+        DateTimeOffset? next = null;
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var record in catalog.ComputedTraits.Where(t => t.Enabled))
+        {
+            if (ParseTrait(record.DefinitionJson) is not { } definition)
+            {
+                LogInvalidComputedTrait(record.Key, _workspaceId);
+                continue;
+            }
+
+            live.Add(record.Key);
+            if (audiences.ComputedTraits.TryGetValue(record.Key, out var traitState) && definition.Owns(traitState))
+            {
+                foreach (var fact in _newFacts)
+                {
+                    definition.Apply(traitState, fact, now);
+                }
+
+                foreach (var absorbed in _absorbedTraits)
+                {
+                    if (absorbed.TryGetValue(record.Key, out var other) && definition.Owns(other))
+                    {
+                        definition.Merge(traitState, other);
+                    }
+                }
+            }
+            else
+            {
+                // New or changed definitions start from the kept history, which already contains the new events
+                // and those of absorbed profiles. NOTE: a rebuilt trait sees only the events the history keeps (Sendora:Audiences:EventHistoryLimit).
+                traitState = definition.CreateState();
+                foreach (var fact in EventFacts())
+                {
+                    definition.Apply(traitState, fact, now);
+                }
+
+                audiences.ComputedTraits[record.Key] = traitState;
+            }
+
+            var value = definition.Value(traitState, now);
+            if (value is { } found)
+            {
+                audiences.ComputedValues[record.Key] = found.GetRawText();
+            }
+            else
+            {
+                audiences.ComputedValues.Remove(record.Key);
+            }
+
+            next = Earliest(next, definition.NextChangeAt(traitState, now));
+        }
+
+        foreach (var gone in audiences.ComputedTraits.Keys.Where(key => !live.Contains(key)).ToList())
+        {
+            audiences.ComputedTraits.Remove(gone);
+            audiences.ComputedValues.Remove(gone);
+        }
+
+        _newFacts.Clear();
+        _absorbedTraits.Clear();
+        return next;
+    }
+
+    private JsonElement? ComputedTraitValue(string key)
+    {
+        if (!profile.State.Audiences.ComputedValues.TryGetValue(key, out var json))
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? left, DateTimeOffset? right)
+    {
+        if (left is null || right is null)
+        {
+            return left ?? right;
+        }
+
+        return left < right ? left : right;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Skipped audience {AudienceId} of workspace {WorkspaceId}: its stored condition is invalid")]
+    private partial void LogInvalidCondition(string audienceId, string workspaceId);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Skipped computed trait {Key} of workspace {WorkspaceId}: its stored definition is invalid")]
+    private partial void LogInvalidComputedTrait(string key, string workspaceId);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Failed to send {Count} membership changes of profile {ProfileId}; retrying in 5 seconds")]
+    private partial void LogPublishFailed(Exception exception, int count, string profileId);
+}
+
+/// <summary>One audience a profile is a member of, for the profile API.</summary>
+[GenerateSerializer, Immutable, Alias("sendora.MembershipInfo")]
+public sealed record MembershipInfo(
+    [property: Id(0)] string AudienceId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] DateTimeOffset Since,
+    [property: Id(3)] int Version);

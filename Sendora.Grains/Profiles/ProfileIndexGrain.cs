@@ -1,0 +1,67 @@
+using Orleans.Concurrency;
+
+namespace Sendora.Grains.Profiles;
+
+/// <summary>
+/// One shard of the list of a workspace's profile ids, keyed <c>{workspaceId}/profiles/{n}</c>, which
+/// backfills and audience estimates walk. A profile adds itself when it is created.
+/// </summary>
+public interface IProfileIndexGrain : IGrainWithStringKey
+{
+    /// <summary>The number of shards per workspace. Fixed, because changing it would move profiles between shards.</summary>
+    const int ShardCount = 64;
+
+    Task AddAsync(string profileId);
+
+    /// <summary>Returns up to <paramref name="limit"/> profile ids after <paramref name="afterProfileId"/>, in ordinal order.</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<string>> ListAsync(string? afterProfileId, int limit);
+
+    [ReadOnly]
+    Task<int> CountAsync();
+
+    static string KeyOf(string workspaceId, int shard) => $"{workspaceId}/profiles/{shard}";
+
+    static string KeyFor(string workspaceId, string profileId) =>
+        KeyOf(workspaceId, Audiences.AudienceGrain.ShardOf(profileId, ShardCount));
+}
+
+public sealed class ProfileIndexGrain(
+    [PersistentState("profileIndex", SendoraNames.GrainStorage)] IPersistentState<ProfileIndexState> index)
+    : Grain, IProfileIndexGrain
+{
+    public async Task AddAsync(string profileId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(profileId);
+        if (index.State.ProfileIds.Add(profileId))
+        {
+            try
+            {
+                await index.WriteStateAsync();
+            }
+            catch
+            {
+                index.State.ProfileIds.Remove(profileId);
+                throw;
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListAsync(string? afterProfileId, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var ids = index.State.ProfileIds;
+        IEnumerable<string> page = afterProfileId is null
+            ? ids
+            : ids.GetViewBetween(afterProfileId, ids.Max ?? afterProfileId).Where(id => id != afterProfileId);
+        return Task.FromResult<IReadOnlyList<string>>([.. page.Take(limit)]);
+    }
+
+    public Task<int> CountAsync() => Task.FromResult(index.State.ProfileIds.Count);
+}
+
+[GenerateSerializer, Alias("sendora.ProfileIndexState")]
+public sealed class ProfileIndexState
+{
+    [Id(0)] public SortedSet<string> ProfileIds { get; set; } = new(StringComparer.Ordinal);
+}
