@@ -44,6 +44,25 @@ public sealed class IdentityResolutionTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task TwoUsersInOneBatch_SharingAnonymousId_StayApart()
+    {
+        // The second identify must count the user id that the first one gave the profile earlier in
+        // the same request, although the profile lists it only once the batch is applied.
+        var run = Unique();
+        await SendOkAsync("/v1/batch", $$$"""
+            {"batch":[
+              {"type":"identify","userId":"a-{{{run}}}","anonymousId":"shared-{{{run}}}","traits":{"name":"A"}},
+              {"type":"identify","userId":"b-{{{run}}}","anonymousId":"shared-{{{run}}}","traits":{"name":"B"}}
+            ]}
+            """);
+
+        Assert.DoesNotContain($"user_id:b-{run}", await ExternalIdsAsync($"user_id:a-{run}"));
+        Assert.DoesNotContain($"user_id:a-{run}", await ExternalIdsAsync($"user_id:b-{run}"));
+        Assert.Equal("A", (await TraitsAsync($"user_id:a-{run}")).GetProperty("name").GetString());
+        Assert.Equal("B", (await TraitsAsync($"user_id:b-{run}")).GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task BlockedAnonymousIdForManyUsers_KeepsThemApart()
     {
         var run = Unique();
