@@ -10,8 +10,9 @@ namespace Sendora.Gateway.Identity;
 /// Decides which profile each message belongs to. A message whose ids match no profile gets a new one;
 /// ids matching one profile attach to it; ids matching several merge them into the oldest, unless the
 /// workspace's limits forbid it, in which case the message's lowest-priority id is dropped and matching
-/// is tried again. Claims on Identity grains are atomic, so racing requests converge on one profile:
-/// a request that loses a claim starts over with the winner's answer.
+/// is tried again. A dropped device id may then move to the message's profile (see
+/// <see cref="MoveDeviceIdsAsync"/>). Claims on Identity grains are atomic, so racing requests converge
+/// on one profile: a request that loses a claim starts over with the winner's answer.
 /// </summary>
 public sealed partial class IdentityResolver(
     IGrainFactory grains, IdentityRulesCache rulesCache, TimeProvider clock, ILogger<IdentityResolver> logger)
@@ -19,6 +20,8 @@ public sealed partial class IdentityResolver(
     // Each retry follows a claim or merge that another request won, so a few always suffice in practice.
     private const int MaxAttempts = 8;
     private const int MaxForwardingHops = 8;
+    private const string UserIdType = "user_id";
+    private const string AnonymousIdType = "anonymous_id";
 
     /// <summary>Resolves every candidate; messages sharing an id are resolved one after another, in order.</summary>
     public async Task<Resolution[]> ResolveAsync(string workspaceId, IReadOnlyList<Candidate> candidates)
@@ -62,6 +65,7 @@ public sealed partial class IdentityResolver(
 
         ids.Sort((left, right) => rules.Compare(left.Type, right.Type));
         var now = clock.GetUtcNow();
+        var dropped = new List<ExternalIdKey>();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var owners = await OwnersAsync(workspaceId, ids, cache);
@@ -76,6 +80,7 @@ public sealed partial class IdentityResolver(
             if (realOwners.Count > 0 && ids.Count > 1 && BreaksLimit(rules, identities, ids, now))
             {
                 LogIdDropped(ids[^1].Type, candidate.Message.MessageId);
+                dropped.Add(ids[^1]);
                 ids.RemoveAt(ids.Count - 1);
                 continue;
             }
@@ -105,9 +110,11 @@ public sealed partial class IdentityResolver(
                 }
             }
 
-            if (await ClaimUnownedAsync(workspaceId, attached, owners, target, cache))
+            if (await ClaimUnownedAsync(workspaceId, attached, owners, target, candidate.Message.Timestamp, cache))
             {
-                return new Resolution(target, candidate.Message with { ExternalIds = attached }, null);
+                var moved = await MoveDeviceIdsAsync(
+                    workspaceId, rules, candidate.Message, target, attached, dropped, identities, now, cache);
+                return new Resolution(target, candidate.Message with { ExternalIds = [.. attached, .. moved] }, null);
             }
         }
 
@@ -118,9 +125,9 @@ public sealed partial class IdentityResolver(
     // alias(previousId, userId): previousId is a user id when a profile has it as one, else an anonymous id.
     private async Task<ExternalIdKey> PreviousIdKeyAsync(string workspaceId, string previousId)
     {
-        var asUser = new ExternalIdKey("user_id", previousId);
+        var asUser = new ExternalIdKey(UserIdType, previousId);
         var owner = await grains.GetGrain<IIdentityGrain>(asUser.GrainKey(workspaceId)).ResolveAsync();
-        return owner is not null ? asUser : new ExternalIdKey("anonymous_id", previousId);
+        return owner is not null ? asUser : new ExternalIdKey(AnonymousIdType, previousId);
     }
 
     private async Task<Dictionary<ExternalIdKey, string?>> OwnersAsync(
@@ -155,11 +162,12 @@ public sealed partial class IdentityResolver(
         List<ExternalIdKey> ids,
         Dictionary<ExternalIdKey, string?> owners,
         string target,
+        DateTimeOffset messageTimestamp,
         ResolutionCache cache)
     {
         var unowned = ids.Where(id => owners[id] is null).ToList();
         var claimed = await Task.WhenAll(unowned.Select(id =>
-            grains.GetGrain<IIdentityGrain>(id.GrainKey(workspaceId)).ClaimAsync(target)));
+            grains.GetGrain<IIdentityGrain>(id.GrainKey(workspaceId)).ClaimAsync(target, messageTimestamp)));
         for (var i = 0; i < unowned.Count; i++)
         {
             cache.SetOwner(unowned[i], claimed[i]);

@@ -61,6 +61,20 @@ internal sealed class ResolutionCache
         }
     }
 
+    /// <summary>Records that <paramref name="id"/> moved to <paramref name="profileId"/>, leaving any profile it was attached to.</summary>
+    public void Move(ExternalIdKey id, string profileId)
+    {
+        lock (_lock)
+        {
+            foreach (var set in _attached.Values)
+            {
+                set.Remove(id);
+            }
+        }
+
+        Attach(profileId, [id]);
+    }
+
     /// <summary>Records that <paramref name="survivorId"/> absorbed <paramref name="victimIds"/>, with the ids attached to them.</summary>
     public void Merge(string survivorId, IEnumerable<string> victimIds)
     {

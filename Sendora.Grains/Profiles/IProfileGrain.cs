@@ -59,6 +59,14 @@ public interface IProfileGrain : IGrainWithStringKey
 
     /// <summary>Builds this new profile from the events a split moved here.</summary>
     Task ReceiveSplitAsync(ExternalIdKey id, IReadOnlyList<StoredEvent> events, IReadOnlyList<string> messageIds);
+
+    /// <summary>
+    /// Removes <paramref name="id"/> from this profile's external ids when its Identity grain now points at
+    /// a profile that this one has not absorbed, as after a device id moved to a later login. The events
+    /// that carried the id stay here. Returns the survivor when this profile was merged, for the caller
+    /// to ask there instead, and null otherwise.
+    /// </summary>
+    Task<string?> ForgetMovedIdAsync(ExternalIdKey id);
 }
 
 /// <summary>The ids of a profile and where it forwards, for identity resolution.</summary>
