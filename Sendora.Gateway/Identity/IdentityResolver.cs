@@ -10,8 +10,9 @@ namespace Sendora.Gateway.Identity;
 /// Decides which profile each message belongs to. A message whose ids match no profile gets a new one;
 /// ids matching one profile attach to it; ids matching several merge them into the oldest, unless the
 /// workspace's limits forbid it, in which case the message's lowest-priority id is dropped and matching
-/// is tried again. Claims on Identity grains are atomic, so racing requests converge on one profile:
-/// a request that loses a claim starts over with the winner's answer.
+/// is tried again. A dropped device id may then move to the message's profile (see
+/// <see cref="MoveDeviceIdsAsync"/>). Claims on Identity grains are atomic, so racing requests converge
+/// on one profile: a request that loses a claim starts over with the winner's answer.
 /// </summary>
 public sealed partial class IdentityResolver(
     IGrainFactory grains, IdentityRulesCache rulesCache, TimeProvider clock, ILogger<IdentityResolver> logger)
@@ -19,6 +20,8 @@ public sealed partial class IdentityResolver(
     // Each retry follows a claim or merge that another request won, so a few always suffice in practice.
     private const int MaxAttempts = 8;
     private const int MaxForwardingHops = 8;
+    private const string UserIdType = "user_id";
+    private const string AnonymousIdType = "anonymous_id";
 
     /// <summary>Resolves every candidate; messages sharing an id are resolved one after another, in order.</summary>
     public async Task<Resolution[]> ResolveAsync(string workspaceId, IReadOnlyList<Candidate> candidates)
@@ -27,16 +30,14 @@ public sealed partial class IdentityResolver(
         var results = new Resolution[candidates.Count];
         var idsByCandidate = candidates.Select(c => Filter(c, rules)).ToList();
         var clusters = Cluster(idsByCandidate);
-        var known = new Dictionary<ExternalIdKey, string?>();
-        var gate = new SemaphoreSlim(1, 1);
+        var cache = new ResolutionCache();
 
         await Task.WhenAll(clusters.Select(async cluster =>
         {
-            // Clusters share no id, so they resolve in parallel; the cache of owners is shared under a lock.
+            // Clusters share no id, so they resolve in parallel and share only the cache.
             foreach (var index in cluster)
             {
-                results[index] = await ResolveOneAsync(
-                    workspaceId, rules, candidates[index], idsByCandidate[index], known, gate);
+                results[index] = await ResolveOneAsync(workspaceId, rules, candidates[index], idsByCandidate[index], cache);
             }
         }));
         return results;
@@ -47,8 +48,7 @@ public sealed partial class IdentityResolver(
         IdentityRules rules,
         Candidate candidate,
         List<ExternalIdKey> ids,
-        Dictionary<ExternalIdKey, string?> known,
-        SemaphoreSlim gate)
+        ResolutionCache cache)
     {
         if (candidate.Message.Type == MessageTypes.Alias && candidate.Message.PreviousId is { } previousId
             && !rules.IsBlocked(previousId))
@@ -65,16 +65,22 @@ public sealed partial class IdentityResolver(
 
         ids.Sort((left, right) => rules.Compare(left.Type, right.Type));
         var now = clock.GetUtcNow();
+        var dropped = new List<ExternalIdKey>();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var owners = await OwnersAsync(workspaceId, ids, known, gate);
-            var identities = await Task.WhenAll(owners.Values.OfType<string>().Distinct()
+            var owners = await OwnersAsync(workspaceId, ids, cache);
+            var followed = await Task.WhenAll(owners.Values.OfType<string>().Distinct()
                 .Select(owner => FollowAsync(workspaceId, owner)));
+
+            // NOTE: ids that a concurrent request claimed but has not applied yet are not counted here, so two
+            // racing requests can still give a profile more ids of a type than its limit allows.
+            var identities = followed.Select(identity => cache.WithAttached(identity, now)).ToArray();
             var realOwners = identities.Select(i => i.ProfileId).Distinct().Order(StringComparer.Ordinal).ToList();
 
             if (realOwners.Count > 0 && ids.Count > 1 && BreaksLimit(rules, identities, ids, now))
             {
                 LogIdDropped(ids[^1].Type, candidate.Message.MessageId);
+                dropped.Add(ids[^1]);
                 ids.RemoveAt(ids.Count - 1);
                 continue;
             }
@@ -86,7 +92,7 @@ public sealed partial class IdentityResolver(
                 var result = await Profile(workspaceId, target).AbsorbAsync(realOwners[1..], candidate.Message.MessageId, rules);
                 if (result.ForwardedTo is not null)
                 {
-                    await ForgetAsync(known, gate, ids);
+                    cache.ForgetOwners(ids);
                     continue;
                 }
 
@@ -98,11 +104,17 @@ public sealed partial class IdentityResolver(
                         .Select(e => new ExternalIdKey(e.Type, e.Id)).ToHashSet();
                     attached = [.. ids.Where(id => owners[id] is null || own.Contains(id))];
                 }
+                else
+                {
+                    cache.Merge(target, realOwners[1..]);
+                }
             }
 
-            if (await ClaimUnownedAsync(workspaceId, attached, owners, target, known, gate))
+            if (await ClaimUnownedAsync(workspaceId, attached, owners, target, candidate.Message.Timestamp, cache))
             {
-                return new Resolution(target, candidate.Message with { ExternalIds = attached }, null);
+                var moved = await MoveDeviceIdsAsync(
+                    workspaceId, rules, candidate.Message, target, attached, dropped, identities, now, cache);
+                return new Resolution(target, candidate.Message with { ExternalIds = [.. attached, .. moved] }, null);
             }
         }
 
@@ -113,34 +125,26 @@ public sealed partial class IdentityResolver(
     // alias(previousId, userId): previousId is a user id when a profile has it as one, else an anonymous id.
     private async Task<ExternalIdKey> PreviousIdKeyAsync(string workspaceId, string previousId)
     {
-        var asUser = new ExternalIdKey("user_id", previousId);
+        var asUser = new ExternalIdKey(UserIdType, previousId);
         var owner = await grains.GetGrain<IIdentityGrain>(asUser.GrainKey(workspaceId)).ResolveAsync();
-        return owner is not null ? asUser : new ExternalIdKey("anonymous_id", previousId);
+        return owner is not null ? asUser : new ExternalIdKey(AnonymousIdType, previousId);
     }
 
     private async Task<Dictionary<ExternalIdKey, string?>> OwnersAsync(
-        string workspaceId, List<ExternalIdKey> ids, Dictionary<ExternalIdKey, string?> known, SemaphoreSlim gate)
+        string workspaceId, List<ExternalIdKey> ids, ResolutionCache cache)
     {
         var owners = new Dictionary<ExternalIdKey, string?>();
         var missing = new List<ExternalIdKey>();
-        await gate.WaitAsync();
-        try
+        foreach (var id in ids)
         {
-            foreach (var id in ids)
+            if (cache.TryGetOwner(id, out var owner))
             {
-                if (known.TryGetValue(id, out var owner))
-                {
-                    owners[id] = owner;
-                }
-                else
-                {
-                    missing.Add(id);
-                }
+                owners[id] = owner;
             }
-        }
-        finally
-        {
-            gate.Release();
+            else
+            {
+                missing.Add(id);
+            }
         }
 
         var resolved = await Task.WhenAll(missing.Select(id =>
@@ -158,32 +162,25 @@ public sealed partial class IdentityResolver(
         List<ExternalIdKey> ids,
         Dictionary<ExternalIdKey, string?> owners,
         string target,
-        Dictionary<ExternalIdKey, string?> known,
-        SemaphoreSlim gate)
+        DateTimeOffset messageTimestamp,
+        ResolutionCache cache)
     {
         var unowned = ids.Where(id => owners[id] is null).ToList();
         var claimed = await Task.WhenAll(unowned.Select(id =>
-            grains.GetGrain<IIdentityGrain>(id.GrainKey(workspaceId)).ClaimAsync(target)));
-        await gate.WaitAsync();
-        try
+            grains.GetGrain<IIdentityGrain>(id.GrainKey(workspaceId)).ClaimAsync(target, messageTimestamp)));
+        for (var i = 0; i < unowned.Count; i++)
         {
-            foreach (var id in ids)
-            {
-                known[id] = target;
-            }
-
-            for (var i = 0; i < unowned.Count; i++)
-            {
-                known[unowned[i]] = claimed[i];
-            }
-        }
-        finally
-        {
-            gate.Release();
+            cache.SetOwner(unowned[i], claimed[i]);
         }
 
         // A claim that another request won means this one must start over with the new owner.
-        return claimed.All(owner => owner == target);
+        if (claimed.Any(owner => owner != target))
+        {
+            return false;
+        }
+
+        cache.Attach(target, ids);
+        return true;
     }
 
     private async Task<ProfileIdentity> FollowAsync(string workspaceId, string profileId)
@@ -256,22 +253,6 @@ public sealed partial class IdentityResolver(
         }
 
         return [.. Enumerable.Range(0, idsByCandidate.Count).GroupBy(Find).Select(g => g.ToList())];
-    }
-
-    private static async Task ForgetAsync(Dictionary<ExternalIdKey, string?> known, SemaphoreSlim gate, List<ExternalIdKey> ids)
-    {
-        await gate.WaitAsync();
-        try
-        {
-            foreach (var id in ids)
-            {
-                known.Remove(id);
-            }
-        }
-        finally
-        {
-            gate.Release();
-        }
     }
 
     private IProfileGrain Profile(string workspaceId, string profileId) =>

@@ -1,11 +1,11 @@
 namespace Sendora.Grains.Identity;
 
-/// <summary>Maps one external id to the profile that first claimed it.</summary>
+/// <summary>Maps one external id to the profile that claimed it, or to the one it was later moved to.</summary>
 public sealed class IdentityGrain(
     [PersistentState("identity", SendoraNames.GrainStorage)] IPersistentState<IdentityState> identity)
     : Grain, IIdentityGrain
 {
-    public async Task<string> ClaimAsync(string profileId)
+    public async Task<string> ClaimAsync(string profileId, DateTimeOffset messageTimestamp)
     {
         ArgumentException.ThrowIfNullOrEmpty(profileId);
         if (identity.State.ProfileId is { } owner)
@@ -13,21 +13,27 @@ public sealed class IdentityGrain(
             return owner;
         }
 
-        identity.State.ProfileId = profileId;
-        identity.State.ClaimedAt = DateTimeOffset.UtcNow;
-        try
+        await SetOwnerAsync(profileId, messageTimestamp, moved: false);
+        return profileId;
+    }
+
+    public async Task<IdentityMove> MoveAsync(string profileId, DateTimeOffset messageTimestamp)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(profileId);
+        var owner = identity.State.ProfileId;
+        if (owner == profileId)
         {
-            await identity.WriteStateAsync();
-        }
-        catch
-        {
-            // Leave the id unclaimed so that a retry, possibly by another profile, starts afresh.
-            identity.State.ProfileId = null;
-            identity.State.ClaimedAt = null;
-            throw;
+            return new IdentityMove(profileId, null);
         }
 
-        return profileId;
+        // A message that arrives late must not take the id back from a more recent login.
+        if (owner is not null && identity.State.MessageTimestamp > messageTimestamp)
+        {
+            return new IdentityMove(owner, null);
+        }
+
+        await SetOwnerAsync(profileId, messageTimestamp, moved: owner is not null || identity.State.Moved);
+        return new IdentityMove(profileId, owner);
     }
 
     public async Task<string> ReassignAsync(string fromProfileId, string toProfileId)
@@ -59,6 +65,28 @@ public sealed class IdentityGrain(
     }
 
     public Task<string?> ResolveAsync() => Task.FromResult(identity.State.ProfileId);
+
+    public Task<bool> HasMovedAsync() => Task.FromResult(identity.State.Moved);
+
+    private async Task SetOwnerAsync(string profileId, DateTimeOffset messageTimestamp, bool moved)
+    {
+        var state = identity.State;
+        var previous = (state.ProfileId, state.ClaimedAt, state.MessageTimestamp, state.Moved);
+        state.ProfileId = profileId;
+        state.ClaimedAt = DateTimeOffset.UtcNow;
+        state.MessageTimestamp = messageTimestamp;
+        state.Moved = moved;
+        try
+        {
+            await identity.WriteStateAsync();
+        }
+        catch
+        {
+            // Keep the owner that storage has, so that a retry, possibly by another profile, starts afresh.
+            (state.ProfileId, state.ClaimedAt, state.MessageTimestamp, state.Moved) = previous;
+            throw;
+        }
+    }
 }
 
 /// <summary>The persisted owner of one external id.</summary>
@@ -68,5 +96,15 @@ public sealed class IdentityState
     /// <summary>The profile that owns the id; null until one claims it.</summary>
     [Id(0)] public string? ProfileId { get; set; }
 
+    /// <summary>When the id was claimed or last moved, by the silo's clock.</summary>
     [Id(1)] public DateTimeOffset? ClaimedAt { get; set; }
+
+    /// <summary>
+    /// The timestamp of the message that claimed the id or last moved it. A move by a message with an
+    /// earlier timestamp is rejected. It is null for ids claimed before it was stored, which any message may move.
+    /// </summary>
+    [Id(2)] public DateTimeOffset? MessageTimestamp { get; set; }
+
+    /// <summary>True once a move took the id from one profile to another.</summary>
+    [Id(3)] public bool Moved { get; set; }
 }

@@ -75,6 +75,14 @@ public interface IProfileGrain : IGrainWithStringKey
     /// </summary>
     [ReadOnly]
     Task<bool?> MatchesAsync(string conditionJson);
+
+    /// <summary>
+    /// Removes <paramref name="id"/> from this profile's external ids when its Identity grain now points at
+    /// a profile that this one has not absorbed, as after a device id moved to a later login. The events
+    /// that carried the id stay here. Returns the survivor when this profile was merged, for the caller
+    /// to ask there instead, and null otherwise.
+    /// </summary>
+    Task<string?> ForgetMovedIdAsync(ExternalIdKey id);
 }
 
 /// <summary>The ids of a profile and where it forwards, for identity resolution.</summary>

@@ -261,7 +261,14 @@ public sealed partial class ProfileGrain
         }
 
         state.Merges.InsertRange(0, victim.Merges);
-        state.CreatedAt = victim.CreatedAt < state.CreatedAt ? victim.CreatedAt : state.CreatedAt;
+
+        // A survivor whose own first message has not arrived yet has no creation time. It takes the victim's,
+        // because a profile without one hands over nothing when it is merged in turn.
+        if (victim.CreatedAt is { } victimCreatedAt)
+        {
+            state.CreatedAt = Min(state.CreatedAt, victimCreatedAt);
+        }
+
         state.FirstSeen = victim.FirstSeen is { } first ? Min(state.FirstSeen, first) : state.FirstSeen;
         state.LastSeen = victim.LastSeen is { } last ? Max(state.LastSeen, last) : state.LastSeen;
         state.AppliedCount += victim.AppliedCount;

@@ -56,7 +56,7 @@ public sealed partial class ProfileGrain(
         var state = profile.State;
         var applied = 0;
         var duplicates = 0;
-        var newIds = new List<ExternalId>();
+        var newIds = new List<(ExternalId Id, DateTimeOffset MessageTimestamp)>();
         string? lastApplied = null;
 
         foreach (var message in messages)
@@ -172,7 +172,7 @@ public sealed partial class ProfileGrain(
         return traits;
     }
 
-    private void Apply(ProfileState state, TrackedMessage message, List<ExternalId> newIds)
+    private void Apply(ProfileState state, TrackedMessage message, List<(ExternalId Id, DateTimeOffset MessageTimestamp)> newIds)
     {
         state.CreatedAt ??= message.ReceivedAt;
         state.AppliedCount++;
@@ -276,8 +276,12 @@ public sealed partial class ProfileGrain(
         }
     }
 
-    private void AddExternalId(
-        ProfileState state, string type, string? id, TrackedMessage message, List<ExternalId> newIds)
+    private static void AddExternalId(
+        ProfileState state,
+        string type,
+        string? id,
+        TrackedMessage message,
+        List<(ExternalId Id, DateTimeOffset MessageTimestamp)> newIds)
     {
         if (id is null || state.ExternalIds.Exists(e => e.Type == type && e.Id == id))
         {
@@ -286,25 +290,36 @@ public sealed partial class ProfileGrain(
 
         var externalId = new ExternalId(type, id, message.SourceId, message.ReceivedAt);
         state.ExternalIds.Add(externalId);
-        newIds.Add(externalId);
+        newIds.Add((externalId, message.Timestamp));
     }
 
-    private async Task ClaimExternalIdsAsync(List<ExternalId> newIds)
+    private async Task ClaimExternalIdsAsync(List<(ExternalId Id, DateTimeOffset MessageTimestamp)> newIds)
     {
         if (newIds.Count == 0)
         {
             return;
         }
 
-        var claims = newIds.Select(id => GrainFactory
-            .GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(_workspaceId, id.Type, id.Id))
-            .ClaimAsync(_profileId));
+        var claims = newIds.Select(pair => GrainFactory
+            .GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(_workspaceId, pair.Id.Type, pair.Id.Id))
+            .ClaimAsync(_profileId, pair.MessageTimestamp));
         var owners = await Task.WhenAll(claims);
         for (var i = 0; i < owners.Length; i++)
         {
-            if (owners[i] != _profileId)
+            if (owners[i] == _profileId || HasAbsorbed(owners[i]))
             {
-                LogIdClaimedElsewhere(newIds[i].Type, _profileId, owners[i]);
+                continue;
+            }
+
+            LogIdClaimedElsewhere(newIds[i].Id.Type, _profileId, owners[i]);
+            var identity = GrainFactory.GetGrain<IIdentityGrain>(
+                GrainKeys.ForExternalId(_workspaceId, newIds[i].Id.Type, newIds[i].Id.Id));
+            if (await identity.HasMovedAsync())
+            {
+                // A device id moved to a later login after this message was resolved, so the profile stops
+                // listing it, though the event keeps it. Ids that never moved stay listed, because their owner
+                // may be a profile that was merged into this one before its first message was applied.
+                profile.State.ExternalIds.Remove(newIds[i].Id);
             }
         }
     }

@@ -378,8 +378,33 @@ public sealed class ProfileGrainTests(ProfileClusterFixture fixture) : IClassFix
         Assert.Equal(["acme", "globex"], (await profile.GetSnapshotAsync())!.GroupIds);
     }
 
+    [Fact]
+    public async Task Absorb_BySurvivorWithoutMessages_KeepsStateForLaterMerge()
+    {
+        // Identity resolution may merge into a profile whose first message is still on its way. When that
+        // profile is merged into an older one in turn, what it absorbed must go along.
+        var victim = Profile("victim");
+        var survivor = Profile("survivor");
+        var oldest = Profile("oldest");
+        await victim.ApplyAsync([Track("victim", "Paid", Start, messageId: "m-victim")]);
+        await oldest.ApplyAsync([Track("oldest", "Opened", Start, messageId: "m-oldest")]);
+
+        var first = await survivor.AbsorbAsync([ProfileKey("victim")], "m-link", IdentityRules.Default);
+        var second = await oldest.AbsorbAsync([ProfileKey("survivor")], "m-link-2", IdentityRules.Default);
+
+        Assert.Equal(1, first.Absorbed);
+        Assert.Equal(1, second.Absorbed);
+        var snapshot = (await oldest.GetSnapshotAsync())!;
+        Assert.Contains(snapshot.ExternalIds, id => id.Type == "user_id" && id.Id == "victim");
+        Assert.Equal(2, snapshot.AppliedCount);
+        var events = (await oldest.GetEventsAsync(10, null)).Events.Select(e => e.MessageId);
+        Assert.Equal(["m-oldest", "m-victim"], events.Order(StringComparer.Ordinal));
+    }
+
     private IProfileGrain Profile(string userId) =>
-        _grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(_workspaceId, "user_id:" + userId));
+        _grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(_workspaceId, ProfileKey(userId)));
+
+    private static string ProfileKey(string userId) => "user_id:" + userId;
 
     private IIdentityGrain Identity(string type, string value) =>
         _grains.GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(_workspaceId, type, value));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Sendora.Tests.Infrastructure;
+using Sendora.Tests.Tracking;
 
 namespace Sendora.Tests.Identity;
 
@@ -40,7 +41,136 @@ public sealed class IdentityResolutionTests(SendoraFixture fixture)
         Assert.Equal("B", traitsB.GetProperty("name").GetString());
         Assert.Contains($"anon-{run}", await MessageIdsAsync($"user_id:a-{run}"));
         Assert.DoesNotContain($"anon-{run}", await MessageIdsAsync($"user_id:b-{run}"));
-        Assert.DoesNotContain($"anonymous_id:shared-{run}", await ExternalIdsAsync($"user_id:b-{run}"));
+        Assert.Contains($"anonymous_id:shared-{run}", await ExternalIdsAsync($"user_id:b-{run}"));
+    }
+
+    [Fact]
+    public async Task SharedDevice_LaterLogin_TakesAnonymousIdForLaterEvents()
+    {
+        var run = Unique();
+        await SendOkAsync("/v1/identify", $$$"""{"userId":"a-{{{run}}}","anonymousId":"shared-{{{run}}}","messageId":"ia-{{{run}}}"}""");
+        await SendOkAsync("/v1/track", $$$"""{"anonymousId":"shared-{{{run}}}","event":"Before","messageId":"before-{{{run}}}"}""");
+        await SendOkAsync("/v1/identify", $$$"""{"userId":"b-{{{run}}}","anonymousId":"shared-{{{run}}}","messageId":"ib-{{{run}}}"}""");
+        await SendOkAsync("/v1/track", $$$"""{"anonymousId":"shared-{{{run}}}","event":"After","messageId":"after-{{{run}}}"}""");
+
+        var eventsA = await MessageIdsAsync($"user_id:a-{run}");
+        var eventsB = await MessageIdsAsync($"user_id:b-{run}");
+        Assert.Equal([$"before-{run}", $"ia-{run}"], eventsA.Order(StringComparer.Ordinal));
+        Assert.Equal([$"after-{run}", $"ib-{run}"], eventsB.Order(StringComparer.Ordinal));
+        Assert.Equal(eventsB, await MessageIdsAsync($"anonymous_id:shared-{run}"));
+        Assert.DoesNotContain($"anonymous_id:shared-{run}", await ExternalIdsAsync($"user_id:a-{run}"));
+        var merges = await GetJsonAsync(SendoraServer.ProfilePath($"user_id:b-{run}", "merges"));
+        Assert.Equal(0, merges.GetProperty("data").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task SharedDevice_LateOlderLogin_DoesNotTakeIdBack()
+    {
+        var run = Unique();
+        await SendOkAsync("/v1/identify", $$$"""{"userId":"a-{{{run}}}","anonymousId":"shared-{{{run}}}","timestamp":"2026-05-01T10:00:00Z"}""");
+        await SendOkAsync("/v1/identify", $$$"""{"userId":"b-{{{run}}}","anonymousId":"shared-{{{run}}}","timestamp":"2026-05-01T10:02:00Z"}""");
+        await SendOkAsync("/v1/identify", $$$"""{"userId":"a-{{{run}}}","anonymousId":"shared-{{{run}}}","timestamp":"2026-05-01T10:01:00Z"}""");
+        await SendOkAsync("/v1/track", $$$"""{"anonymousId":"shared-{{{run}}}","event":"Later","messageId":"later-{{{run}}}"}""");
+
+        Assert.Contains($"later-{run}", await MessageIdsAsync($"user_id:b-{run}"));
+        Assert.DoesNotContain($"later-{run}", await MessageIdsAsync($"user_id:a-{run}"));
+        Assert.Contains($"anonymous_id:shared-{run}", await ExternalIdsAsync($"user_id:b-{run}"));
+        Assert.DoesNotContain($"anonymous_id:shared-{run}", await ExternalIdsAsync($"user_id:a-{run}"));
+
+        // A login with the same timestamp as the last move counts as the more recent one.
+        await SendOkAsync("/v1/identify", $$$"""{"userId":"a-{{{run}}}","anonymousId":"shared-{{{run}}}","timestamp":"2026-05-01T10:02:00Z"}""");
+        Assert.Contains($"user_id:a-{run}", await ExternalIdsAsync($"anonymous_id:shared-{run}"));
+    }
+
+    [Fact]
+    public async Task TwoUsersInOneBatch_SharingAnonymousId_StayApart()
+    {
+        // The second identify must count the user id that the first one gave the profile earlier in
+        // the same request, although the profile lists it only once the batch is applied.
+        var run = Unique();
+        await SendOkAsync("/v1/batch", $$$"""
+            {"batch":[
+              {"type":"identify","userId":"a-{{{run}}}","anonymousId":"shared-{{{run}}}","traits":{"name":"A"}},
+              {"type":"identify","userId":"b-{{{run}}}","anonymousId":"shared-{{{run}}}","traits":{"name":"B"}}
+            ]}
+            """);
+
+        Assert.DoesNotContain($"user_id:b-{run}", await ExternalIdsAsync($"user_id:a-{run}"));
+        Assert.DoesNotContain($"user_id:a-{run}", await ExternalIdsAsync($"user_id:b-{run}"));
+        Assert.Equal("A", (await TraitsAsync($"user_id:a-{run}")).GetProperty("name").GetString());
+        Assert.Equal("B", (await TraitsAsync($"user_id:b-{run}")).GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task SharedDevice_InOneBatch_FollowsLoginsInOrder()
+    {
+        var run = Unique();
+        await SendOkAsync("/v1/batch", $$$"""
+            {"batch":[
+              {"type":"identify","userId":"a-{{{run}}}","anonymousId":"shared-{{{run}}}","timestamp":"2026-05-01T10:00:00Z"},
+              {"type":"identify","userId":"b-{{{run}}}","anonymousId":"shared-{{{run}}}","timestamp":"2026-05-01T10:01:00Z"},
+              {"type":"track","anonymousId":"shared-{{{run}}}","event":"Later","messageId":"later-{{{run}}}",
+               "timestamp":"2026-05-01T10:02:00Z"},
+              {"type":"identify","userId":"a-{{{run}}}","anonymousId":"shared-{{{run}}}","timestamp":"2026-05-01T09:59:00Z"}
+            ]}
+            """);
+
+        Assert.Contains($"later-{run}", await MessageIdsAsync($"user_id:b-{run}"));
+        Assert.DoesNotContain($"later-{run}", await MessageIdsAsync($"user_id:a-{run}"));
+        Assert.Contains($"user_id:b-{run}", await ExternalIdsAsync($"anonymous_id:shared-{run}"));
+        Assert.DoesNotContain($"anonymous_id:shared-{run}", await ExternalIdsAsync($"user_id:a-{run}"));
+    }
+
+    [Fact]
+    public async Task SharedPhone_MovesDeviceIdsButNotCustomOrEmailIds()
+    {
+        var run = Unique();
+        string Identify(string user) => $$$"""
+            {"userId":"{{{user}}}-{{{run}}}","context":{"traits":{"email":"family-{{{run}}}@example.com"},
+             "device":{"type":"android","id":"dev-{{{run}}}","token":"tok-{{{run}}}"},
+             "externalIds":[{"id":"household-{{{run}}}","type":"household_id","collection":"users","encoding":"none"}]}}
+            """;
+        await SendOkAsync("/v1/identify", Identify("a"));
+        await SendOkAsync("/v1/identify", Identify("b"));
+
+        Assert.Contains($"user_id:b-{run}", await ExternalIdsAsync($"android.id:dev-{run}"));
+        Assert.Contains($"user_id:b-{run}", await ExternalIdsAsync($"android.push_token:tok-{run}"));
+        Assert.Contains($"user_id:a-{run}", await ExternalIdsAsync($"household_id:household-{run}"));
+        Assert.Contains($"user_id:a-{run}", await ExternalIdsAsync($"email:family-{run}@example.com"));
+        var idsOfB = await ExternalIdsAsync($"user_id:b-{run}");
+        Assert.DoesNotContain($"household_id:household-{run}", idsOfB);
+        Assert.DoesNotContain($"email:family-{run}@example.com", idsOfB);
+    }
+
+    [Fact]
+    public async Task SharedDevice_ProfileAtAnonymousLimit_KeepsIdWithOwner()
+    {
+        var workspace = $"devices-{Unique()}";
+        var writeKey = await _server.CreateWorkspaceAsync(workspace);
+        using (var rules = await _server.SendAsAdminAsync(HttpMethod.Put, $"/admin/v1/workspaces/{workspace}/identity-rules",
+            """{"limits":{"user_id":{"max":1},"anonymous_id":{"max":1}}}"""))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.OK, rules);
+        }
+
+        foreach (var body in new[]
+        {
+            """{"userId":"a","anonymousId":"laptop-a"}""",
+            """{"userId":"b","anonymousId":"laptop-b"}""",
+            """{"userId":"a","anonymousId":"laptop-b"}""",
+        })
+        {
+            using var response = await _server.PostAsync("/v1/identify", body, writeKey);
+            await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        using var lookup = await _server.GetAsAdminAsync(
+            TrackingTestExtensions.ProfilePath(workspace, "anonymous_id:laptop-b", "external_ids"));
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, lookup);
+        var ids = (await JsonAssert.ReadAsync(lookup)).GetProperty("data").EnumerateArray()
+            .Select(id => $"{id.GetProperty("type").GetString()}:{id.GetProperty("id").GetString()}").ToList();
+        Assert.Contains("user_id:b", ids);
+        Assert.DoesNotContain("user_id:a", ids);
     }
 
     [Fact]

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+using Sendora.Grains.Identity;
+
+namespace Sendora.Grains.Profiles;
+
+public sealed partial class ProfileGrain
+{
+    public async Task<string?> ForgetMovedIdAsync(ExternalIdKey id)
+    {
+        ThrowIfStale();
+        var state = profile.State;
+        if (state.MergedInto is { } survivor)
+        {
+            return survivor;
+        }
+
+        var externalId = state.ExternalIds.Find(e => e.Type == id.Type && e.Id == id.Value);
+        if (externalId is null)
+        {
+            return null;
+        }
+
+        // The Identity grain decides, because the id may have moved back here since the caller moved it away.
+        var owner = await GrainFactory.GetGrain<IIdentityGrain>(id.GrainKey(_workspaceId)).ResolveAsync();
+        if (owner is null || owner == _profileId || HasAbsorbed(owner))
+        {
+            return null;
+        }
+
+        state.ExternalIds.Remove(externalId);
+        await PersistAsync();
+        LogMovedIdForgotten(id.Type, _profileId, owner);
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug,
+        Message = "Removed an external id of type {IdType} from profile {ProfileId}: it moved to profile {OwnerId}")]
+    private partial void LogMovedIdForgotten(string idType, string profileId, string ownerId);
+}
