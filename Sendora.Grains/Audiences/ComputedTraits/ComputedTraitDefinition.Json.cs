@@ -8,7 +8,8 @@ public sealed partial class ComputedTraitDefinition
     // Dividing by 1 with 28 zero decimals strips the trailing zeros that decimal arithmetic keeps (12.50 → 12.5).
     private const decimal ScaleNormalizer = 1.0000000000000000000000000000m;
 
-    private static JsonElement NumberElement(decimal value) => JsonSerializer.SerializeToElement(value / ScaleNormalizer);
+    private static JsonElement NumberElement(decimal value) =>
+        JsonSerializer.SerializeToElement(value / ScaleNormalizer);
 
     private static JsonElement NumberElement(long value) => JsonSerializer.SerializeToElement(value);
 

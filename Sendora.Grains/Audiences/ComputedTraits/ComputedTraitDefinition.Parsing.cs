@@ -47,7 +47,8 @@ public sealed partial class ComputedTraitDefinition
 
         if (kind.ValueKind != JsonValueKind.String)
         {
-            reader.Error("$.kind", $"'kind' must be a string, not {DefinitionReader.Describe(kind)}. Use one of: {names}.");
+            reader.Error("$.kind", $"'kind' must be a string, not {DefinitionReader.Describe(kind)}. "
+                + $"Use one of: {names}.");
             return null;
         }
 
@@ -79,7 +80,8 @@ public sealed partial class ComputedTraitDefinition
         {
             if (kind is not null)
             {
-                reader.Error("$.property", $"The key 'property' is missing. A {kind} needs the event property it reads.");
+                reader.Error("$.property",
+                    $"The key 'property' is missing. A {kind} needs the event property it reads.");
             }
 
             return null;

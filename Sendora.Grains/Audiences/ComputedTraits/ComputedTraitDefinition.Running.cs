@@ -61,7 +61,8 @@ public sealed partial class ComputedTraitDefinition
 
             case ComputedTraitKind.UniqueCount:
                 // NOTE: past MaxUniqueCount distinct values the count stops growing.
-                return state.UniqueHashes.Count < ComputedTraitLimits.MaxUniqueCount && state.UniqueHashes.Add(HashOf(entry.Value!));
+                return state.UniqueHashes.Count < ComputedTraitLimits.MaxUniqueCount
+                    && state.UniqueHashes.Add(HashOf(entry.Value!));
 
             default:
                 CountOccurrence(state.Frequencies, entry.Value!, 1);
@@ -173,7 +174,7 @@ public sealed partial class ComputedTraitDefinition
         frequencies[value] = least.Value + occurrences;
     }
 
-    /// <summary>Returns the value with the highest count, and among equal counts the one that sorts first by ordinal.</summary>
+    /// <summary>Returns the value with the highest count, and on a tie the one that sorts first by ordinal.</summary>
     private static string? MostFrequent(IEnumerable<KeyValuePair<string, long>> frequencies)
     {
         string? best = null;

@@ -3,7 +3,7 @@ using Sendora.Grains.Audiences.Language;
 
 namespace Sendora.Grains.Audiences.ComputedTraits;
 
-/// <summary>Computed traits over a <c>last</c> or <c>between_days_ago</c> window, which keep timestamped entries.</summary>
+/// <summary>Computed traits with a <c>last</c> or <c>between_days_ago</c> window, kept as entries.</summary>
 public sealed partial class ComputedTraitDefinition
 {
     private bool ApplyWindowed(ComputedTraitState state, ComputedTraitEntry entry, DateTimeOffset now)
@@ -38,11 +38,9 @@ public sealed partial class ComputedTraitDefinition
             case ComputedTraitKind.Count:
                 return NumberElement(inside.Count);
             case ComputedTraitKind.Sum:
-                return NumberElement(inside.Aggregate(0m, (sum, entry) => SaturatingAdd(sum, entry.Number!.Value)));
+                return NumberElement(SumOf(inside));
             case ComputedTraitKind.Average:
-                return inside.Count == 0
-                    ? null
-                    : NumberElement(inside.Aggregate(0m, (sum, entry) => SaturatingAdd(sum, entry.Number!.Value)) / inside.Count);
+                return inside.Count == 0 ? null : NumberElement(SumOf(inside) / inside.Count);
             case ComputedTraitKind.Min:
                 return inside.Count == 0 ? null : NumberElement(inside.Min(entry => entry.Number!.Value));
             case ComputedTraitKind.Max:
@@ -62,6 +60,9 @@ public sealed partial class ComputedTraitDefinition
                 return MostFrequent(counts) is { } value ? TextElement(value) : null;
         }
     }
+
+    private static decimal SumOf(IEnumerable<ComputedTraitEntry> entries) =>
+        entries.Aggregate(0m, (sum, entry) => SaturatingAdd(sum, entry.Number!.Value));
 
     private DateTimeOffset? NextWindowChange(ComputedTraitState state, DateTimeOffset now)
     {

@@ -20,7 +20,11 @@ public sealed partial class ComputedTraitDefinition
 {
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = ConditionLimits.MaxJsonDepth };
 
-    private static readonly JsonSerializerOptions ValueTextOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // Value texts are only stored and parsed back, never embedded in HTML, so relaxed escaping is safe.
+    private static readonly JsonSerializerOptions ValueTextOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private static readonly Dictionary<string, ComputedTraitKind> KindsByName = new(StringComparer.Ordinal)
     {
@@ -61,7 +65,9 @@ public sealed partial class ComputedTraitDefinition
     /// <summary>Whether the trait keeps timestamped entries and changes as they leave its window.</summary>
     private bool IsWindowed => _window is { Kind: WindowKind.Last or WindowKind.BetweenDaysAgo };
 
-    /// <summary>Parses and validates a definition, with errors in the style of <see cref="Condition.Parse(JsonElement)"/>.</summary>
+    /// <summary>
+    /// Parses and validates a definition, with errors in the style of <see cref="Condition.Parse(JsonElement)"/>.
+    /// </summary>
     public static ComputedTraitParseResult Parse(JsonElement definition)
     {
         var reader = new DefinitionReader();
@@ -82,13 +88,14 @@ public sealed partial class ComputedTraitDefinition
         }
         catch (JsonException exception)
         {
-            return new ComputedTraitParseResult(null, [new ConditionError("$", "The definition is not valid JSON: " + exception.Message)]);
+            var error = new ConditionError("$", "The definition is not valid JSON: " + exception.Message);
+            return new ComputedTraitParseResult(null, [error]);
         }
     }
 
     public ComputedTraitState CreateState() => new() { Kind = Kind, Fingerprint = Fingerprint };
 
-    /// <summary>Returns whether <paramref name="state"/> was created by this definition, or by an identical one.</summary>
+    /// <summary>Returns whether <paramref name="state"/> was created by this definition or an identical one.</summary>
     public bool Owns(ComputedTraitState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -160,8 +167,9 @@ public sealed partial class ComputedTraitDefinition
         if (!Owns(state))
         {
             throw new ArgumentException(
-                $"The state was created by another definition (kind {state.Kind}, fingerprint {state.Fingerprint}) than this one "
-                + $"(kind {Kind}, fingerprint {Fingerprint}). Create a new state with CreateState and apply the kept events again.",
+                $"The state was created by another definition (kind {state.Kind}, fingerprint {state.Fingerprint}) "
+                + $"than this one (kind {Kind}, fingerprint {Fingerprint}). "
+                + "Create a new state with CreateState and apply the kept events again.",
                 parameter);
         }
     }

@@ -6,7 +6,7 @@ public static class ComputedTraitLimits
     /// <summary>Maximum number of values a <c>unique_list</c> keeps; later new values are not added.</summary>
     public const int MaxUniqueValues = 100;
 
-    /// <summary>Maximum number of distinct values a <c>unique_count</c> tells apart; the count stops there.</summary>
+    /// <summary>Maximum number of distinct values a <c>unique_count</c> counts, where the count stops growing.</summary>
     public const int MaxUniqueCount = 1_000;
 
     /// <summary>Maximum number of distinct values whose frequency a <c>most_frequent</c> tracks.</summary>

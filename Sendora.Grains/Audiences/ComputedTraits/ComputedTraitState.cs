@@ -37,15 +37,23 @@ public sealed class ComputedTraitState
     /// <summary>The value with the latest timestamp, and among equal timestamps the one applied last.</summary>
     [Id(8)] public ComputedTraitEntry? Last { get; set; }
 
-    /// <summary>Distinct values as JSON text in the order first applied, at most <see cref="ComputedTraitLimits.MaxUniqueValues"/>.</summary>
+    /// <summary>
+    /// Distinct values as JSON text in the order first applied, at most
+    /// <see cref="ComputedTraitLimits.MaxUniqueValues"/>.
+    /// </summary>
     [Id(9)] public List<string> UniqueValues { get; set; } = [];
 
     /// <summary>64-bit hashes of distinct values, at most <see cref="ComputedTraitLimits.MaxUniqueCount"/>.</summary>
     [Id(10)] public HashSet<ulong> UniqueHashes { get; set; } = [];
 
-    /// <summary>How often each value (as JSON text) occurred, for at most <see cref="ComputedTraitLimits.MaxFrequencies"/> values.</summary>
+    /// <summary>
+    /// How often each value, as JSON text, occurred, for at most
+    /// <see cref="ComputedTraitLimits.MaxFrequencies"/> values.
+    /// </summary>
     [Id(11)] public Dictionary<string, long> Frequencies { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>The events of a windowed trait, oldest first, at most <see cref="ComputedTraitLimits.MaxWindowEntries"/>.</summary>
+    /// <summary>
+    /// The events of a windowed trait, oldest first, at most <see cref="ComputedTraitLimits.MaxWindowEntries"/>.
+    /// </summary>
     [Id(12)] public List<ComputedTraitEntry> Entries { get; set; } = [];
 }

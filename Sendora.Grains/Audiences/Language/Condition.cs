@@ -52,7 +52,8 @@ public sealed class Condition
         }
         catch (JsonException exception)
         {
-            return new ConditionParseResult(null, [new ConditionError(JsonPath.Root, "The definition is not valid JSON: " + exception.Message)]);
+            var error = new ConditionError(JsonPath.Root, "The definition is not valid JSON: " + exception.Message);
+            return new ConditionParseResult(null, [error]);
         }
     }
 

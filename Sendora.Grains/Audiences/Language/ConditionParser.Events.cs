@@ -33,7 +33,8 @@ internal sealed partial class ConditionParser
         {
             if (nameElement.ValueKind != JsonValueKind.String)
             {
-                reader.Error(namePath, $"'event' must be the event name as a string, not {DefinitionReader.Describe(nameElement)}.");
+                reader.Error(namePath,
+                    $"'event' must be the event name as a string, not {DefinitionReader.Describe(nameElement)}.");
             }
             else
             {
@@ -41,7 +42,9 @@ internal sealed partial class ConditionParser
             }
         }
 
-        if (type == "track" && string.IsNullOrEmpty(name) && nameElement.ValueKind is JsonValueKind.String or JsonValueKind.Undefined)
+        // A name of the wrong type was reported above.
+        var nameWasValidOrMissing = nameElement.ValueKind is JsonValueKind.String or JsonValueKind.Undefined;
+        if (type == "track" && string.IsNullOrEmpty(name) && nameWasValidOrMissing)
         {
             reader.Error(namePath, "A track event needs its name in 'event', such as \"Order Completed\".");
         }
@@ -60,7 +63,8 @@ internal sealed partial class ConditionParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            reader.Error(path, $"'window' must be an object such as {{\"last\": {{\"days\": 7}}}}, not {DefinitionReader.Describe(element)}.");
+            reader.Error(path, "'window' must be an object such as {\"last\": {\"days\": 7}}, "
+                + $"not {DefinitionReader.Describe(element)}.");
             return null;
         }
 
@@ -81,9 +85,13 @@ internal sealed partial class ConditionParser
         switch (kind.Name)
         {
             case "last":
-                return reader.TryReadDuration(kind.Value, kindPath, "last", out var length) ? EventWindow.Last(length) : null;
+                return reader.TryReadDuration(kind.Value, kindPath, "last", out var length)
+                    ? EventWindow.Last(length)
+                    : null;
             case "since":
-                return reader.TryReadDate(kind.Value, kindPath, "since", out var since) ? EventWindow.StartingAt(since) : null;
+                return reader.TryReadDate(kind.Value, kindPath, "since", out var since)
+                    ? EventWindow.StartingAt(since)
+                    : null;
             default:
                 return ParseDaysAgo(kind.Value, kindPath);
         }
@@ -98,21 +106,23 @@ internal sealed partial class ConditionParser
             return null;
         }
 
-        var validFrom = reader.TryReadWholeNumber(element[0], JsonPath.Index(path, 0), "between_days_ago", 0, ConditionLimits.MaxWindowDays, out var fromDays);
-        var validTo = reader.TryReadWholeNumber(element[1], JsonPath.Index(path, 1), "between_days_ago", 0, ConditionLimits.MaxWindowDays, out var toDays);
+        const string key = "between_days_ago";
+        const int maxDays = ConditionLimits.MaxWindowDays;
+        var validFrom = reader.TryReadWholeNumber(element[0], JsonPath.Index(path, 0), key, 0, maxDays, out var from);
+        var validTo = reader.TryReadWholeNumber(element[1], JsonPath.Index(path, 1), key, 0, maxDays, out var to);
         if (!validFrom || !validTo)
         {
             return null;
         }
 
-        if (fromDays >= toDays)
+        if (from >= to)
         {
-            reader.Error(path, $"'between_days_ago' covers events at least {fromDays} and less than {toDays} days old, "
+            reader.Error(path, $"'between_days_ago' covers events at least {from} and less than {to} days old, "
                 + "so the first number must be less than the second.");
             return null;
         }
 
-        return EventWindow.BetweenDaysAgo(fromDays, toDays);
+        return EventWindow.BetweenDaysAgo(from, to);
     }
 
     private EventNode? ParseEvent(JsonElement element, string path, int depth)
@@ -138,7 +148,8 @@ internal sealed partial class ConditionParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            reader.Error(path, $"'count' must be an object such as {{\"at_least\": 3}}, not {DefinitionReader.Describe(element)}.");
+            reader.Error(path,
+                $"'count' must be an object such as {{\"at_least\": 3}}, not {DefinitionReader.Describe(element)}.");
             return null;
         }
 
@@ -151,7 +162,8 @@ internal sealed partial class ConditionParser
         var valid = true;
         foreach (var bound in element.EnumerateObject())
         {
-            if (!reader.TryReadWholeNumber(bound.Value, JsonPath.Property(path, bound.Name), bound.Name, 0, int.MaxValue, out var value))
+            var boundPath = JsonPath.Property(path, bound.Name);
+            if (!reader.TryReadWholeNumber(bound.Value, boundPath, bound.Name, 0, int.MaxValue, out var value))
             {
                 valid = false;
                 continue;
@@ -229,14 +241,15 @@ internal sealed partial class ConditionParser
         else
         {
             var role = hasThen ? "then" : "without";
-            second = ParseStep(hasThen ? thenElement : withoutElement, JsonPath.Property(funnelPath, role), role, depth + 1);
+            var step = hasThen ? thenElement : withoutElement;
+            second = ParseStep(step, JsonPath.Property(funnelPath, role), role, depth + 1);
         }
 
         var within = TimeSpan.Zero;
         if (!funnel.TryGetProperty("within", out var withinElement))
         {
-            reader.Error(JsonPath.Property(funnelPath, "within"), "The key 'within' is missing. A funnel needs the time "
-                + "the second event has after the first, such as {\"hours\": 1}.");
+            reader.Error(JsonPath.Property(funnelPath, "within"), "The key 'within' is missing. A funnel needs "
+                + "the time the second event has after the first, such as {\"hours\": 1}.");
         }
         else
         {
@@ -261,7 +274,8 @@ internal sealed partial class ConditionParser
             return ParseStep(step, JsonPath.Property(funnelPath, role), role, depth + 1);
         }
 
-        reader.Error(JsonPath.Property(funnelPath, role), $"The key '{role}' is missing. A funnel needs the event that starts it.");
+        reader.Error(JsonPath.Property(funnelPath, role),
+            $"The key '{role}' is missing. A funnel needs the event that starts it.");
         return null;
     }
 
@@ -269,7 +283,8 @@ internal sealed partial class ConditionParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            reader.Error(path, $"'{role}' must be an event such as {{\"event\": \"Order Completed\"}}, not {DefinitionReader.Describe(element)}.");
+            reader.Error(path, $"'{role}' must be an event such as {{\"event\": \"Order Completed\"}}, "
+                + $"not {DefinitionReader.Describe(element)}.");
             return null;
         }
 
@@ -279,8 +294,14 @@ internal sealed partial class ConditionParser
         }
 
         var errorsBefore = reader.ErrorCount;
-        reader.CheckKeys(element, path, "a funnel step", ["event", "type", "where"], " A window belongs on the funnel, not on its steps.");
+        const string hint = " A window belongs on the funnel, not on its steps.";
+        reader.CheckKeys(element, path, "a funnel step", ["event", "type", "where"], hint);
         var matcher = ParseMatcher(element, path, depth, ConditionScope.EventProperties);
-        return matcher is not null && reader.ErrorCount == errorsBefore ? new FunnelStepNode(path, role, matcher) : null;
+        if (matcher is null || reader.ErrorCount != errorsBefore)
+        {
+            return null;
+        }
+
+        return new FunnelStepNode(path, role, matcher);
     }
 }

@@ -4,7 +4,8 @@ namespace Sendora.Grains.Audiences.Language;
 
 internal sealed partial class ConditionParser
 {
-    private FieldNode? ParseField(JsonElement element, string path, string fieldKey, FieldSource source, ConditionScope scope)
+    private FieldNode? ParseField(
+        JsonElement element, string path, string fieldKey, FieldSource source, ConditionScope scope)
     {
         var errorsBefore = reader.ErrorCount;
         var nameElement = element.GetProperty(fieldKey);
@@ -12,11 +13,13 @@ internal sealed partial class ConditionParser
         var namePath = JsonPath.Property(path, fieldKey);
         if (name.Length == 0)
         {
-            reader.Error(namePath, $"'{fieldKey}' must be a non-empty string, not {DefinitionReader.Describe(nameElement)}.");
+            reader.Error(namePath,
+                $"'{fieldKey}' must be a non-empty string, not {DefinitionReader.Describe(nameElement)}.");
         }
         else if (source != FieldSource.ComputedTrait && !FieldPath.IsValid(name))
         {
-            reader.Error(namePath, $"'{name}' is not a valid {fieldKey} name: separate nested names with single dots, as in address.city.");
+            reader.Error(namePath, $"'{name}' is not a valid {fieldKey} name. "
+                + "Separate nested names with single dots, as in address.city.");
         }
 
         var operatorPath = JsonPath.Property(path, "operator");
@@ -25,14 +28,15 @@ internal sealed partial class ConditionParser
                 || !ValueOperators.IsRelativeToNow(ValueOperators.Parse(candidate)));
         if (!element.TryGetProperty("operator", out var operatorElement))
         {
-            reader.Error(operatorPath, $"The key 'operator' is missing. Use one of: {DefinitionReader.List(operatorNames)}.");
+            reader.Error(operatorPath,
+                $"The key 'operator' is missing. Use one of: {DefinitionReader.List(operatorNames)}.");
             return null;
         }
 
         if (operatorElement.ValueKind != JsonValueKind.String)
         {
-            reader.Error(operatorPath, $"'operator' must be a string, not {DefinitionReader.Describe(operatorElement)}. "
-                + $"Use one of: {DefinitionReader.List(operatorNames)}.");
+            reader.Error(operatorPath, $"'operator' must be a string, not "
+                + $"{DefinitionReader.Describe(operatorElement)}. Use one of: {DefinitionReader.List(operatorNames)}.");
             return null;
         }
 
@@ -45,8 +49,9 @@ internal sealed partial class ConditionParser
 
         if (scope == ConditionScope.ComputedTraitProperties && ValueOperators.IsRelativeToNow(op))
         {
-            reader.Error(operatorPath, $"The operator {ValueOperators.NameOf(op)} is not allowed in a computed trait's where, "
-                + "because each event is applied once when it arrives. Use before or after with a fixed date.");
+            reader.Error(operatorPath, $"The operator {ValueOperators.NameOf(op)} is not allowed in a computed "
+                + "trait's where, because each event is applied once when it arrives. Use before or after with a "
+                + "fixed date.");
         }
 
         List<string> allowed = [fieldKey, "operator", .. ValueOperators.OperandKeys(op)];
@@ -107,7 +112,8 @@ internal sealed partial class ConditionParser
 
                 return new ValueTest { Operator = op, Scalar = scalar, Comparison = comparison };
 
-            case ValueOperator.Contains or ValueOperator.NotContains or ValueOperator.StartsWith or ValueOperator.EndsWith:
+            case ValueOperator.Contains or ValueOperator.NotContains
+                or ValueOperator.StartsWith or ValueOperator.EndsWith:
                 if (!TryGetOperand(element, path, "value", name, "a string", out var textElement))
                 {
                     return null;
@@ -143,8 +149,10 @@ internal sealed partial class ConditionParser
                 return new ValueTest { Operator = op, Date = date };
 
             default:
+                var daysPath = JsonPath.Property(path, "days");
+                const int maxDays = ConditionLimits.MaxWindowDays;
                 if (!TryGetOperand(element, path, "days", name, "a number of days", out var daysElement)
-                    || !reader.TryReadWholeNumber(daysElement, JsonPath.Property(path, "days"), "days", 1, ConditionLimits.MaxWindowDays, out var days))
+                    || !reader.TryReadWholeNumber(daysElement, daysPath, "days", 1, maxDays, out var days))
                 {
                     return null;
                 }
@@ -178,7 +186,13 @@ internal sealed partial class ConditionParser
                 return null;
             }
 
-            return new ValueTest { Operator = ValueOperator.Between, IsDateRange = true, Date = fromDate, DateTo = toDate };
+            return new ValueTest
+            {
+                Operator = ValueOperator.Between,
+                IsDateRange = true,
+                Date = fromDate,
+                DateTo = toDate,
+            };
         }
 
         if (from.ValueKind == JsonValueKind.String || to.ValueKind == JsonValueKind.String)
@@ -215,8 +229,11 @@ internal sealed partial class ConditionParser
         var count = list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0;
         if (count is 0 or > ConditionLimits.MaxOneOfValues)
         {
-            reader.Error(listPath, $"'values' must be an array of 1 to {ConditionLimits.MaxOneOfValues:N0} strings, numbers "
-                + $"or booleans, not {(list.ValueKind == JsonValueKind.Array ? $"an array of {count}" : DefinitionReader.Describe(list))}.");
+            var actual = list.ValueKind == JsonValueKind.Array
+                ? $"an array of {count}"
+                : DefinitionReader.Describe(list);
+            reader.Error(listPath, $"'values' must be an array of 1 to {ConditionLimits.MaxOneOfValues:N0} strings, "
+                + $"numbers or booleans, not {actual}.");
             return null;
         }
 
@@ -242,7 +259,8 @@ internal sealed partial class ConditionParser
             : null;
     }
 
-    private bool TryReadNumberOperand(JsonElement element, string path, string key, string operatorName, out JsonNumber number)
+    private bool TryReadNumberOperand(
+        JsonElement element, string path, string key, string operatorName, out JsonNumber number)
     {
         number = default;
         if (!TryGetOperand(element, path, key, operatorName, "a number", out var value))
@@ -260,14 +278,16 @@ internal sealed partial class ConditionParser
         return true;
     }
 
-    private bool TryGetOperand(JsonElement element, string path, string key, string operatorName, string expected, out JsonElement value)
+    private bool TryGetOperand(
+        JsonElement element, string path, string key, string operatorName, string expected, out JsonElement value)
     {
         if (element.TryGetProperty(key, out value))
         {
             return true;
         }
 
-        reader.Error(JsonPath.Property(path, key), $"The key '{key}' is missing. Operator {operatorName} needs {expected}.");
+        reader.Error(JsonPath.Property(path, key),
+            $"The key '{key}' is missing. Operator {operatorName} needs {expected}.");
         return false;
     }
 }

@@ -42,8 +42,8 @@ internal sealed partial class ConditionParser(DefinitionReader reader)
 
             if (kind is not null)
             {
-                reader.Error(path, $"A condition has one kind, but this object has both '{kind}' and '{property.Name}'. "
-                    + "Combine them with \"all\" or \"any\".");
+                reader.Error(path, "A condition has one kind, but this object has both "
+                    + $"'{kind}' and '{property.Name}'. Combine them with \"all\" or \"any\".");
                 return null;
             }
 
@@ -100,7 +100,8 @@ internal sealed partial class ConditionParser(DefinitionReader reader)
             : string.Empty;
     }
 
-    private LogicNode? ParseLogic(JsonElement element, string path, int depth, ConditionScope scope, string key, LogicKind kind)
+    private LogicNode? ParseLogic(
+        JsonElement element, string path, int depth, ConditionScope scope, string key, LogicKind kind)
     {
         reader.CheckKeys(element, path, $"an '{key}' condition", [key]);
         var value = element.GetProperty(key);
@@ -113,8 +114,8 @@ internal sealed partial class ConditionParser(DefinitionReader reader)
 
         if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
         {
-            reader.Error(valuePath, $"'{key}' must be a non-empty array of conditions, not "
-                + (value.ValueKind == JsonValueKind.Array ? "an empty array." : DefinitionReader.Describe(value) + "."));
+            var actual = value.ValueKind == JsonValueKind.Array ? "an empty array" : DefinitionReader.Describe(value);
+            reader.Error(valuePath, $"'{key}' must be a non-empty array of conditions, not {actual}.");
             return null;
         }
 
@@ -172,8 +173,8 @@ internal sealed partial class ConditionParser(DefinitionReader reader)
         var id = element.GetProperty("audience");
         if (id.ValueKind != JsonValueKind.String || id.GetString()!.Length == 0)
         {
-            reader.Error(JsonPath.Property(path, "audience"),
-                $"'audience' must be the id of an audience as a non-empty string, not {DefinitionReader.Describe(id)}.");
+            reader.Error(JsonPath.Property(path, "audience"), "'audience' must be the id of an audience as a "
+                + $"non-empty string, not {DefinitionReader.Describe(id)}.");
             return null;
         }
 

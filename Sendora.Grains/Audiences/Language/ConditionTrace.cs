@@ -8,9 +8,10 @@ namespace Sendora.Grains.Audiences.Language;
 /// Nodes inside an event's <c>where</c> or a <c>groups</c> condition test each event or group on its own.
 /// Their <see cref="Result"/> is true when at least one event of the right name, or one group, passed.
 /// </remarks>
+[GenerateSerializer, Immutable, Alias("sendora.ConditionTrace")]
 public sealed record ConditionTrace(
-    string Path,
-    string Description,
-    bool Result,
-    DateTimeOffset? NextChangeAt,
-    IReadOnlyList<ConditionTrace> Children);
+    [property: Id(0)] string Path,
+    [property: Id(1)] string Description,
+    [property: Id(2)] bool Result,
+    [property: Id(3)] DateTimeOffset? NextChangeAt,
+    [property: Id(4)] IReadOnlyList<ConditionTrace> Children);

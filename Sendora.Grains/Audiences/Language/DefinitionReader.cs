@@ -35,8 +35,9 @@ internal sealed class DefinitionReader
             if (!_tooDeepReported)
             {
                 _tooDeepReported = true;
-                Error(path, $"The condition is nested more than {ConditionLimits.MaxDepth} levels deep, which is the limit. "
-                    + "Flatten it, or move part of it into another audience and refer to it with {\"audience\": \"id\"}.");
+                Error(path, $"The condition is nested more than {ConditionLimits.MaxDepth} levels deep, which is "
+                    + "the limit. Flatten it, or move part of it into another audience and refer to it with "
+                    + "{\"audience\": \"id\"}.");
             }
 
             return false;
@@ -47,8 +48,9 @@ internal sealed class DefinitionReader
             if (!_tooManyNodesReported)
             {
                 _tooManyNodesReported = true;
-                Error(JsonPath.Root, $"The definition has more than {Format(ConditionLimits.MaxNodes)} condition objects, "
-                    + "which is the limit. Split it into several audiences and refer to them with {\"audience\": \"id\"}.");
+                Error(JsonPath.Root, $"The definition has more than {Format(ConditionLimits.MaxNodes)} condition "
+                    + "objects, which is the limit. Split it into several audiences and refer to them with "
+                    + "{\"audience\": \"id\"}.");
             }
 
             return false;
@@ -61,7 +63,8 @@ internal sealed class DefinitionReader
     /// Reports each key outside <paramref name="allowed"/> and each key given twice, and returns whether
     /// there were none. A <paramref name="hint"/> ends the message about an unknown key.
     /// </summary>
-    public bool CheckKeys(JsonElement obj, string path, string objectName, IReadOnlyCollection<string> allowed, string? hint = null)
+    public bool CheckKeys(
+        JsonElement obj, string path, string objectName, IReadOnlyCollection<string> allowed, string? hint = null)
     {
         var valid = true;
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -75,7 +78,8 @@ internal sealed class DefinitionReader
             }
             else if (!allowed.Contains(property.Name))
             {
-                Error(propertyPath, $"Unknown key '{property.Name}' in {objectName}. Allowed keys: {List(allowed)}." + hint);
+                Error(propertyPath,
+                    $"Unknown key '{property.Name}' in {objectName}. Allowed keys: {List(allowed)}." + hint);
                 valid = false;
             }
         }
@@ -83,10 +87,13 @@ internal sealed class DefinitionReader
         return valid;
     }
 
-    /// <summary>Reads a whole number from <paramref name="min"/> to <paramref name="max"/>, reporting anything else.</summary>
+    /// <summary>Reads a whole number from <paramref name="min"/> to <paramref name="max"/>, or reports it.</summary>
     public bool TryReadWholeNumber(JsonElement element, string path, string key, int min, int max, out int value)
     {
-        if (element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var whole) && whole >= min && whole <= max)
+        if (element.ValueKind == JsonValueKind.Number
+            && element.TryGetInt64(out var whole)
+            && whole >= min
+            && whole <= max)
         {
             value = (int)whole;
             return true;
@@ -101,9 +108,13 @@ internal sealed class DefinitionReader
     public bool TryReadDate(JsonElement element, string path, string key, out DateTimeOffset value)
     {
         value = default;
-        if (element.ValueKind != JsonValueKind.String || !IsoDates.TryParse(element.GetString()!, out value, out var hasZone))
+        var hasZone = false;
+        var isDate = element.ValueKind == JsonValueKind.String
+            && IsoDates.TryParse(element.GetString()!, out value, out hasZone);
+        if (!isDate)
         {
-            Error(path, $"'{key}' must be an ISO-8601 date with a zone, such as \"2026-01-01T00:00:00Z\", not {Describe(element)}.");
+            Error(path, $"'{key}' must be an ISO-8601 date with a zone, such as \"2026-01-01T00:00:00Z\", "
+                + $"not {Describe(element)}.");
             return false;
         }
 
@@ -117,7 +128,7 @@ internal sealed class DefinitionReader
         return true;
     }
 
-    /// <summary>Reads a duration such as <c>{"hours": 1}</c>: one of minutes, hours or days, at most the window limit.</summary>
+    /// <summary>Reads a duration in minutes, hours or days, such as <c>{"hours": 1}</c>.</summary>
     public bool TryReadDuration(JsonElement element, string path, string key, out TimeSpan value)
     {
         value = default;
@@ -147,7 +158,8 @@ internal sealed class DefinitionReader
             _ => 1,
         };
         var unitPath = JsonPath.Property(path, unit.Name);
-        if (!TryReadWholeNumber(unit.Value, unitPath, unit.Name, 1, ConditionLimits.MaxWindowDays * perDay, out var count))
+        var maxCount = ConditionLimits.MaxWindowDays * perDay;
+        if (!TryReadWholeNumber(unit.Value, unitPath, unit.Name, 1, maxCount, out var count))
         {
             return false;
         }

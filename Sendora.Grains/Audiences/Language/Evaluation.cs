@@ -5,4 +5,7 @@ namespace Sendora.Grains.Audiences.Language;
 /// which the result can change without new data. It may come before the real change but never after
 /// it, and it is null when no passing time can change the result.
 /// </summary>
-public readonly record struct Evaluation(bool Matches, DateTimeOffset? NextChangeAt);
+[GenerateSerializer, Immutable, Alias("sendora.Evaluation")]
+public readonly record struct Evaluation(
+    [property: Id(0)] bool Matches,
+    [property: Id(1)] DateTimeOffset? NextChangeAt);

@@ -10,7 +10,8 @@ namespace Sendora.Grains.Audiences.Language;
 internal readonly record struct EvaluationScope(IProfileFacts? Facts, DateTimeOffset Now, JsonElement Subject)
 {
     public IProfileFacts RequireFacts() =>
-        Facts ?? throw new InvalidOperationException("This condition reads profile data, but it was evaluated against a single event.");
+        Facts ?? throw new InvalidOperationException(
+            "This condition reads profile data, but it was evaluated against a single event.");
 
     public EvaluationScope WithSubject(JsonElement subject) => this with { Subject = subject };
 }

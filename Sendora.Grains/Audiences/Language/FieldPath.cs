@@ -64,5 +64,6 @@ internal sealed class FieldPath
         return IsPresent(value);
     }
 
-    private static bool IsPresent(JsonElement value) => value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
+    private static bool IsPresent(JsonElement value) =>
+        value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
 }

@@ -87,7 +87,8 @@ internal sealed class FunnelNode(
         return (count, result with { NextChangeAt = Instants.Min(result.NextChangeAt, propertiesChangeAt) });
     }
 
-    private static bool Matches(EventMatcher matcher, EventFact e, in EvaluationScope scope, ref DateTimeOffset? changeAt)
+    private static bool Matches(
+        EventMatcher matcher, EventFact e, in EvaluationScope scope, ref DateTimeOffset? changeAt)
     {
         if (!matcher.MatchesName(e))
         {

@@ -93,7 +93,9 @@ internal static partial class IsoDates
 
         var digits = zone[1..].Replace(":", string.Empty, StringComparison.Ordinal);
         var hours = int.Parse(digits.AsSpan(0, 2), NumberStyles.None, CultureInfo.InvariantCulture);
-        var minutes = digits.Length > 2 ? int.Parse(digits.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture) : 0;
+        var minutes = digits.Length > 2
+            ? int.Parse(digits.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture)
+            : 0;
         if (hours > 14 || minutes > 59)
         {
             return false;

@@ -11,7 +11,8 @@ internal sealed class LogicNode : ConditionNode
     {
         if (parts.Count == 0 || (kind == LogicKind.Not && parts.Count != 1))
         {
-            throw new ArgumentException($"A {kind} node needs {(kind == LogicKind.Not ? "exactly one part" : "parts")}.", nameof(parts));
+            var expected = kind == LogicKind.Not ? "exactly one part" : "at least one part";
+            throw new ArgumentException($"A {kind} node needs {expected}.", nameof(parts));
         }
 
         _kind = kind;

@@ -10,7 +10,8 @@ internal static class SpanCounter
     /// Counts the spans active at <paramref name="now"/> and replays the later span starts and ends in
     /// time order until the count's test against <paramref name="range"/> flips. Costs O(n log n).
     /// </summary>
-    public static (int Count, NodeResult Result) Evaluate(IReadOnlyList<ActiveSpan> spans, DateTimeOffset now, CountRange range)
+    public static (int Count, NodeResult Result) Evaluate(
+        IReadOnlyList<ActiveSpan> spans, DateTimeOffset now, CountRange range)
     {
         var count = 0;
         var changes = new List<(DateTimeOffset At, int Delta)>();

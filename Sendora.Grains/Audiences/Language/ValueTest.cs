@@ -151,7 +151,7 @@ internal sealed class ValueTest
         return false;
     }
 
-    /// <summary>Passes while the date lies in the last <see cref="Days"/> days: from the date until that many days later.</summary>
+    /// <summary>Passes from the date until <see cref="Days"/> days later.</summary>
     private NodeResult EvaluateWithinLast(JsonElement value, DateTimeOffset now)
     {
         if (!TryReadDate(value, out var date))
@@ -168,7 +168,7 @@ internal sealed class ValueTest
         return now < leaves ? new NodeResult(true, Instants.OrNull(leaves)) : NodeResult.Fixed(false);
     }
 
-    /// <summary>Passes while the date lies in the next <see cref="Days"/> days: from that many days before it until it.</summary>
+    /// <summary>Passes from <see cref="Days"/> days before the date until the date.</summary>
     private NodeResult EvaluateWithinNext(JsonElement value, DateTimeOffset now)
     {
         if (!TryReadDate(value, out var date))

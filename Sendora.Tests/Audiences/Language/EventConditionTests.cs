@@ -104,11 +104,11 @@ public sealed class EventConditionTests
     [Fact]
     public void NoCount_MeansAtLeastOnce()
     {
-        var none = new FakeProfileFacts();
-        var one = OrdersOnDays(0);
+        var noOrders = new FakeProfileFacts();
+        var oneOrder = OrdersOnDays(0);
 
-        Assert.False(Matches("""{"event":"Order Completed"}""", none));
-        Assert.True(Matches("""{"event":"Order Completed"}""", one));
+        Assert.False(Matches("""{"event":"Order Completed"}""", noOrders));
+        Assert.True(Matches("""{"event":"Order Completed"}""", oneOrder));
     }
 
     [Fact]

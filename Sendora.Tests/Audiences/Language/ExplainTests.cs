@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using Sendora.Grains.Audiences.Language;
 using static Sendora.Tests.Audiences.Language.Conditions;
 
@@ -95,6 +97,27 @@ public sealed class ExplainTests
         var where = Assert.Single(trace.Children);
         Assert.Equal("$.where", where.Path);
         Assert.True(where.Result);
+    }
+
+    [Fact]
+    public void Trace_RoundTripsThroughOrleans()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var condition = Parse("""{"not":{"event":"Order Completed","window":{"last":{"days":7}}}}""");
+        var facts = new FakeProfileFacts().WithEvent("Order Completed", Start);
+        var trace = condition.Explain(facts, Day(1));
+
+        var copy = serializer.Deserialize<ConditionTrace>(serializer.SerializeToArray(trace));
+        var evaluation = serializer.Deserialize<Evaluation>(
+            serializer.SerializeToArray(condition.Evaluate(facts, Day(1))));
+
+        Assert.NotNull(copy);
+        Assert.Equal(trace.Path, copy.Path);
+        Assert.Equal(trace.Description, copy.Description);
+        Assert.Equal(Day(7), copy.NextChangeAt);
+        Assert.Equal(trace.Children[0].Description, Assert.Single(copy.Children).Description);
+        Assert.Equal(new Evaluation(false, Day(7)), evaluation);
     }
 
     private static IEnumerable<ConditionTrace> Flatten(ConditionTrace trace) =>
