@@ -274,7 +274,21 @@ public sealed partial class ProfileGrain(
         {
             events.RemoveRange(0, events.Count - _options.RecentEventLimit);
         }
+
+        // A profile's state is one Azure Table entity of at most 1 MB, so large events also push out old ones.
+        var length = events.Sum(e => (long)e.Json.Length);
+        var remove = 0;
+        while (length > MaxRecentEventsLength && remove < events.Count - 1)
+        {
+            length -= events[remove].Json.Length;
+            remove++;
+        }
+
+        events.RemoveRange(0, remove);
     }
+
+    /// <summary>The most characters of JSON the recent events keep together; the newest event is always kept.</summary>
+    private const long MaxRecentEventsLength = 600_000;
 
     private static void AddExternalId(
         ProfileState state,

@@ -98,8 +98,10 @@ public sealed class MembershipStreamTests(SendoraFixture fixture)
         await using var client = await workspace.StreamAsync("buyers");
 
         // The oldest order turns 7 days old a few seconds from now; nothing is sent after the third order.
+        // Timestamps are stored to the millisecond, so the test works with whole milliseconds too.
         var now = DateTimeOffset.UtcNow;
         var oldest = now - TimeSpan.FromDays(7) + TimeSpan.FromSeconds(4);
+        oldest = oldest.AddTicks(-(oldest.Ticks % TimeSpan.TicksPerMillisecond));
         foreach (var (messageId, at) in new[] { ("o1", oldest), ("o2", now - TimeSpan.FromDays(2)), ("o3", now - TimeSpan.FromHours(1)) })
         {
             await workspace.SendAsync("/v1/track",

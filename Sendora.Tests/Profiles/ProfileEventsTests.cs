@@ -14,6 +14,24 @@ public sealed class ProfileEventsTests(SendoraFixture fixture)
     private readonly SendoraServer _server = fixture.Server;
 
     [Fact]
+    public async Task LargeEvents_KeepNewestWithinEntityLimit()
+    {
+        // Forty tracks of about 30 KB each are more than one storage entity holds, so old ones give way.
+        var user = $"large-{Guid.NewGuid():N}";
+        var note = new string('n', 30_000);
+        for (var i = 0; i < 40; i++)
+        {
+            using var response = await _server.PostAsync("/v1/track",
+                $$$"""{"userId":"{{{user}}}","event":"Big","messageId":"big-{{{i}}}","timestamp":"{{{Start.AddSeconds(i):O}}}","properties":{"note":"{{{note}}}"}}""");
+            await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        var events = await Sendora.Tests.Tracking.TrackingTestExtensions.GetEventsAsync(_server, "user_id:" + user);
+        Assert.InRange(events.Length, 10, 39);
+        Assert.Equal("big-39", events[0].GetProperty("messageId").GetString());
+    }
+
+    [Fact]
     public async Task Events_Response_HasDataAndCursor()
     {
         var user = await TrackAsync(1);
