@@ -53,8 +53,8 @@ public sealed class AudienceStreamProviderTests(SendoraFixture fixture)
         var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
         await workspace.CreateAudienceAsync("pro", """{"trait":"plan","operator":"equals","value":"pro"}""");
 
-        // A subscriber that sends its request and never reads the response. Its small receive buffer and
-        // the server's buffers fill after a few hundred events, after which writes to it wait.
+        // A subscriber that sends its request and never reads the response, with a small receive buffer so
+        // that the server's writes to it back up.
         using var stalled = new TcpClient { ReceiveBufferSize = 1024 };
         await stalled.ConnectAsync(fixture.Server.BaseAddress.Host, fixture.Server.BaseAddress.Port);
         var request = $"GET {workspace.AudiencesPath}/pro/stream HTTP/1.1\r\nHost: {fixture.Server.BaseAddress.Authority}\r\n" +
