@@ -1,11 +1,23 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Sendora.Grains.Profiles;
 
 namespace Sendora.Grains.Groups;
 
-/// <summary>Keeps a group's traits, set the way Segment's group call sets them, and its member profiles.</summary>
-public sealed class GroupGrain(
-    [PersistentState("group", SendoraNames.GrainStorage)] IPersistentState<GroupState> group) : Grain, IGroupGrain
+/// <summary>
+/// Keeps a group's traits, set the way Segment's group call sets them, and its member profiles. Audiences
+/// can test the traits of a profile's groups, so a change of traits has every member evaluated again, and a
+/// new member is evaluated with the group's traits.
+/// </summary>
+public sealed partial class GroupGrain(
+    [PersistentState("group", SendoraNames.GrainStorage)] IPersistentState<GroupState> group,
+    ILogger<GroupGrain> logger) : Grain, IGroupGrain
 {
+    private const int EvaluationChunk = 50;
+
+    private readonly HashSet<string> _toEvaluate = new(StringComparer.Ordinal);
+    private IGrainTimer? _evaluationTimer;
+
     /// <summary>The most members a group keeps; later members still get the group's traits applied.</summary>
     public const int MaxMembers = 10_000;
 
@@ -16,6 +28,7 @@ public sealed class GroupGrain(
         var state = group.State;
         state.CreatedAt ??= DateTimeOffset.UtcNow;
         state.GroupId = groupId;
+        var traitsChanged = false;
         if (traitsJson is not null)
         {
             using var traits = JsonDocument.Parse(traitsJson);
@@ -24,19 +37,74 @@ public sealed class GroupGrain(
                 // An older call arriving late does not overwrite a newer value.
                 if (timestamp >= state.TraitTimestamps.GetValueOrDefault(trait.Name))
                 {
-                    state.Traits[trait.Name] = trait.Value.GetRawText();
+                    var value = trait.Value.GetRawText();
+                    traitsChanged |= !state.Traits.TryGetValue(trait.Name, out var old) || old != value;
+                    state.Traits[trait.Name] = value;
                     state.TraitTimestamps[trait.Name] = timestamp;
                 }
             }
         }
 
-        if (!state.Members.Contains(profileId) && state.Members.Count < MaxMembers)
+        var joined = !state.Members.Contains(profileId) && state.Members.Count < MaxMembers;
+        if (joined)
         {
             state.Members.Add(profileId);
         }
 
         await group.WriteStateAsync();
+        if (traitsChanged)
+        {
+            _toEvaluate.UnionWith(state.Members);
+        }
+        else if (joined)
+        {
+            _toEvaluate.Add(profileId);
+        }
+
+        // Members are evaluated after this call returns, because a large group would otherwise hold up the request.
+        // The timer interleaves with calls, because each member's evaluation reads this group's traits.
+        if (_toEvaluate.Count > 0 && _evaluationTimer is null)
+        {
+            _evaluationTimer = this.RegisterGrainTimer(
+                _ => EvaluateMembersAsync(),
+                new GrainTimerCreationOptions(TimeSpan.Zero, TimeSpan.FromMilliseconds(10)) { KeepAlive = true, Interleave = true });
+        }
     }
+
+    private async Task EvaluateMembersAsync()
+    {
+        var chunk = _toEvaluate.Take(EvaluationChunk).ToList();
+        _toEvaluate.ExceptWith(chunk);
+        var (workspaceId, _) = GrainKeys.Split(this.GetPrimaryKeyString());
+        var results = await Task.WhenAll(chunk.Select(async profileId =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId)).EvaluateAsync(0);
+                return true;
+            }
+            catch (Exception exception)
+            {
+                LogEvaluationFailed(exception, profileId, this.GetPrimaryKeyString());
+                return false;
+            }
+        }));
+
+        // NOTE: a member whose evaluation failed is evaluated again at its next message, not retried here.
+        if (_toEvaluate.Count == 0)
+        {
+            _evaluationTimer?.Dispose();
+            _evaluationTimer = null;
+        }
+
+        LogMembersEvaluated(results.Count(ok => ok), this.GetPrimaryKeyString());
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed to evaluate the audiences of profile {ProfileId} after group {GroupKey} changed")]
+    private partial void LogEvaluationFailed(Exception exception, string profileId, string groupKey);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Evaluated the audiences of {Count} members of group {GroupKey}")]
+    private partial void LogMembersEvaluated(int count, string groupKey);
 
     public Task<GroupSnapshot?> GetAsync()
     {

@@ -121,6 +121,29 @@ public sealed class MembershipStreamTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task GroupTraitChange_MovesEveryMember()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        await workspace.CreateAudienceAsync("enterprise",
+            """{"groups":"any","where":{"trait":"plan","operator":"equals","value":"enterprise"}}""");
+        await using var client = await workspace.StreamAsync("enterprise");
+
+        await workspace.SendAsync("/v1/group", """{"userId":"u1","groupId":"acme","traits":{"plan":"enterprise"}}""");
+        await workspace.SendAsync("/v1/group", """{"userId":"u2","groupId":"acme"}""");
+        var enters = new[] { await client.NextAsync(), await client.NextAsync() };
+        Assert.All(enters, e => Assert.Equal("enter", e.Event));
+
+        // Another member's group call changes the group's plan, and both members leave.
+        await workspace.SendAsync("/v1/group", """{"userId":"u2","groupId":"acme","traits":{"plan":"free"}}""");
+        var exits = new[] { await client.NextAsync(), await client.NextAsync() };
+        Assert.All(exits, e => Assert.Equal("exit", e.Event));
+        Assert.Equal(
+            enters.Select(e => e.Data.GetProperty("profile_id").GetString()).Order(),
+            exits.Select(e => e.Data.GetProperty("profile_id").GetString()).Order());
+        Assert.Empty(await workspace.MembershipsAsync("user_id:u1"));
+    }
+
+    [Fact]
     public async Task Merge_ExitsHalvesAndEntersMergedMatch()
     {
         var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
