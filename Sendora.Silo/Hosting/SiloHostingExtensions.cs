@@ -10,6 +10,7 @@ using Orleans.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Grains;
 using Sendora.Grains.Audiences;
+using Sendora.Grains.Channels;
 using Sendora.Grains.Ingestion;
 using Sendora.Grains.Profiles;
 
@@ -40,7 +41,17 @@ public static class SiloHostingExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AudienceOptions>().BindConfiguration(AudienceOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.SectionName)
+            .PostConfigure<IConfiguration>((o, configuration) =>
+                o.UnsubscribeBaseUrl ??= configuration["Sendora:Gateway:PublicUrl"])
+            .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TemplateRenderer>();
+        services.TryAddSingleton<EmailSender>();
+        services.TryAddSingleton<WebhookSender>();
+        services.TryAddSingleton<PushSender>();
+        services.TryAddSingleton<UnsubscribeTokens>();
+        services.TryAddSingleton<DeliverySenders>();
         return services;
     }
 
