@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace Sendora.Grains.Channels;
 
 /// <summary>
-/// Sends one delivery at most once: applies the workspace's rules, saves <c>sending</c>, calls the provider and
-/// saves the outcome. Quiet hours and temporary failures wait for a reminder, with a timer for short waits.
+/// Sends one delivery: applies the workspace's rules, saves <c>sending</c>, calls the provider and saves the
+/// outcome. Quiet hours and temporary failures wait for a reminder, with a timer for short waits.
 /// </summary>
 /// <remarks>
 /// An activation that finds <c>sending</c> knows the previous one stopped mid-send. Email and push then become
@@ -116,7 +116,10 @@ public sealed partial class DeliveryGrain(
         }
     }
 
-    /// <summary>Runs on the timer set for a short wait: the wait is over by construction, whatever the clock says.</summary>
+    /// <summary>
+    /// Attempts the delivery when the timer of a short wait fires. It skips the due time check, because the timer
+    /// fires when the wait is over even if the silo's clock is behind.
+    /// </summary>
     private async Task RunOnTimerAsync()
     {
         _timer?.Dispose();

@@ -76,6 +76,7 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
                                               or SslHandshakeException
                                               || exception is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
+            // NOTE: a connection lost after the message data was sent may hide an accepted message, so the retry can duplicate it.
             return SendOutcome.Temporary($"Could not reach the SMTP server {Settings.Host}:{Settings.Port}: {exception.Message}");
         }
     }

@@ -9,7 +9,7 @@ namespace Sendora.Grains.Channels;
 public interface IDeliveryGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Sends the delivery, or holds it for quiet hours or a retry, and returns its record. The intent is saved as
+    /// Sends the delivery, or queues it for quiet hours or a retry, and returns its record. The intent is saved as
     /// <c>sending</c> before the provider is called and the outcome after. Throws <see cref="ArgumentException"/>
     /// when the request does not match the grain key or lacks the content of its channel.
     /// </summary>

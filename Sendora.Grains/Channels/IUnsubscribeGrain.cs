@@ -1,7 +1,7 @@
 namespace Sendora.Grains.Channels;
 
 /// <summary>
-/// Checks unsubscribe tokens in the silo, which holds the signing key, and unsubscribes their profile.
+/// Checks unsubscribe tokens in the silo, where the signing key is configured, and unsubscribes their profile.
 /// A stateless worker: call it with key 0.
 /// </summary>
 public interface IUnsubscribeGrain : IGrainWithIntegerKey

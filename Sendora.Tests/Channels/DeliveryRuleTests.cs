@@ -71,7 +71,7 @@ public sealed class DeliveryRuleTests(ChannelsFixture fixture)
     }
 
     [Fact]
-    public async Task DeliveryLogs_ProfileAndStep_ListNewestFirstWithCounts()
+    public async Task DeliveryLogs_TwoDeliveries_NewestFirstWithCounts()
     {
         var profileId = Requests.NewId("p");
         var address = $"{profileId}@example.test";

@@ -24,7 +24,7 @@ public sealed class IdempotencyTests(ChannelsFixture fixture)
     }
 
     [Fact]
-    public async Task SendAsync_SameIdOtherContent_ReturnsFirstRecord()
+    public async Task SendAsync_SameIdNewContent_ReturnsFirst()
     {
         var profileId = Requests.NewId("p");
         var address = $"{profileId}@example.test";

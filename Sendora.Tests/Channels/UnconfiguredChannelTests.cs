@@ -41,7 +41,7 @@ public sealed class UnconfiguredChannelTests
     }
 
     [Fact]
-    public async Task PushSender_NoServiceAccount_FailsNamingBothKeys()
+    public async Task PushSender_NoServiceAccount_NamesBothKeys()
     {
         using var sender = new PushSender(Empty);
 
@@ -51,5 +51,27 @@ public sealed class UnconfiguredChannelTests
         Assert.Equal(DeliveryStatuses.Failed, outcome.Status);
         Assert.Contains("Sendora:Channels:Push:ServiceAccountJson", outcome.Reason);
         Assert.Contains("Sendora:Channels:Push:ServiceAccountPath", outcome.Reason);
+    }
+
+    [Fact]
+    public void Validator_InvalidNestedValues_NamesKeys()
+    {
+        var options = new ChannelOptions
+        {
+            Email = { Port = 0 },
+            Workspaces = { ["acme"] = new ChannelRules { FrequencyCaps = { ["sms"] = new FrequencyCap { Limit = 1 } } } },
+        };
+
+        var result = new ChannelOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("Sendora:Channels:Email:Port", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.Contains("Workspaces:acme:FrequencyCaps has the unknown channel 'sms'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validator_Defaults_Succeed()
+    {
+        Assert.True(new ChannelOptionsValidator().Validate(null, new ChannelOptions()).Succeeded);
     }
 }
