@@ -15,6 +15,28 @@ public static partial class AdminApi
         admin.MapGet("/workspaces/{workspaceId}/journeys/{journeyId}/steps/{stepId}/deliveries", ListStepDeliveriesAsync)
             .WithName("ListStepDeliveries")
             .WithSummary("Lists a journey step's deliveries, newest first, with counts by status");
+        admin.MapPut("/workspaces/{workspaceId}/profiles/{profileId}/subscriptions/{channel}", SetSubscriptionAsync)
+            .WithName("SetSubscription")
+            .WithSummary("Subscribes or unsubscribes a profile from a channel's non-transactional messages");
+    }
+
+    private static async Task<IResult> SetSubscriptionAsync(
+        string workspaceId, string profileId, string channel, SetSubscriptionRequest request, IGrainFactory grains)
+    {
+        if (!DeliveryChannels.IsKnown(channel))
+        {
+            return Invalid("channel", "email, push or webhook");
+        }
+
+        if (request.Subscribed is not { } subscribed)
+        {
+            return Invalid("subscribed", "true or false");
+        }
+
+        var grain = grains.GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(workspaceId, profileId));
+        await grain.SetSubscriptionAsync(channel, subscribed, request.Reason ?? "Admin API");
+        var status = await grain.GetStatusAsync();
+        return TypedResults.Ok(status.Subscriptions[channel]);
     }
 
     private static async Task<IResult> GetDeliveryAsync(string workspaceId, string deliveryId, IGrainFactory grains) =>
@@ -62,3 +84,6 @@ public static partial class AdminApi
         : offset is < 0 ? Invalid("offset", "zero or a positive whole number")
         : null;
 }
+
+/// <summary>The body of a request that changes a profile's subscription to a channel.</summary>
+public sealed record SetSubscriptionRequest(bool? Subscribed, string? Reason);

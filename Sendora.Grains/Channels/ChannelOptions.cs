@@ -27,12 +27,15 @@ public sealed class ChannelOptions
     public Dictionary<string, ChannelRules> Workspaces { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>How many deliveries a profile's log keeps, newest first. Default 200.</summary>
-    [Range(1, 5_000)]
+    [Range(1, 1_000)]
     public int ProfileLogLimit { get; set; } = 200;
 
-    /// <summary>How many deliveries a journey step's log keeps, newest first. Default 1,000.</summary>
-    [Range(1, 5_000)]
-    public int StepLogLimit { get; set; } = 1_000;
+    /// <summary>
+    /// How many deliveries a journey step's log keeps, newest first. Default 500, which keeps the log's stored state,
+    /// at an estimated 0.5 to 1 KB per record, under the 1 MB an Azure Table entity holds.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int StepLogLimit { get; set; } = 500;
 
     public EmailChannelOptions Email { get; set; } = new();
 

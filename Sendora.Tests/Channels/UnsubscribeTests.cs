@@ -66,6 +66,29 @@ public sealed class UnsubscribeTests(ChannelsFixture fixture)
         Assert.Empty((await fixture.Profile("someone-else").GetStatusAsync()).Subscriptions);
     }
 
+    [Fact]
+    public async Task AdminApi_Resubscribe_SendsMarketingAgain()
+    {
+        var profileId = Requests.NewId("p");
+        var address = $"{profileId}@example.test";
+        var path = $"/admin/v1/workspaces/default/profiles/{profileId}/subscriptions/email";
+
+        using var unsubscribe = await fixture.Server.SendAsAdminAsync(HttpMethod.Put, path, """{"subscribed":false}""");
+        var suppressed = Requests.Email(profileId, address);
+        var suppressedRecord = await fixture.Delivery(suppressed.DeliveryId).SendAsync(suppressed);
+        using var resubscribe = await fixture.Server.SendAsAdminAsync(HttpMethod.Put, path, """{"subscribed":true,"reason":"Opted in again"}""");
+        var sent = Requests.Email(profileId, address);
+        var sentRecord = await fixture.Delivery(sent.DeliveryId).SendAsync(sent);
+        using var invalid = await fixture.Server.SendAsAdminAsync(HttpMethod.Put, path.Replace("/email", "/sms"), """{"subscribed":true}""");
+
+        Assert.Equal(HttpStatusCode.OK, unsubscribe.StatusCode);
+        Assert.Equal(DeliveryStatuses.Suppressed, suppressedRecord.Status);
+        Assert.Equal(HttpStatusCode.OK, resubscribe.StatusCode);
+        Assert.Contains("Opted in again", await resubscribe.Content.ReadAsStringAsync());
+        Assert.Equal(DeliveryStatuses.Sent, sentRecord.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+    }
+
     /// <summary>Returns the path of the https link in a <c>List-Unsubscribe</c> header, to send to the test gateway.</summary>
     private static string UnsubscribePath(string header)
     {
