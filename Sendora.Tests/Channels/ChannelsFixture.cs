@@ -9,7 +9,7 @@ namespace Sendora.Tests.Channels;
 
 /// <summary>
 /// A server whose channels point at loopback stand-ins: an SMTP server, FCM with its token endpoint, and webhook
-/// receivers. The silo's clock is settable; retries use short waits. Workspace <c>quiet</c> has quiet hours from
+/// receivers. The silo's clock is settable, and retries use short waits. Workspace <c>quiet</c> has quiet hours from
 /// 21 to 8 and workspace <c>capped</c> a cap of two emails a day.
 /// </summary>
 public sealed class ChannelsFixture : IAsyncLifetime

@@ -81,7 +81,7 @@ public sealed class FcmStandIn : IAsyncDisposable
         var scope = claims.RootElement.TryGetProperty("scope", out var s) ? s.GetString() : null;
         if (scope?.Contains("https://www.googleapis.com/auth/firebase.messaging", StringComparison.Ordinal) != true)
         {
-            Errors.Enqueue($"The JWT assertion has scope '{scope}'.");
+            Errors.Enqueue($"The JWT assertion has scope '{scope}' instead of the FCM messaging scope.");
         }
 
         return Results.Json(new { access_token = AccessToken, expires_in = 3600, token_type = "Bearer" });
@@ -91,20 +91,20 @@ public sealed class FcmStandIn : IAsyncDisposable
     {
         if (request.Headers.Authorization != $"Bearer {AccessToken}")
         {
-            Errors.Enqueue($"Send request with Authorization '{request.Headers.Authorization}'.");
+            Errors.Enqueue($"A send request had Authorization '{request.Headers.Authorization}' instead of the issued bearer token.");
             return Results.Json(new { error = new { code = 401, status = "UNAUTHENTICATED" } }, statusCode: 401);
         }
 
         if (project != ProjectId)
         {
-            Errors.Enqueue($"Send request for project '{project}'.");
+            Errors.Enqueue($"A send request named project '{project}' instead of '{ProjectId}'.");
         }
 
         var body = (await JsonNode.ParseAsync(request.Body))?.AsObject();
         if (body?["message"] is not JsonObject message || message["token"]?.GetValue<string>() is not { } token
             || message["notification"]?["title"] is null)
         {
-            Errors.Enqueue($"Send request with body {body?.ToJsonString()}.");
+            Errors.Enqueue($"A send request lacked message.token or message.notification.title: {body?.ToJsonString()}");
             return Results.BadRequest();
         }
 
