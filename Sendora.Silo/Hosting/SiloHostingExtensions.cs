@@ -26,6 +26,7 @@ public static class SiloHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = ReadHostOptions(builder.Configuration);
         builder.Services.AddSendoraGrainOptions();
+        builder.Services.AddHostedService<ChannelSettingsReport>();
 
         // A silo whose storage is gone would otherwise retry its way out of the cluster for minutes.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
