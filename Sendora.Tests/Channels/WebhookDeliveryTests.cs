@@ -56,10 +56,14 @@ public sealed class WebhookDeliveryTests(ChannelsFixture fixture)
         var request = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("flaky", name));
 
         var first = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+        var repeated = await fixture.Delivery(request.DeliveryId).SendAsync(request);
         var final = await fixture.WaitUntilFinalAsync(fixture.Delivery(request.DeliveryId));
+        var afterFinal = await fixture.Delivery(request.DeliveryId).SendAsync(request);
 
         Assert.Equal(DeliveryStatuses.Retrying, first.Status);
         Assert.Contains("503", first.Reason);
+        Assert.NotEqual(DeliveryStatuses.Sent, repeated.Status);
+        Assert.Equal(final, afterFinal);
         Assert.Equal(DeliveryStatuses.Sent, final.Status);
         Assert.Equal(4, final.Attempts);
         Assert.Equal(4, fixture.Webhooks.AttemptsOf(name));
