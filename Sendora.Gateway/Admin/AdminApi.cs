@@ -32,6 +32,7 @@ public static partial class AdminApi
             .WithSummary("Lists a source's rejected messages, newest first, with the reason for each");
         MapIdentityRoutes(admin);
         MapAudienceRoutes(admin);
+        MapDeliveryRoutes(admin);
         return endpoints;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Gateway.Admin;
+using Sendora.Gateway.Channels;
 using Sendora.Gateway.Identity;
 using Sendora.Gateway.Profiles;
 using Sendora.Gateway.Tracking;
@@ -66,6 +67,7 @@ public static class GatewayServiceExtensions
         app.MapTrackingApi();
         app.MapProfileApi();
         app.MapAdminApi();
+        app.MapUnsubscribeApi();
         app.MapHealthApi();
         return app;
     }

@@ -5,11 +5,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Grains;
 using Sendora.Grains.Audiences;
+using Sendora.Grains.Channels;
 using Sendora.Grains.Ingestion;
 using Sendora.Grains.Profiles;
 
@@ -24,6 +26,7 @@ public static class SiloHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = ReadHostOptions(builder.Configuration);
         builder.Services.AddSendoraGrainOptions();
+        builder.Services.AddHostedService<ChannelSettingsReport>();
 
         // A silo whose storage is gone would otherwise retry its way out of the cluster for minutes.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -40,7 +43,18 @@ public static class SiloHostingExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AudienceOptions>().BindConfiguration(AudienceOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.SectionName)
+            .PostConfigure<IConfiguration>((o, configuration) =>
+                o.UnsubscribeBaseUrl ??= configuration["Sendora:Gateway:PublicUrl"])
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChannelOptions>, ChannelOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TemplateRenderer>();
+        services.TryAddSingleton<EmailSender>();
+        services.TryAddSingleton<WebhookSender>();
+        services.TryAddSingleton<PushSender>();
+        services.TryAddSingleton<UnsubscribeTokens>();
+        services.TryAddSingleton<DeliverySenders>();
         return services;
     }
 

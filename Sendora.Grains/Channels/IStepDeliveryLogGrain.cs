@@ -1,0 +1,14 @@
+using Orleans.Concurrency;
+
+namespace Sendora.Grains.Channels;
+
+/// <summary>The deliveries of one journey step, keyed <c>{workspaceId}/{journeyId}/{stepId}</c>, newest first, with counts by status.</summary>
+public interface IStepDeliveryLogGrain : IGrainWithStringKey
+{
+    /// <summary>Adds a delivery to the log or replaces its earlier entry.</summary>
+    Task RecordAsync(DeliveryRecord record);
+
+    /// <summary>Returns up to <paramref name="limit"/> entries after the first <paramref name="offset"/>, newest first.</summary>
+    [ReadOnly]
+    Task<DeliveryLogPage> GetLogAsync(int offset, int limit);
+}

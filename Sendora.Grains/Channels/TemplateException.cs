@@ -1,0 +1,4 @@
+namespace Sendora.Grains.Channels;
+
+/// <summary>A delivery template that failed to parse or render; the message names the template and the error.</summary>
+public sealed class TemplateException(string message, Exception? inner = null) : Exception(message, inner);

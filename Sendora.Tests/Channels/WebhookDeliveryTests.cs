@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Sendora.Grains.Channels;
+
+namespace Sendora.Tests.Channels;
+
+[Collection(ChannelsCollection.Name)]
+public sealed class WebhookDeliveryTests(ChannelsFixture fixture)
+{
+    [Fact]
+    public async Task Webhook_DefaultBody_IsSignedContext()
+    {
+        var name = Requests.NewId("ok");
+        var request = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("ok", name));
+
+        var record = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+
+        Assert.Equal(DeliveryStatuses.Sent, record.Status);
+        var accepted = Assert.Single(fixture.Webhooks.Accepted, a => a.Name == name);
+        Assert.Equal(request.ContextJson, accepted.Body);
+        Assert.Equal(request.DeliveryId, accepted.IdempotencyKey);
+        Assert.Empty(fixture.Webhooks.Errors);
+    }
+
+    [Fact]
+    public async Task Webhook_BodyTemplate_RendersJson()
+    {
+        var name = Requests.NewId("ok");
+        var request = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("ok", name),
+            bodyTemplate: """{"name":"{{ traits.first_name }}","total":{{ event.properties.total }}}""");
+
+        await fixture.Delivery(request.DeliveryId).SendAsync(request);
+
+        using var body = JsonDocument.Parse(Assert.Single(fixture.Webhooks.Accepted, a => a.Name == name).Body);
+        Assert.Equal("Ada", body.RootElement.GetProperty("name").GetString());
+        Assert.Equal(42, body.RootElement.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Webhook_TemplateNotJson_Fails()
+    {
+        var name = Requests.NewId("ok");
+        var request = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("ok", name), bodyTemplate: "name={{ traits.first_name }}");
+
+        var record = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+
+        Assert.Equal(DeliveryStatuses.Failed, record.Status);
+        Assert.Contains("valid JSON", record.Reason);
+        Assert.Equal(0, fixture.Webhooks.AttemptsOf(name));
+    }
+
+    [Fact]
+    public async Task Webhook_FailsThreeTimes_DeliversOnce()
+    {
+        var name = Requests.NewId("flaky");
+        var request = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("flaky", name));
+
+        var first = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+        var repeated = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+        var final = await fixture.WaitUntilFinalAsync(fixture.Delivery(request.DeliveryId));
+        var afterFinal = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+
+        Assert.Equal(DeliveryStatuses.Retrying, first.Status);
+        Assert.Contains("503", first.Reason);
+        Assert.NotEqual(DeliveryStatuses.Sent, repeated.Status);
+        Assert.Equal(final, afterFinal);
+        Assert.Equal(DeliveryStatuses.Sent, final.Status);
+        Assert.Equal(4, final.Attempts);
+        Assert.Equal(4, fixture.Webhooks.AttemptsOf(name));
+        Assert.Single(fixture.Webhooks.Accepted, a => a.Name == name);
+    }
+
+    [Fact]
+    public async Task Webhook_Replies400_FailsWithoutRetry()
+    {
+        var name = Requests.NewId("reject");
+        var request = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("reject", name));
+
+        var record = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+        await Task.Delay(500);
+
+        Assert.Equal(DeliveryStatuses.Failed, record.Status);
+        Assert.Contains("400", record.Reason);
+        Assert.Equal(1, fixture.Webhooks.AttemptsOf(name));
+    }
+
+    [Fact]
+    public async Task Webhook_HangingEndpoint_DoesNotDelayAnother()
+    {
+        var hanging = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("hang", Requests.NewId("hang")));
+        var name = Requests.NewId("ok");
+        var healthy = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("ok", name));
+
+        var pending = fixture.Delivery(hanging.DeliveryId).SendAsync(hanging);
+        await Task.Delay(200);
+        var watch = Stopwatch.StartNew();
+        var record = await fixture.Delivery(healthy.DeliveryId).SendAsync(healthy);
+        watch.Stop();
+
+        Assert.Equal(DeliveryStatuses.Sent, record.Status);
+        Assert.False(pending.IsCompleted);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"The healthy webhook took {watch.Elapsed}.");
+        var timedOut = await pending;
+        Assert.Equal(DeliveryStatuses.Retrying, timedOut.Status);
+        Assert.Contains("did not reply", timedOut.Reason);
+    }
+
+    [Fact]
+    public async Task Webhook_InvalidUrl_Fails()
+    {
+        var request = Requests.Webhook(Requests.NewId("p"), "not a url");
+
+        var record = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+
+        Assert.Equal(DeliveryStatuses.Failed, record.Status);
+        Assert.Contains("not an absolute http or https URL", record.Reason);
+    }
+}
