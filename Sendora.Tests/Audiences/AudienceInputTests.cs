@@ -1,0 +1,65 @@
+using System.Net;
+using Sendora.Tests.Infrastructure;
+
+namespace Sendora.Tests.Audiences;
+
+/// <summary>Malformed and out-of-range input to the audience and computed trait routes.</summary>
+[Collection(SendoraCollection.Name)]
+public sealed class AudienceInputTests(SendoraFixture fixture)
+{
+    private const string PlanExists = """{"trait":"plan","operator":"exists"}""";
+
+    [Theory]
+    [InlineData("""{"name":5,"condition":{"trait":"plan","operator":"exists"}}""", "$.name")]
+    [InlineData("""{"name":"x","enabled":"yes","condition":{"trait":"plan","operator":"exists"}}""", "$.enabled")]
+    [InlineData("""{"id":7,"name":"x","condition":{"trait":"plan","operator":"exists"}}""", "$.id")]
+    [InlineData("""{"name":"x","description":{},"condition":{"trait":"plan","operator":"exists"}}""", "$.description")]
+    public async Task Create_WrongFieldType_Returns400NamingField(string body, string path)
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+
+        using var response = await workspace.PostAudienceAsync(body);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var problem = await JsonAssert.ReadAsync(response);
+        Assert.Contains(path, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Create_MalformedJson_Returns400WithDetail()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+
+        using var response = await workspace.PostAudienceAsync("""{"name":""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var problem = await JsonAssert.ReadAsync(response);
+        Assert.Contains("JSON", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Create_NestingBeyondJsonDepth_Returns400NamingLimit()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        var condition = string.Concat(Enumerable.Repeat("""{"not":""", 200)) + PlanExists + new string('}', 200);
+
+        using var response = await workspace.PostAudienceAsync($$"""{"name":"deep","condition":{{condition}}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var problem = await JsonAssert.ReadAsync(response);
+        Assert.Contains("64", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Members_NonNumericLimit_Returns400NamingLimit()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        await workspace.CreateAudienceAsync("plan", PlanExists);
+
+        using var response = await fixture.Server.GetAsAdminAsync($"{workspace.AudiencesPath}/plan/members?limit=abc");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var problem = await JsonAssert.ReadAsync(response);
+        Assert.Contains("limit", problem.GetProperty("detail").GetString());
+    }
+}
