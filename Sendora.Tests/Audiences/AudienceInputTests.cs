@@ -62,4 +62,38 @@ public sealed class AudienceInputTests(SendoraFixture fixture)
         var problem = await JsonAssert.ReadAsync(response);
         Assert.Contains("limit", problem.GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task Create_IdWithTrailingNewline_Returns400()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+
+        using var response = await workspace.PostAudienceAsync($$"""{"id":"plan\n","name":"x","condition":{{PlanExists}}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var problem = await JsonAssert.ReadAsync(response);
+        Assert.Contains("'id'", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task SaveTrait_KeyWithTrailingNewline_Returns400()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+
+        using var response = await fixture.Server.SendAsAdminAsync(HttpMethod.Put,
+            $"/admin/v1/workspaces/{workspace.Id}/computed-traits/orders%0A", """{"definition":{"kind":"count","event":"Order Completed"}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var traits = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/computed-traits");
+        Assert.Empty(traits.GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task CreateWorkspace_IdWithTrailingNewline_Returns400()
+    {
+        using var response = await fixture.Server.SendAsAdminAsync(HttpMethod.Post, "/admin/v1/workspaces",
+            """{"id":"newline\n","name":"Newline"}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+    }
 }
