@@ -469,7 +469,8 @@ public static partial class AdminApi
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Computed trait not found",
             detail: $"Workspace '{workspaceId}' has no computed trait '{key}'.");
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    // \z, not $, because $ also matches before a final newline.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_]{0,63}\z")]
     private static partial System.Text.RegularExpressions.Regex ComputedTraitKeyPattern();
 }
 
