@@ -96,4 +96,50 @@ public sealed class AudienceInputTests(SendoraFixture fixture)
 
         await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
     }
+
+    [Theory]
+    [InlineData("name", 257)]
+    [InlineData("description", 2_049)]
+    public async Task Create_OversizedText_Returns400NamingLimit(string field, int length)
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        var text = new string('n', length);
+        var body = field == "name"
+            ? $$"""{"name":"{{text}}","condition":{{PlanExists}}}"""
+            : $$"""{"name":"x","description":"{{text}}","condition":{{PlanExists}}}""";
+
+        using var response = await workspace.PostAudienceAsync(body);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var detail = (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString();
+        Assert.Contains($"'{field}'", detail);
+        Assert.Contains((length - 1).ToString("N0", System.Globalization.CultureInfo.InvariantCulture), detail);
+    }
+
+    [Fact]
+    public async Task Create_OversizedCondition_Returns400AndKeepsWorkspaceWritable()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        var value = new string('v', 1_500_000);
+
+        using var response = await workspace.PostAudienceAsync(
+            $$$"""{"id":"huge","name":"huge","condition":{"trait":"plan","operator":"equals","value":"{{{value}}}"}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        Assert.Contains("65,536", (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString());
+        await workspace.CreateAudienceAsync("small", PlanExists);
+    }
+
+    [Fact]
+    public async Task SaveTrait_OversizedDefinition_Returns400()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        var name = new string('e', 1_500_000);
+
+        using var response = await fixture.Server.SendAsAdminAsync(HttpMethod.Put,
+            $"/admin/v1/workspaces/{workspace.Id}/computed-traits/orders", $$$"""{"definition":{"kind":"count","event":"{{{name}}}"}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        Assert.Contains("65,536", (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString());
+    }
 }
