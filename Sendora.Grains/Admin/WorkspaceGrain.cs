@@ -129,7 +129,7 @@ public sealed partial class WorkspaceGrain(
         }
     }
 
-    // Callers change the state before writing it, so after a failed write this activation holds changes
+    // Callers change the state before writing it, so after a failed write this activation contains changes
     // that storage does not. Deactivating drops them: the next call reloads the stored state.
     private async Task WriteStateAsync()
     {
