@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Sendora.Gateway.Audiences;
@@ -12,6 +13,13 @@ namespace Sendora.Gateway.Admin;
 public static partial class AdminApi
 {
     private const int MaxMembersPageSize = 1_000;
+
+    // Every audience and computed trait is stored in the workspace grain's state, one Azure Table entity of at
+    // most 1 MiB, so each definition is bounded well below that. NOTE: the number of definitions and the audit
+    // log are not bounded, so a workspace with many large definitions can still outgrow the entity.
+    private const int MaxNameLength = 256;
+    private const int MaxDescriptionLength = 2_048;
+    private const int MaxDefinitionBytes = 65_536;
 
     private static void MapAudienceRoutes(RouteGroupBuilder admin)
     {
@@ -109,6 +117,21 @@ public static partial class AdminApi
         if (string.IsNullOrWhiteSpace(name))
         {
             return Invalid("name", "a non-empty string");
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            return Invalid("name", string.Create(CultureInfo.InvariantCulture, $"at most {MaxNameLength:N0} characters, not {name.Length:N0}"));
+        }
+
+        if (request.Description is { Length: > MaxDescriptionLength } description)
+        {
+            return Invalid("description", string.Create(CultureInfo.InvariantCulture, $"at most {MaxDescriptionLength:N0} characters, not {description.Length:N0}"));
+        }
+
+        if (TooLarge("condition", request.Condition) is { } tooLarge)
+        {
+            return tooLarge;
         }
 
         string conditionJson;
@@ -226,6 +249,11 @@ public static partial class AdminApi
             return Invalid("condition", "an audience condition object");
         }
 
+        if (TooLarge("condition", element) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         var parsed = Condition.Parse(element);
         if (parsed.Condition is null)
         {
@@ -339,6 +367,11 @@ public static partial class AdminApi
             return Invalid("definition", "a computed trait definition object, such as {\"kind\": \"count\", \"event\": \"Order Completed\"}");
         }
 
+        if (TooLarge("definition", element) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         var errors = ComputedTraits.Validate(element);
         if (errors.Count > 0)
         {
@@ -447,6 +480,19 @@ public static partial class AdminApi
             createdAt = trait.CreatedAt,
             updatedAt = trait.UpdatedAt,
         };
+    }
+
+    private static IResult? TooLarge(string field, JsonElement? definition)
+    {
+        if (definition is not { } element)
+        {
+            return null;
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(element.GetRawText());
+        return bytes > MaxDefinitionBytes
+            ? Invalid(field, string.Create(CultureInfo.InvariantCulture, $"at most {MaxDefinitionBytes:N0} bytes of JSON, not {bytes:N0}"))
+            : null;
     }
 
     private static IResult InvalidCondition(string field, IEnumerable<(string Path, string Message)> errors)
