@@ -142,4 +142,17 @@ public sealed class AudienceInputTests(SendoraFixture fixture)
         await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
         Assert.Contains("65,536", (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task Stream_LastEventIdBeyondLog_Returns400()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        await workspace.CreateAudienceAsync("pro", """{"trait":"plan","operator":"equals","value":"pro"}""");
+        await workspace.SendAsync("/v1/identify", """{"userId":"u1","traits":{"plan":"pro"}}""");
+
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => workspace.StreamAsync("pro", 1_000));
+
+        Assert.Contains("400", exception.Message);
+        Assert.Contains("Last-Event-ID", exception.Message);
+    }
 }
