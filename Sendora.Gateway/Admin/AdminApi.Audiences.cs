@@ -322,7 +322,18 @@ public static partial class AdminApi
             return;
         }
 
-        await MembershipStream.RunAsync(context, grains, hub, GrainKeys.Scoped(workspaceId, audienceId), after);
+        // An id past the end of the log comes from another log, such as that of a deleted audience with the
+        // same id. Resuming from it would skip every change up to that number.
+        var audienceKey = GrainKeys.Scoped(workspaceId, audienceId);
+        var lastSequence = (await grains.GetGrain<IAudienceGrain>(audienceKey).ReadAsync(after, 1)).LastSequence;
+        if (after > lastSequence)
+        {
+            await Invalid("Last-Event-ID", string.Create(CultureInfo.InvariantCulture,
+                $"at most {lastSequence}, the audience's last sequence number, not {after}")).ExecuteAsync(context);
+            return;
+        }
+
+        await MembershipStream.RunAsync(context, grains, hub, audienceKey, after);
     }
 
     private static async Task<IResult> GetBackfillAsync(string workspaceId, IGrainFactory grains) =>
