@@ -155,4 +155,19 @@ public sealed class AudienceInputTests(SendoraFixture fixture)
         Assert.Contains("400", exception.Message);
         Assert.Contains("Last-Event-ID", exception.Message);
     }
+
+    [Theory]
+    [InlineData("64:")]
+    [InlineData("4096:p_1")]
+    public async Task Members_CursorShardOutOfRange_Returns400(string cursor)
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        await workspace.CreateAudienceAsync("plan", PlanExists);
+        var next = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(cursor)).TrimEnd('=');
+
+        using var response = await fixture.Server.GetAsAdminAsync($"{workspace.AudiencesPath}/plan/members?next={next}");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        Assert.Contains("'next'", (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString());
+    }
 }
