@@ -129,11 +129,6 @@ public static partial class AdminApi
             return Invalid("description", string.Create(CultureInfo.InvariantCulture, $"at most {MaxDescriptionLength:N0} characters, not {description.Length:N0}"));
         }
 
-        if (TooLarge("condition", request.Condition) is { } tooLarge)
-        {
-            return tooLarge;
-        }
-
         string conditionJson;
         Condition condition;
         if (request.Condition is { } element)
@@ -142,6 +137,11 @@ public static partial class AdminApi
             if (parsed.Condition is null)
             {
                 return InvalidCondition("condition", parsed.Errors.Select(e => (e.Path, e.Message)));
+            }
+
+            if (TooLarge("condition", element) is { } tooLarge)
+            {
+                return tooLarge;
             }
 
             condition = parsed.Condition;
@@ -249,15 +249,15 @@ public static partial class AdminApi
             return Invalid("condition", "an audience condition object");
         }
 
-        if (TooLarge("condition", element) is { } tooLarge)
-        {
-            return tooLarge;
-        }
-
         var parsed = Condition.Parse(element);
         if (parsed.Condition is null)
         {
             return InvalidCondition("condition", parsed.Errors.Select(e => (e.Path, e.Message)));
+        }
+
+        if (TooLarge("condition", element) is { } tooLarge)
+        {
+            return tooLarge;
         }
 
         if (await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetAsync() is null)
@@ -378,15 +378,15 @@ public static partial class AdminApi
             return Invalid("definition", "a computed trait definition object, such as {\"kind\": \"count\", \"event\": \"Order Completed\"}");
         }
 
-        if (TooLarge("definition", element) is { } tooLarge)
-        {
-            return tooLarge;
-        }
-
         var errors = ComputedTraits.Validate(element);
         if (errors.Count > 0)
         {
             return InvalidCondition("definition", errors);
+        }
+
+        if (TooLarge("definition", element) is { } tooLarge)
+        {
+            return tooLarge;
         }
 
         var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
