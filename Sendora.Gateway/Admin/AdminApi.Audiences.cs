@@ -293,8 +293,18 @@ public static partial class AdminApi
             return failure;
         }
 
-        var page = await grains.GetGrain<IAudienceGrain>(GrainKeys.Scoped(workspaceId, audienceId))
-            .GetMembersAsync(cursor, limit ?? 100);
+        MemberPage page;
+        try
+        {
+            page = await grains.GetGrain<IAudienceGrain>(GrainKeys.Scoped(workspaceId, audienceId))
+                .GetMembersAsync(cursor, limit ?? 100);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // Only the audience knows its shard count, so it checks the cursor's shard.
+            return Invalid("next", "a cursor returned by an earlier page of this audience");
+        }
+
         return TypedResults.Ok(new
         {
             data = page.Members.Select(m => new { profileId = m.ProfileId, since = m.Since, externalIds = m.ExternalIds }),
