@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Sendora.Gateway.Audiences;
@@ -12,6 +13,13 @@ namespace Sendora.Gateway.Admin;
 public static partial class AdminApi
 {
     private const int MaxMembersPageSize = 1_000;
+
+    // Every audience and computed trait is stored in the workspace grain's state, one Azure Table entity of at
+    // most 1 MiB, so each definition is bounded well below that. NOTE: the number of definitions and the audit
+    // log are not bounded, so a workspace with many large definitions can still outgrow the entity.
+    private const int MaxNameLength = 256;
+    private const int MaxDescriptionLength = 2_048;
+    private const int MaxDefinitionBytes = 65_536;
 
     private static void MapAudienceRoutes(RouteGroupBuilder admin)
     {
@@ -111,6 +119,16 @@ public static partial class AdminApi
             return Invalid("name", "a non-empty string");
         }
 
+        if (name.Length > MaxNameLength)
+        {
+            return Invalid("name", string.Create(CultureInfo.InvariantCulture, $"at most {MaxNameLength:N0} characters, not {name.Length:N0}"));
+        }
+
+        if (request.Description is { Length: > MaxDescriptionLength } description)
+        {
+            return Invalid("description", string.Create(CultureInfo.InvariantCulture, $"at most {MaxDescriptionLength:N0} characters, not {description.Length:N0}"));
+        }
+
         string conditionJson;
         Condition condition;
         if (request.Condition is { } element)
@@ -119,6 +137,11 @@ public static partial class AdminApi
             if (parsed.Condition is null)
             {
                 return InvalidCondition("condition", parsed.Errors.Select(e => (e.Path, e.Message)));
+            }
+
+            if (TooLarge("condition", element) is { } tooLarge)
+            {
+                return tooLarge;
             }
 
             condition = parsed.Condition;
@@ -232,6 +255,11 @@ public static partial class AdminApi
             return InvalidCondition("condition", parsed.Errors.Select(e => (e.Path, e.Message)));
         }
 
+        if (TooLarge("condition", element) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         if (await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetAsync() is null)
         {
             return WorkspaceNotFound(workspaceId);
@@ -265,8 +293,18 @@ public static partial class AdminApi
             return failure;
         }
 
-        var page = await grains.GetGrain<IAudienceGrain>(GrainKeys.Scoped(workspaceId, audienceId))
-            .GetMembersAsync(cursor, limit ?? 100);
+        MemberPage page;
+        try
+        {
+            page = await grains.GetGrain<IAudienceGrain>(GrainKeys.Scoped(workspaceId, audienceId))
+                .GetMembersAsync(cursor, limit ?? 100);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // Only the audience knows its shard count, so it checks the cursor's shard.
+            return Invalid("next", "a cursor returned by an earlier page of this audience");
+        }
+
         return TypedResults.Ok(new
         {
             data = page.Members.Select(m => new { profileId = m.ProfileId, since = m.Since, externalIds = m.ExternalIds }),
@@ -294,7 +332,18 @@ public static partial class AdminApi
             return;
         }
 
-        await MembershipStream.RunAsync(context, grains, hub, GrainKeys.Scoped(workspaceId, audienceId), after);
+        // An id past the end of the log comes from another log, such as that of a deleted audience with the
+        // same id. Resuming from it would skip every change up to that number.
+        var audienceKey = GrainKeys.Scoped(workspaceId, audienceId);
+        var lastSequence = (await grains.GetGrain<IAudienceGrain>(audienceKey).ReadAsync(after, 1)).LastSequence;
+        if (after > lastSequence)
+        {
+            await Invalid("Last-Event-ID", string.Create(CultureInfo.InvariantCulture,
+                $"at most {lastSequence}, the audience's last sequence number, not {after}")).ExecuteAsync(context);
+            return;
+        }
+
+        await MembershipStream.RunAsync(context, grains, hub, audienceKey, after);
     }
 
     private static async Task<IResult> GetBackfillAsync(string workspaceId, IGrainFactory grains) =>
@@ -343,6 +392,11 @@ public static partial class AdminApi
         if (errors.Count > 0)
         {
             return InvalidCondition("definition", errors);
+        }
+
+        if (TooLarge("definition", element) is { } tooLarge)
+        {
+            return tooLarge;
         }
 
         var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
@@ -449,6 +503,19 @@ public static partial class AdminApi
         };
     }
 
+    private static IResult? TooLarge(string field, JsonElement? definition)
+    {
+        if (definition is not { } element)
+        {
+            return null;
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(element.GetRawText());
+        return bytes > MaxDefinitionBytes
+            ? Invalid(field, string.Create(CultureInfo.InvariantCulture, $"at most {MaxDefinitionBytes:N0} bytes of JSON, not {bytes:N0}"))
+            : null;
+    }
+
     private static IResult InvalidCondition(string field, IEnumerable<(string Path, string Message)> errors)
     {
         var list = errors.Select(e => new { path = ToBodyPath(field, e.Path), message = e.Message }).ToList();
@@ -469,7 +536,8 @@ public static partial class AdminApi
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Computed trait not found",
             detail: $"Workspace '{workspaceId}' has no computed trait '{key}'.");
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    // \z, not $, because $ also matches before a final newline.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_]{0,63}\z")]
     private static partial System.Text.RegularExpressions.Regex ComputedTraitKeyPattern();
 }
 

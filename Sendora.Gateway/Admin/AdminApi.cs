@@ -167,7 +167,8 @@ public static partial class AdminApi
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Source not found",
             detail: $"Workspace '{workspaceId}' has no source with the id '{sourceId}'.");
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    // \z, not $, because $ also matches before a final newline.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z")]
     private static partial Regex WorkspaceIdPattern();
 }
 

@@ -49,6 +49,11 @@ public static class GatewayServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Audiences.AudienceStreamHub>());
         services.AddProblemDetails();
         services.AddExceptionHandler<UnavailableExceptionHandler>();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+
+        // Binding failures reach BadRequestExceptionHandler, which names the invalid field, instead of
+        // ending as an empty 400.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddCors(cors => cors.AddPolicy(TrackingApi.CorsPolicy, policy => policy
             .AllowAnyOrigin()

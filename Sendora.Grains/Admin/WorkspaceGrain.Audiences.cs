@@ -49,7 +49,7 @@ public sealed partial class WorkspaceGrain
         state.AudienceReferences[audience.Id] = [.. dependsOn.Distinct()];
         state.CatalogVersion++;
         state.Audit.Add(change);
-        await workspace.WriteStateAsync();
+        await WriteStateAsync();
         return stored;
     }
 
@@ -73,7 +73,7 @@ public sealed partial class WorkspaceGrain
         state.AudienceReferences.Remove(audienceId);
         state.CatalogVersion++;
         state.Audit.Add(change);
-        await workspace.WriteStateAsync();
+        await WriteStateAsync();
         return true;
     }
 
@@ -100,7 +100,7 @@ public sealed partial class WorkspaceGrain
 
         state.CatalogVersion++;
         state.Audit.Add(change);
-        await workspace.WriteStateAsync();
+        await WriteStateAsync();
         return stored;
     }
 
@@ -122,7 +122,7 @@ public sealed partial class WorkspaceGrain
         state.ComputedTraits.RemoveAll(t => t.Key == key);
         state.CatalogVersion++;
         state.Audit.Add(change);
-        await workspace.WriteStateAsync();
+        await WriteStateAsync();
         return true;
     }
 

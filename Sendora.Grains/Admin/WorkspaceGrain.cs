@@ -24,7 +24,7 @@ public sealed partial class WorkspaceGrain(
 
         workspace.State.Name = name;
         workspace.State.CreatedAt = DateTimeOffset.UtcNow;
-        await workspace.WriteStateAsync();
+        await WriteStateAsync();
         await GrainFactory.GetGrain<IWorkspaceDirectoryGrain>(IWorkspaceDirectoryGrain.Key).AddAsync(WorkspaceId);
         LogCreated(WorkspaceId);
         return ToInfo();
@@ -49,7 +49,7 @@ public sealed partial class WorkspaceGrain(
         // The key grain is bound first: a key that is already taken must fail before the source exists.
         await KeyGrain(source.WriteKey).BindAsync(new WriteKeyBinding(WorkspaceId, source.Id, Enabled: true));
         workspace.State.Sources.Add(source);
-        await workspace.WriteStateAsync();
+        await WriteStateAsync();
         LogSourceAdded(source.Id, WorkspaceId);
         return source;
     }
@@ -65,7 +65,7 @@ public sealed partial class WorkspaceGrain(
         var source = workspace.State.Sources[index] with { Enabled = enabled };
         await KeyGrain(source.WriteKey).BindAsync(new WriteKeyBinding(WorkspaceId, source.Id, enabled));
         workspace.State.Sources[index] = source;
-        await workspace.WriteStateAsync();
+        await WriteStateAsync();
         LogSourceEnabled(source.Id, WorkspaceId, enabled);
         return source;
     }
@@ -89,7 +89,7 @@ public sealed partial class WorkspaceGrain(
             await KeyGrain(writeKey).BindAsync(new WriteKeyBinding(WorkspaceId, first.Id, first.Enabled));
             await KeyGrain(first.WriteKey).RetireAsync();
             workspace.State.Sources[0] = first with { WriteKey = writeKey };
-            await workspace.WriteStateAsync();
+            await WriteStateAsync();
             LogWriteKeyReplaced(first.Id, WorkspaceId);
         }
 
@@ -106,7 +106,7 @@ public sealed partial class WorkspaceGrain(
         ThrowIfMissing();
         workspace.State.IdentityRules = rules;
         workspace.State.Audit.Add(change);
-        await workspace.WriteStateAsync();
+        await WriteStateAsync();
     }
 
     public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit) =>
@@ -129,9 +129,29 @@ public sealed partial class WorkspaceGrain(
         }
     }
 
+    // Callers change the state before writing it, so after a failed write this activation contains changes
+    // that storage does not. Deactivating drops them: the next call reloads the stored state.
+    private async Task WriteStateAsync()
+    {
+        try
+        {
+            await workspace.WriteStateAsync();
+        }
+        catch (Exception exception)
+        {
+            LogWriteFailed(exception, WorkspaceId);
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
     private IWriteKeyGrain KeyGrain(string writeKey) => GrainFactory.GetGrain<IWriteKeyGrain>(writeKey);
 
     private static string NewWriteKey() => RandomNumberGenerator.GetString(KeyAlphabet, 32);
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Failed to write the state of workspace {WorkspaceId}; deactivating to reload the stored state")]
+    private partial void LogWriteFailed(Exception exception, string workspaceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created workspace {WorkspaceId}")]
     private partial void LogCreated(string workspaceId);

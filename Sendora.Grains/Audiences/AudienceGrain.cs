@@ -126,6 +126,12 @@ public sealed partial class AudienceGrain(
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var shardCount = audience.State.ShardCount;
+        if (after is { Shard: var cursorShard } && cursorShard >= shardCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(after), cursorShard,
+                $"The cursor names shard {cursorShard}, but the audience has shards 0 to {shardCount - 1}.");
+        }
+
         var members = new List<AudienceMember>(limit);
         var shard = after?.Shard ?? 0;
         var afterProfileId = after?.AfterProfileId;
