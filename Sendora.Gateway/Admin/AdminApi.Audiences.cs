@@ -260,9 +260,22 @@ public static partial class AdminApi
             return tooLarge;
         }
 
-        if (await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetAsync() is null)
+        var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
+        if (await workspace.GetAsync() is null)
         {
             return WorkspaceNotFound(workspaceId);
+        }
+
+        // The same references are checked as when an audience is saved, so an estimate never counts a condition
+        // that saving would reject.
+        var catalog = await workspace.GetCatalogAsync();
+        var missing = parsed.Condition.ComputedTraitKeys.Where(key => !catalog.ComputedTraits.Any(t => t.Key == key))
+            .Select(key => $"computed trait '{key}'")
+            .Concat(parsed.Condition.AudienceIds.Where(id => !catalog.Audiences.Any(a => a.Id == id)).Select(id => $"audience '{id}'"))
+            .ToList();
+        if (missing.Count > 0)
+        {
+            return InvalidCondition("condition", [("$", $"The condition refers to what does not exist: {string.Join(", ", missing)}.")]);
         }
 
         var estimate = await AudienceEstimator.EstimateAsync(grains, workspaceId, element.GetRawText(), sample ?? 10_000);

@@ -35,7 +35,7 @@ public static class AudienceEstimator
             }
         }
 
-        var exact = evaluated > 0 && total <= sample;
+        var exact = total <= sample;
         var estimate = matched;
         if (!exact && evaluated > 0)
         {

@@ -66,7 +66,7 @@ public sealed partial class WorkspaceGrain
         if (dependents.Count > 0)
         {
             throw new AudienceReferenceException(
-                $"Audience '{audienceId}' cannot be deleted because {string.Join(", ", dependents.Select(d => $"'{d}'"))} refer to it.");
+                $"Audience '{audienceId}' cannot be deleted because these audiences refer to it: {string.Join(", ", dependents.Select(d => $"'{d}'"))}.");
         }
 
         state.Audiences.RemoveAll(a => a.Id == audienceId);
@@ -116,7 +116,7 @@ public sealed partial class WorkspaceGrain
         if (referencingAudiences.Count > 0)
         {
             throw new AudienceReferenceException(
-                $"Computed trait '{key}' cannot be deleted because {string.Join(", ", referencingAudiences.Select(a => $"'{a}'"))} refer to it.");
+                $"Computed trait '{key}' cannot be deleted because these audiences refer to it: {string.Join(", ", referencingAudiences.Select(a => $"'{a}'"))}.");
         }
 
         state.ComputedTraits.RemoveAll(t => t.Key == key);

@@ -147,6 +147,34 @@ public sealed class AudienceApiTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task Estimate_MissingReference_Returns400()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+
+        using var response = await fixture.Server.SendAsAdminAsync(HttpMethod.Post, $"{workspace.AudiencesPath}/estimate",
+            """{"condition":{"any":[{"audience":"missing"},{"computed_trait":"spend","operator":"exists"}]}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var detail = (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString();
+        Assert.Contains("audience 'missing'", detail);
+        Assert.Contains("computed trait 'spend'", detail);
+    }
+
+    [Fact]
+    public async Task Estimate_EmptyWorkspace_IsExactZero()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+
+        using var response = await fixture.Server.SendAsAdminAsync(HttpMethod.Post, $"{workspace.AudiencesPath}/estimate",
+            """{"condition":{"trait":"plan","operator":"exists"}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+        var estimate = await JsonAssert.ReadAsync(response);
+        Assert.Equal(0, estimate.GetProperty("estimate").GetInt64());
+        Assert.True(estimate.GetProperty("exact").GetBoolean());
+    }
+
+    [Fact]
     public async Task Estimate_CountsMatchingProfiles()
     {
         var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
