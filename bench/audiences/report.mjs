@@ -82,6 +82,10 @@ for (const result of results) {
 }
 
 for (const result of results) {
+  if (result.retriedRequests > 0) {
+    lines.push('', `${result.configuration}: ${result.retriedRequests} requests of the probe, priming or seeding were retried after a 503.`);
+  }
+
   if (result.primingEvents > 0 || result.unexpectedEvents > 0) {
     lines.push('', `${result.configuration}: ${result.primingEvents} SSE events during priming and ${result.unexpectedEvents} unmatched during the probes.`);
   }

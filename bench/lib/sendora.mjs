@@ -3,10 +3,13 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+const MAX_ATTEMPTS = 5;
+
 export class Sendora {
   constructor(url, adminToken) {
     this.url = url.replace(/\/$/, '');
     this.adminToken = adminToken;
+    this.retries = 0;
   }
 
   async admin(method, path, body) {
@@ -52,19 +55,29 @@ export class Sendora {
     }
   }
 
-  /** Posts to a tracking path and returns the status; throws on anything but 200. */
+  /**
+   * Posts to a tracking path. A 503 is retried after its Retry-After (at most 5 seconds), up to
+   * MAX_ATTEMPTS attempts in all, and counted in `retries`. Throws on any other status but 200.
+   */
   async send(writeKey, path, body) {
-    const response = await fetch(`${this.url}${path}`, {
-      method: 'POST',
-      headers: { authorization: basicAuthorization(writeKey), 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (response.status !== 200) {
-      throw new Error(`POST ${path} returned ${response.status}: ${text}`);
-    }
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(`${this.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: basicAuthorization(writeKey), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (response.status === 200) {
+        return response.status;
+      }
 
-    return response.status;
+      if (response.status !== 503 || attempt === MAX_ATTEMPTS) {
+        throw new Error(`POST ${path} returned ${response.status} on attempt ${attempt}: ${text}`);
+      }
+
+      this.retries++;
+      await sleep(1000 * Math.min(5, Number(response.headers.get('retry-after') ?? 1)));
+    }
   }
 
   /** Opens the live membership stream of an audience; see MembershipStream. */
