@@ -35,8 +35,8 @@ const CROSSING_INTERVAL_MS = 40;
 const ENTER_WAIT_MS = 15_000;
 const SATURATION_SECONDS = 10;
 const LOAD_WARMUP_SECONDS = 5;
-const SEED_SECONDS = 60;
-const BACKFILL_TIMEOUT_MS = 90_000;
+const SEED_SECONDS = 45;
+const BACKFILL_TIMEOUT_MS = 60_000;
 // Batches of 100 new profiles in flight while seeding the backfill workspace.
 const SEED_CONCURRENCY = 4;
 // The whole configuration must finish within this time, whatever hangs.
