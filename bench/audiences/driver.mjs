@@ -6,9 +6,10 @@
 //    names its messageId arrived. Crossings are sent open-loop at a fixed interval, first at idle,
 //    then while load.mjs sends /v1/track at half the rate that a saturation run reached.
 // 2. Ingest: saturation runs of /v1/track and /v1/batch with autocannon.
-// 3. Backfill: profiles seeded in a workspace of their own for at most SEED_SECONDS, then an audience
-//    that no profile matches and one that every profile matches, each timed from the backfill's
-//    startedAt and finishedAt, or to the last progress read once BACKFILL_TIMEOUT_MS has passed.
+// 3. Backfill: profiles are seeded in a workspace of their own for at most SEED_SECONDS. Then an
+//    audience that no profile matches and one that every profile matches are created, and each
+//    backfill is timed from its startedAt to its finishedAt, or to the last progress read once
+//    BACKFILL_TIMEOUT_MS has passed.
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startCpuMeasurement } from '../lib/cpu.mjs';
-import { Sendora, forEachLimited, summarize } from '../lib/sendora.mjs';
+import { LOAD_USERS, Sendora, forEachLimited, loadUserId, summarize } from '../lib/sendora.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -27,7 +28,9 @@ const { values: options } = parseArgs({
     crossings: { type: 'string', default: '500' },
     profiles: { type: 'string', default: '20000' },
     output: { type: 'string' },
-    'sendora-pids': { type: 'string', default: '' },
+    // Sendora's processes as NAME=PID, separated by spaces.
+    'sendora-processes': { type: 'string', default: '' },
+    'quiet-wait': { type: 'string', default: '30' },
   },
 });
 
@@ -39,6 +42,8 @@ const SEED_SECONDS = 45;
 const BACKFILL_TIMEOUT_MS = 60_000;
 // Batches of 100 new profiles in flight while seeding the backfill workspace.
 const SEED_CONCURRENCY = 4;
+// Other programs count as quiet below this many cores.
+const QUIET_CORES = 0.3;
 // The whole configuration must finish within this time, whatever hangs.
 const DRIVER_TIMEOUT_MS = 300_000;
 
@@ -55,13 +60,16 @@ setTimeout(() => {
   process.exit(2);
 }, DRIVER_TIMEOUT_MS).unref();
 
-const sendoraPids = options['sendora-pids'].split(/\s+/).filter(Boolean).map(Number);
+const sendoraProcesses = options['sendora-processes'].split(/\s+/).filter(Boolean).map((item) => {
+  const [name, pid] = item.split('=');
+  return { name, pid: Number(pid) };
+});
 // CPU use per phase: whole machine, Sendora's processes, this benchmark's clients, everything else.
 const cpu = {};
 
 /** Runs fn and records the CPU use of its phase. fn returns { result, clientSeconds }, the CPU seconds of its child processes. */
 async function measured(phase, fn) {
-  const measurement = startCpuMeasurement(sendoraPids);
+  const measurement = startCpuMeasurement(sendoraProcesses);
   const { result, clientSeconds = 0 } = await fn();
   cpu[phase] = measurement.stop(clientSeconds);
   return result;
@@ -174,6 +182,17 @@ async function measureLatencyAndIngestAsync() {
   log(`idle: ${crossings} crossings, one every ${CROSSING_INTERVAL_MS} ms`);
   const idle = await measured('idle', async () => ({ result: await probeAsync(writeKey, 'idle', idleUsers) }));
 
+  // The load goes to existing profiles, as most of a running workspace's traffic does. New profiles are
+  // measured by the backfill's seeding.
+  log(`creating the ${LOAD_USERS} profiles that the load tracks`);
+  const loadUsers = Array.from({ length: LOAD_USERS }, (_, i) => ({ type: 'identify', userId: loadUserId(i), traits: { plan: 'free' } }));
+  const loadBatches = [];
+  for (let i = 0; i < loadUsers.length; i += 100) {
+    loadBatches.push(loadUsers.slice(i, i + 100));
+  }
+
+  await forEachLimited(loadBatches, 2, (batch) => sendora.send(writeKey, '/v1/batch', { batch }));
+
   log(`saturating /v1/track and /v1/batch for ${SATURATION_SECONDS}s each, after a 3s warm-up`);
   await runLoad(writeKey, ['--mode', 'track', '--duration', '3', '--connections', '32']);
   const trackSaturation = await measured('trackSaturation', async () => {
@@ -265,6 +284,26 @@ async function measureBackfillAsync() {
   };
 }
 
+/**
+ * Waits, at most --quiet-wait seconds, until other programs use less than QUIET_CORES over a 3 s sample,
+ * because the benchmark may share the machine. Returns the last sample.
+ */
+async function waitForQuietAsync() {
+  const deadline = performance.now() + Number(options['quiet-wait']) * 1000;
+  for (;;) {
+    const measurement = startCpuMeasurement(sendoraProcesses);
+    await sleep(3_000);
+    const sample = measurement.stop();
+    if (sample.otherCores < QUIET_CORES || performance.now() > deadline) {
+      log(`other programs used ${sample.otherCores.toFixed(2)} cores before the start`);
+      return sample;
+    }
+
+    log(`waiting for other programs to settle: they use ${sample.otherCores.toFixed(2)} cores`);
+  }
+}
+
+const beforeStart = await waitForQuietAsync();
 const latency = await measureLatencyAndIngestAsync();
 const backfill = await measureBackfillAsync();
 await writeFile(options.output, `${JSON.stringify({
@@ -273,6 +312,7 @@ await writeFile(options.output, `${JSON.stringify({
   ...latency,
   backfill,
   cpu,
+  beforeStart,
   retriedRequests: sendora.retries,
 }, null, 2)}\n`);
 log(`results written to ${options.output}`);

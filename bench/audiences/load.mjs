@@ -6,7 +6,7 @@
 //                 [--connections N] [--rate REQUESTS_PER_SECOND] [--users N] [--batch-size N]
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { basicAuthorization } from '../lib/sendora.mjs';
+import { LOAD_USERS, basicAuthorization, loadUserId } from '../lib/sendora.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -16,14 +16,14 @@ const { values: options } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
     rate: { type: 'string' },
-    users: { type: 'string', default: '2000' },
+    users: { type: 'string', default: String(LOAD_USERS) },
     'batch-size': { type: 'string', default: '100' },
   },
 });
 
 const users = Number(options.users);
 const batchSize = options.mode === 'batch' ? Number(options['batch-size']) : 1;
-const randomUser = () => `load-${Math.floor(Math.random() * users)}`;
+const randomUser = () => loadUserId(Math.floor(Math.random() * users));
 const trackOf = (userId) => ({
   userId,
   event: 'Product Viewed',

@@ -17,17 +17,28 @@ Options:
                                 silo in the gateway
   --crossings N                 crossings per latency phase (default 500)
   --profiles N                  profiles seeded for the backfill (default 20000)
+  --quiet-wait SECONDS          how long each configuration waits for other programs to use less
+                                than 0.3 cores before it starts (default 30)
   --no-build                    use the Release build that exists
 USAGE
 }
 
+# Prints the processes that start_stack started as NAME=PID, separated by spaces.
+started_processes() {
+  local i
+  for i in "${!STARTED_PIDS[@]}"; do
+    printf '%s=%s ' "${STARTED_NAMES[$i]}" "${STARTED_PIDS[$i]}"
+  done
+}
+
 run_audiences() {
-  local storage=both crossings=500 profiles=20000 build=true
+  local storage=both crossings=500 profiles=20000 build=true quiet_wait=30
   while (( $# > 0 )); do
     case "$1" in
       --storage) storage="${2:?--storage needs azure, memory or both}"; shift 2 ;;
       --crossings) crossings="${2:?--crossings needs a number}"; shift 2 ;;
       --profiles) profiles="${2:?--profiles needs a number}"; shift 2 ;;
+      --quiet-wait) quiet_wait="${2:?--quiet-wait needs a number of seconds}"; shift 2 ;;
       --no-build) build=false; shift ;;
       -h | --help) print_audiences_usage; return 0 ;;
       *) print_audiences_usage >&2; fail "unknown option '$1'" ;;
@@ -57,7 +68,7 @@ run_audiences() {
     node "$BENCH_DIR/audiences/driver.mjs" \
       --url "$BENCH_URL" --admin-token "$SENDORA_ADMIN_TOKEN" --write-key "$SENDORA_WRITE_KEY" \
       --configuration "$configuration" --crossings "$crossings" --profiles "$profiles" --output "$result" \
-      --sendora-pids "${STARTED_PIDS[*]}" \
+      --sendora-processes "$(started_processes)" --quiet-wait "$quiet_wait" \
       || fail "the audiences benchmark failed on $configuration (logs: $BENCH_LOG_DIR)"
     results+=("$result")
     stop_started

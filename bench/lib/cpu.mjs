@@ -30,28 +30,31 @@ export function cpuCount() {
 }
 
 /**
- * Starts measuring. `stop(extraClientSeconds)` returns the phase's wall seconds and the average number of
- * cores used by the whole machine, by the processes in `sendoraPids`, by this process together with
- * `extraClientSeconds` of child processes, and by everything else.
+ * Starts measuring. `processes` are Sendora's, as { name, pid }. `stop(extraClientSeconds)` returns the
+ * phase's wall seconds and the average number of cores used by the whole machine, by Sendora's processes
+ * (in all and by name), by this process together with `extraClientSeconds` of its child processes, and
+ * by everything else.
  */
-export function startCpuMeasurement(sendoraPids) {
+export function startCpuMeasurement(processes) {
   const startedAt = performance.now();
   const machine = machineTicks();
-  const sendora = sendoraPids.reduce((sum, pid) => sum + processTicks(pid), 0);
+  const before = processes.map(({ pid }) => processTicks(pid));
   const self = process.cpuUsage();
   return {
     stop(extraClientSeconds = 0) {
       const seconds = (performance.now() - startedAt) / 1000;
       const machineNow = machineTicks();
-      const cores = cpuCount();
-      const machineCores = ((machineNow.busy - machine.busy) / (machineNow.total - machine.total)) * cores;
-      const sendoraCores = (sendoraPids.reduce((sum, pid) => sum + processTicks(pid), 0) - sendora) / ticksPerSecond / seconds;
+      const machineCores = ((machineNow.busy - machine.busy) / (machineNow.total - machine.total)) * cpuCount();
+      const byProcess = Object.fromEntries(processes.map(({ name, pid }, i) =>
+        [name, (processTicks(pid) - before[i]) / ticksPerSecond / seconds]));
+      const sendoraCores = Object.values(byProcess).reduce((sum, cores) => sum + cores, 0);
       const used = process.cpuUsage(self);
       const clientCores = ((used.user + used.system) / 1e6 + extraClientSeconds) / seconds;
       return {
         seconds,
         machineCores,
         sendoraCores,
+        byProcess,
         clientCores,
         otherCores: Math.max(0, machineCores - sendoraCores - clientCores),
       };

@@ -87,6 +87,13 @@ export class Sendora {
   }
 }
 
+/** The users that load.mjs spreads its tracks over; the driver creates their profiles before the load. */
+export const LOAD_USERS = 500;
+
+export function loadUserId(index) {
+  return `load-${index}`;
+}
+
 export function basicAuthorization(writeKey) {
   return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
 }

@@ -10,7 +10,7 @@ BENCH_STATE_DIR="$SENDORA_STATE_DIR/bench"
 BENCH_LOG_DIR="$BENCH_STATE_DIR/logs"
 BENCH_RESULTS_DIR="$BENCH_STATE_DIR/results"
 
-# Every port can be moved with its environment variable when another program holds it.
+# Every port can be moved with its environment variable when another program uses it.
 BENCH_HTTP_PORT="${BENCH_HTTP_PORT:-5130}"
 BENCH_AZURITE_BLOB_PORT="${BENCH_AZURITE_BLOB_PORT:-10130}"
 BENCH_AZURITE_QUEUE_PORT="${BENCH_AZURITE_QUEUE_PORT:-10131}"
