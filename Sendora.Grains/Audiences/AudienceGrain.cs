@@ -10,9 +10,11 @@ namespace Sendora.Grains.Audiences;
 /// them to watchers and onto the audience's Orleans stream.
 /// </summary>
 /// <remarks>
-/// The log is written before the shards and the stream, so a change that reached either is in the log.
-/// A profile that crashed before it saw the call succeed sends its changes again. The change ids of the
-/// newest log segments drop those repeats, and the shards apply them idempotently.
+/// The log is written before the watchers, the shards and the stream learn of a change, so a change that
+/// reached any of them is in the log. A profile that crashed before it saw the call succeed sends its changes
+/// again. The change ids of the newest log segments drop those repeats, and the shards apply them idempotently.
+/// Appends that arrive while a group is being written are written together as the next group: one log write
+/// and one write per shard touched, however many profiles sent changes.
 /// </remarks>
 public sealed partial class AudienceGrain(
     [PersistentState("audience", SendoraNames.GrainStorage)] IPersistentState<AudienceState> audience,
@@ -27,6 +29,11 @@ public sealed partial class AudienceGrain(
     private readonly HashSet<string> _recentChangeIds = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentOrder = new();
     private ObserverManager<IAudienceWatcher>? _watchers;
+
+    // Appends waiting for the next group, and the loop that writes groups while any are waiting.
+    private readonly List<PendingAppend> _pending = [];
+    private Task _writing = Task.CompletedTask;
+    private bool _clearing;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -53,14 +60,60 @@ public sealed partial class AudienceGrain(
                     info.Count = (int)(entry.Sequence - info.FirstSequence + 1);
                     info.LastAt = entry.Change.At;
                     state.LastSequence = Math.Max(state.LastSequence, entry.Sequence);
+                    Count(state, entry);
                 }
             }
         }
     }
 
-    public async Task<long> AppendAsync(IReadOnlyList<MembershipChange> changes)
+    public Task<long> AppendAsync(IReadOnlyList<MembershipChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        if (_clearing)
+        {
+            // The caller retries, and a later activation records the changes after the audience is cleared.
+            throw new InvalidOperationException($"Audience {Key} is being cleared; send the changes again.");
+        }
+
+        var pending = new PendingAppend(changes);
+        _pending.Add(pending);
+        if (_writing.IsCompleted)
+        {
+            _writing = WritePendingAsync();
+        }
+
+        return pending.Completion.Task;
+    }
+
+    // Runs on the grain's scheduler and is the only writer of the log, the shards and the state, so groups are
+    // written one after another even though AppendAsync interleaves.
+    private async Task WritePendingAsync()
+    {
+        while (_pending.Count > 0)
+        {
+            var group = _pending.ToArray();
+            _pending.Clear();
+            try
+            {
+                var lastSequence = await RecordAsync([.. group.SelectMany(p => p.Changes)]);
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetResult(lastSequence);
+                }
+            }
+            catch (Exception exception)
+            {
+                // Every caller of the group sends its changes again, and those already in the log are dropped as repeats.
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetException(exception);
+                }
+            }
+        }
+    }
+
+    private async Task<long> RecordAsync(List<MembershipChange> changes)
+    {
         var state = audience.State;
         var fresh = new List<MembershipChange>();
         var batchIds = new HashSet<string>(StringComparer.Ordinal);
@@ -77,10 +130,9 @@ public sealed partial class AudienceGrain(
         {
             entries.AddRange(fresh.Select((change, i) => new AudienceLogEntry(state.LastSequence + 1 + i, change)));
             await WriteLogAsync(entries);
-            foreach (var entry in entries)
-            {
-                Remember(entry.Change.ChangeId);
-            }
+
+            // Watchers read the log, which contains the entries now, so they need not wait for the shards.
+            await _watchers!.Notify(watcher => watcher.LogAdvanced(Key, state.LastSequence));
         }
 
         // Repeats go to the shards too: a crash may have come between the log and the shards.
@@ -89,7 +141,6 @@ public sealed partial class AudienceGrain(
 
         if (entries.Count > 0)
         {
-            await _watchers!.Notify(watcher => watcher.LogAdvanced(Key, state.LastSequence));
             await PublishAsync(entries);
         }
 
@@ -101,7 +152,9 @@ public sealed partial class AudienceGrain(
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var state = audience.State;
         var result = new List<AudienceLogEntry>();
-        foreach (var info in state.Segments.Where(s => s.LastSequence > afterSequence))
+
+        // A copy, because a group written while this call waits may add or remove segments.
+        foreach (var info in state.Segments.Where(s => s.LastSequence > afterSequence).ToList())
         {
             var entries = await Segment(info.Number).ReadAsync(afterSequence, limit - result.Count);
             result.AddRange(entries);
@@ -168,42 +221,112 @@ public sealed partial class AudienceGrain(
 
     public async Task ClearAsync()
     {
-        var state = audience.State;
-        await Task.WhenAll(state.Segments.Select(s => Segment(s.Number).ClearAsync()));
-        await Task.WhenAll(Enumerable.Range(0, state.ShardCount).Select(i => Shard(i).ClearAsync()));
-        await audience.ClearStateAsync();
+        _clearing = true;
+        try
+        {
+            await _writing;
+            var state = audience.State;
+            await Task.WhenAll(state.Segments.Select(s => Segment(s.Number).ClearAsync()));
+            await Task.WhenAll(Enumerable.Range(0, state.ShardCount).Select(i => Shard(i).ClearAsync()));
+            await audience.ClearStateAsync();
+        }
+        catch
+        {
+            _clearing = false;
+            throw;
+        }
+
+        // Appends that arrive before the deactivation are rejected, and their retries reach a fresh activation.
         DeactivateOnIdle();
     }
 
+    /// <summary>
+    /// Appends entries to the log, starting a segment whenever the newest one is full. The state is written only
+    /// when the list of segments changes: entries appended to a listed segment are found again on activation.
+    /// </summary>
     private async Task WriteLogAsync(List<AudienceLogEntry> entries)
     {
         var state = audience.State;
         var now = clock.GetUtcNow();
-        var current = state.Segments.Count > 0 ? state.Segments[^1] : null;
-        if (current is null || current.Count + entries.Count > SegmentSize)
+        var written = 0;
+        while (written < entries.Count)
         {
-            current = new LogSegmentInfo
+            var current = state.Segments.Count > 0 ? state.Segments[^1] : null;
+            if (current is null || current.Count >= SegmentSize)
             {
-                Number = (current?.Number ?? -1) + 1,
-                FirstSequence = entries[0].Sequence,
-                LastSequence = entries[0].Sequence - 1,
-            };
-            state.Segments.Add(current);
+                current = await StartSegmentAsync(current, entries[written].Sequence);
+            }
+
+            var part = entries.GetRange(written, Math.Min(SegmentSize - current.Count, entries.Count - written));
+            await Segment(current.Number).AppendAsync(part);
+            current.Count += part.Count;
+            current.LastSequence = part[^1].Sequence;
+            current.LastAt = now;
+            state.LastSequence = part[^1].Sequence;
+            foreach (var entry in part)
+            {
+                Count(state, entry);
+                Remember(entry.Change.ChangeId);
+            }
+
+            written += part.Count;
         }
 
-        await Segment(current.Number).AppendAsync(entries);
-        current.Count += entries.Count;
-        current.LastSequence = entries[^1].Sequence;
-        current.LastAt = now;
-        state.LastSequence = entries[^1].Sequence;
-        state.Enters += entries.Count(e => e.Change.Kind == MembershipChangeKinds.Enter);
-        state.Exits += entries.Count(e => e.Change.Kind == MembershipChangeKinds.Exit);
-        var expired = state.Segments.Take(state.Segments.Count - 1).Where(s => s.LastAt < now - _options.LogRetention).ToList();
-        state.Segments.RemoveAll(expired.Contains);
+        await DropExpiredSegmentsAsync(now);
+    }
+
+    /// <summary>Adds a segment after <paramref name="previous"/> to the stored state before any entry is written to it.</summary>
+    private async Task<LogSegmentInfo> StartSegmentAsync(LogSegmentInfo? previous, long firstSequence)
+    {
+        var segments = audience.State.Segments;
+        var segment = new LogSegmentInfo
+        {
+            Number = (previous?.Number ?? -1) + 1,
+            FirstSequence = firstSequence,
+            LastSequence = firstSequence - 1,
+        };
+        segments.Add(segment);
+        try
+        {
+            await audience.WriteStateAsync();
+        }
+        catch
+        {
+            // Storage does not list the segment, so memory must not either.
+            segments.Remove(segment);
+            throw;
+        }
+
+        return segment;
+    }
+
+    /// <summary>Removes the segments, other than the newest, whose last change is older than the log retention.</summary>
+    private async Task DropExpiredSegmentsAsync(DateTimeOffset now)
+    {
+        var segments = audience.State.Segments;
+        var expired = segments.Take(segments.Count - 1).Where(s => s.LastAt < now - _options.LogRetention).ToList();
+        if (expired.Count == 0)
+        {
+            return;
+        }
+
+        segments.RemoveAll(expired.Contains);
         await audience.WriteStateAsync();
         foreach (var segment in expired)
         {
             await Segment(segment.Number).ClearAsync();
+        }
+    }
+
+    private static void Count(AudienceState state, AudienceLogEntry entry)
+    {
+        if (entry.Change.Kind == MembershipChangeKinds.Enter)
+        {
+            state.Enters++;
+        }
+        else
+        {
+            state.Exits++;
         }
     }
 
@@ -260,6 +383,14 @@ public sealed partial class AudienceGrain(
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Failed to publish membership changes {First} to {Last} of audience {AudienceKey} on its stream")]
     private partial void LogPublishFailed(Exception exception, string audienceKey, long first, long last);
+
+    /// <summary>One call of <see cref="AppendAsync"/> waiting for its group to be written.</summary>
+    private sealed class PendingAppend(IReadOnlyList<MembershipChange> changes)
+    {
+        public IReadOnlyList<MembershipChange> Changes { get; } = changes;
+
+        public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }
 
 [GenerateSerializer, Alias("sendora.AudienceState")]

@@ -50,7 +50,10 @@ public sealed partial class BackfillGrain(
 {
     private const string ResumeReminder = "backfill";
     private const int PageSize = 100;
-    private const int Parallelism = 8;
+
+    // Profiles of a page evaluated at once. Their membership changes reach each audience together, which
+    // writes them as one group, so more in flight means fewer storage writes per change.
+    private const int Parallelism = 32;
 
     private IGrainTimer? _loop;
 
@@ -137,13 +140,7 @@ public sealed partial class BackfillGrain(
 
         var ids = await GrainFactory.GetGrain<IProfileIndexGrain>(IProfileIndexGrain.KeyOf(WorkspaceId, progress.Shard))
             .ListAsync(progress.AfterProfileId, PageSize);
-        long changes = 0;
-        foreach (var chunk in ids.Chunk(Parallelism))
-        {
-            var results = await Task.WhenAll(chunk.Select(id => GrainFactory
-                .GetGrain<IProfileGrain>(GrainKeys.Scoped(WorkspaceId, id)).EvaluateAsync(progress.CatalogVersion)));
-            changes += results.Sum();
-        }
+        var changes = await EvaluateAsync(ids, progress.CatalogVersion);
 
         // A profile evaluated twice after a crash decides nothing new the second time, because its memberships
         // were saved the first time, so resuming from this cursor repeats no enter or exit.
@@ -156,6 +153,33 @@ public sealed partial class BackfillGrain(
             MembershipChanges = progress.MembershipChanges + changes,
         };
         await backfill.WriteStateAsync();
+    }
+
+    /// <summary>
+    /// Evaluates the profiles with up to <see cref="Parallelism"/> calls in flight, starting the next as soon as one
+    /// finishes, and returns the number of membership changes.
+    /// </summary>
+    private async Task<long> EvaluateAsync(IReadOnlyList<string> ids, long catalogVersion)
+    {
+        long changes = 0;
+        var next = 0;
+
+        // Every worker runs on this grain's scheduler, one turn at a time, so the shared counters need no lock.
+        async Task WorkAsync()
+        {
+            while (next < ids.Count)
+            {
+                var id = ids[next++];
+                var profile = GrainFactory.GetGrain<IProfileGrain>(GrainKeys.Scoped(WorkspaceId, id));
+                var decided = await profile.EvaluateAsync(catalogVersion);
+
+                // Added after the await: `changes += await …` would read the total before other workers added to it.
+                changes += decided;
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(Parallelism, ids.Count)).Select(_ => WorkAsync()));
+        return changes;
     }
 
     private void StopLoop()

@@ -12,6 +12,11 @@ public interface IAudienceGrain : IGrainWithStringKey
     /// Records membership changes decided by a profile: drops changes already recorded, numbers the rest,
     /// writes them to the log and the member shards, and publishes them. Returns the last sequence number.
     /// </summary>
+    /// <remarks>
+    /// Interleaves with every other call, so that appends from many profiles are written as one group while the
+    /// previous group is being written. The grain writes one group at a time.
+    /// </remarks>
+    [AlwaysInterleave]
     Task<long> AppendAsync(IReadOnlyList<MembershipChange> changes);
 
     /// <summary>Returns up to <paramref name="limit"/> log entries after <paramref name="afterSequence"/>.</summary>

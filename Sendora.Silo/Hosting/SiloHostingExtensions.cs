@@ -30,7 +30,18 @@ public static class SiloHostingExtensions
 
         // A silo whose storage is gone would otherwise retry its way out of the cluster for minutes.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        builder.UseOrleans(silo => silo.ConfigureSendoraSilo(options));
+        builder.UseOrleans(silo =>
+        {
+            silo.ConfigureSendoraSilo(options);
+            if (options.Storage == StorageKind.Memory)
+            {
+                // Memory storage has no membership table, so the silo forms a cluster of one on loopback, on the
+                // configured ports. Test clusters call ConfigureSendoraSilo alone and keep their own clustering.
+                silo.UseLocalhostClustering(
+                    options.Cluster.SiloPort, options.Cluster.GatewayPort,
+                    serviceId: options.Cluster.ServiceId, clusterId: options.Cluster.ClusterId);
+            }
+        });
         return builder;
     }
 

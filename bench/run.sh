@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs a Sendora benchmark on this machine against a Sendora it starts for itself, and prints
+# the figures. Results are kept as JSON in .sendora/bench/results/.
+#
+# Usage: bench/run.sh TARGET [OPTIONS]
+#   audiences   event-to-membership latency at idle and at half the measured ingest rate,
+#               and backfill speed; bench/run.sh audiences --help lists its options
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
+
+trap stop_started EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+print_usage() {
+  sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+target="${1:-}"
+case "$target" in
+  audiences)
+    shift
+    source "$BENCH_DIR/audiences/target.sh"
+    run_audiences "$@"
+    ;;
+  -h | --help | "")
+    print_usage
+    ;;
+  *)
+    print_usage >&2
+    fail "unknown target '$target'"
+    ;;
+esac
