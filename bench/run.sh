@@ -13,7 +13,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 print_usage() {
-  sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 target="${1:-}"
