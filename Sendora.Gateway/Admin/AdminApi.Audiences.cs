@@ -314,7 +314,7 @@ public static partial class AdminApi
         }
         catch (ArgumentOutOfRangeException)
         {
-            // Only the audience knows its shard count, so it checks the cursor's shard.
+            // Only the audience grain stores its shard count, so it checks the cursor's shard.
             return Invalid("next", "a cursor returned by an earlier page of this audience");
         }
 

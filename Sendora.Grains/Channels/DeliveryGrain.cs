@@ -9,7 +9,7 @@ namespace Sendora.Grains.Channels;
 /// outcome. Quiet hours and temporary failures wait for a reminder, with a timer for short waits.
 /// </summary>
 /// <remarks>
-/// An activation that finds <c>sending</c> knows the previous one stopped mid-send. Email and push then become
+/// An activation that finds <c>sending</c> can tell that the previous one stopped mid-send. Email and push then become
 /// <c>outcome_unknown</c>, because sending again could reach the person twice; a webhook is sent again, because it
 /// carries the delivery id in <c>Idempotency-Key</c> for the receiver to drop the repeat.
 /// </remarks>

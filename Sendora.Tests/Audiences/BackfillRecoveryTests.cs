@@ -92,7 +92,7 @@ public sealed class BackfillRecoveryTests
             }
             catch (Xunit.Sdk.XunitException)
             {
-                // The silo may be restarting; the gateway then answers 503.
+                // The silo may be restarting; the gateway then returns 503.
             }
 
             await Task.Delay(50);

@@ -62,7 +62,7 @@ public sealed class DurabilityTests
         cluster.StartSilo();
         await cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
 
-        // Right after a restart the cluster may still answer 503 with Retry-After, and SDKs send again.
+        // Right after a restart the gateway may still return 503 with Retry-After, and SDKs send again.
         var status = HttpStatusCode.ServiceUnavailable;
         for (var attempt = 0; attempt < 20 && status == HttpStatusCode.ServiceUnavailable; attempt++)
         {
