@@ -33,6 +33,9 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// <summary>Replaces the identity rules and appends the change to the audit log.</summary>
     Task SetIdentityRulesAsync(IdentityRules rules, AuditEntry change);
 
+    /// <summary>Appends a change made to an object that keeps its own state, such as a template or a journey.</summary>
+    Task RecordAuditAsync(AuditEntry change);
+
     /// <summary>Returns up to <paramref name="limit"/> audit entries, newest first.</summary>
     [ReadOnly]
     Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit);

@@ -109,6 +109,14 @@ public sealed partial class WorkspaceGrain(
         await WriteStateAsync();
     }
 
+    public async Task RecordAuditAsync(AuditEntry change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ThrowIfMissing();
+        workspace.State.Audit.Add(change);
+        await WriteStateAsync();
+    }
+
     public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit) =>
         Task.FromResult<IReadOnlyList<AuditEntry>>(
             [.. workspace.State.Audit.AsEnumerable().Reverse().Take(Math.Max(0, limit))]);
