@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Journeys;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Identity;
 
@@ -32,6 +33,19 @@ public interface IWorkspaceGrain : IGrainWithStringKey
 
     /// <summary>Replaces the identity rules and appends the change to the audit log.</summary>
     Task SetIdentityRulesAsync(IdentityRules rules, AuditEntry change);
+
+    /// <summary>
+    /// Lists a journey in the workspace and sets the entry point profiles send trigger candidates to, or removes
+    /// it (null) for a paused journey. Changes the catalog version when the entry point changes.
+    /// </summary>
+    Task SetJourneyEntryAsync(string journeyId, JourneyEntryPoint? entry);
+
+    /// <summary>Lists a journey, which has no entry point until it is published.</summary>
+    Task AddJourneyAsync(string journeyId);
+
+    /// <summary>Returns the ids of the workspace's journeys, oldest first.</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<string>> GetJourneyIdsAsync();
 
     /// <summary>Appends a change made to an object that keeps its own state, such as a template or a journey.</summary>
     Task RecordAuditAsync(AuditEntry change);

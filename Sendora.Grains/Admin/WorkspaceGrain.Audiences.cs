@@ -129,7 +129,10 @@ public sealed partial class WorkspaceGrain
     public Task<AudienceCatalog> GetCatalogAsync()
     {
         var state = workspace.State;
-        return Task.FromResult(new AudienceCatalog(state.CatalogVersion, OrderByReferences(), [.. state.ComputedTraits]));
+        return Task.FromResult(new AudienceCatalog(state.CatalogVersion, OrderByReferences(), [.. state.ComputedTraits])
+        {
+            Journeys = [.. state.JourneyEntries.Values],
+        });
     }
 
     // Depth-first search along references from `from`; returns the path to `to`, or null.

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Identity;
+using Sendora.Grains.Journeys;
 
 namespace Sendora.Grains.Admin;
 
@@ -109,6 +110,60 @@ public sealed partial class WorkspaceGrain(
         await WriteStateAsync();
     }
 
+    public async Task SetJourneyEntryAsync(string journeyId, JourneyEntryPoint? entry)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(journeyId);
+        ThrowIfMissing();
+        var state = workspace.State;
+        var listed = AddJourneyId(journeyId);
+        var current = state.JourneyEntries.GetValueOrDefault(journeyId);
+        if (current == entry)
+        {
+            if (listed)
+            {
+                await WriteStateAsync();
+            }
+
+            return;
+        }
+
+        if (entry is null)
+        {
+            state.JourneyEntries.Remove(journeyId);
+        }
+        else
+        {
+            state.JourneyEntries[journeyId] = entry;
+        }
+
+        state.CatalogVersion++;
+        await WriteStateAsync();
+    }
+
+    public async Task AddJourneyAsync(string journeyId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(journeyId);
+        ThrowIfMissing();
+        if (AddJourneyId(journeyId))
+        {
+            await WriteStateAsync();
+        }
+    }
+
+    public Task<IReadOnlyList<string>> GetJourneyIdsAsync() =>
+        Task.FromResult<IReadOnlyList<string>>([.. workspace.State.JourneyIds]);
+
+    private bool AddJourneyId(string journeyId)
+    {
+        if (workspace.State.JourneyIds.Contains(journeyId))
+        {
+            return false;
+        }
+
+        workspace.State.JourneyIds.Add(journeyId);
+        return true;
+    }
+
     public async Task RecordAuditAsync(AuditEntry change)
     {
         ArgumentNullException.ThrowIfNull(change);
@@ -202,4 +257,10 @@ public sealed class WorkspaceState
 
     /// <summary>Grows with every change to audiences or computed traits, so that profiles notice a newer catalog.</summary>
     [Id(8)] public long CatalogVersion { get; set; }
+
+    /// <summary>Every journey of the workspace, in the order created.</summary>
+    [Id(9)] public List<string> JourneyIds { get; set; } = [];
+
+    /// <summary>The entry points of the journeys that take new entries, by journey id.</summary>
+    [Id(10)] public Dictionary<string, JourneyEntryPoint> JourneyEntries { get; set; } = new(StringComparer.Ordinal);
 }

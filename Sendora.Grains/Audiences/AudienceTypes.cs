@@ -53,6 +53,9 @@ public sealed record AudienceCatalog(
     [property: Id(2)] IReadOnlyList<ComputedTraitRecord> ComputedTraits)
 {
     public static readonly AudienceCatalog Empty = new(0, [], []);
+
+    /// <summary>The journeys that take new entries, which profiles send trigger candidates to.</summary>
+    [Id(3)] public IReadOnlyList<Journeys.JourneyEntryPoint> Journeys { get; init; } = [];
 }
 
 /// <summary>Whether a membership change is an enter or an exit.</summary>

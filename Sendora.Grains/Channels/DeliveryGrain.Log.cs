@@ -25,4 +25,7 @@ public sealed partial class DeliveryGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Failed to copy delivery {DeliveryKey} with status {Status} to its delivery logs")]
     private partial void LogReportFailed(Exception exception, string deliveryKey, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed to remove the unregistered push tokens of delivery {DeliveryKey} from its profile")]
+    private partial void LogTokenRemovalFailed(Exception exception, string deliveryKey);
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Sendora.Grains.Identity;
+using Sendora.Grains.Profiles;
 
 namespace Sendora.Grains.Channels;
 
@@ -119,6 +121,11 @@ public sealed partial class DeliveryGrain
             ProviderMessageId = outcome.ProviderMessageId ?? delivery.State.Record!.ProviderMessageId,
             UnregisteredTokens = outcome.UnregisteredTokens,
         };
+        if (outcome.UnregisteredTokens.Count > 0)
+        {
+            await RemoveTokensAsync(request.ProfileId, outcome.UnregisteredTokens);
+        }
+
         if (outcome.UndeliverableAddress is { } address)
         {
             await GrainFactory.GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(_workspaceId, request.ProfileId))
@@ -143,6 +150,25 @@ public sealed partial class DeliveryGrain
             : outcome.Reason;
         LogFailed(Key, request.Channel, record.Attempts);
         return await FinishAsync(record, DeliveryStatuses.Failed, reason);
+    }
+
+    /// <summary>Removes unregistered tokens from the profile, and from its survivor when it was merged.</summary>
+    private async Task RemoveTokensAsync(string profileId, IReadOnlyList<PushToken> tokens)
+    {
+        var keys = tokens.Select(t => new ExternalIdKey(t.Type, t.Token)).ToList();
+        try
+        {
+            var next = profileId;
+            for (var hops = 0; next is not null && hops < 8; hops++)
+            {
+                next = await GrainFactory.GetGrain<IProfileGrain>(GrainKeys.Scoped(_workspaceId, next)).RemovePushTokensAsync(keys);
+            }
+        }
+        catch (Exception exception)
+        {
+            // The delivery's record lists the tokens; a later push to them is reported unregistered again.
+            LogTokenRemovalFailed(exception, Key);
+        }
     }
 
     /// <summary>Returns when to try again after <paramref name="attempts"/> attempts, or null to give up.</summary>

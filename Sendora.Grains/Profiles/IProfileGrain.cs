@@ -83,6 +83,12 @@ public interface IProfileGrain : IGrainWithStringKey
     /// to ask there instead, and null otherwise.
     /// </summary>
     Task<string?> ForgetMovedIdAsync(ExternalIdKey id);
+
+    /// <summary>
+    /// Removes push tokens that the push provider reported as unregistered, so that no later push goes to them.
+    /// A message that carries a token again adds it back. Returns the survivor when this profile was merged.
+    /// </summary>
+    Task<string?> RemovePushTokensAsync(IReadOnlyList<ExternalIdKey> tokens);
 }
 
 /// <summary>The ids of a profile and where it forwards, for identity resolution.</summary>

@@ -170,7 +170,7 @@ public sealed partial class ProfileGrain
     {
         var audiences = profile.State.Audiences;
         audiences.ChangeCount++;
-        audiences.Outbox.Add(new MembershipChange
+        var change = new MembershipChange
         {
             AudienceId = audienceId,
             ProfileId = _profileId,
@@ -180,7 +180,9 @@ public sealed partial class ProfileGrain
             ExternalIds = [.. profile.State.ExternalIds.Select(id => string.Concat(id.Type, ":", id.Id))],
             CauseMessageId = causeMessageId,
             AudienceVersion = version,
-        });
+        };
+        audiences.Outbox.Add(change);
+        QueueMembershipSignals(change);
     }
 
     /// <summary>Exits every audience, for a profile merged into another; the survivor then enters what it matches.</summary>
@@ -202,6 +204,7 @@ public sealed partial class ProfileGrain
     /// </summary>
     private async Task PublishOutboxAsync()
     {
+        ScheduleSignalPublish();
         var outbox = profile.State.Audiences.Outbox;
         if (outbox.Count == 0 || _stale)
         {
@@ -294,7 +297,7 @@ public sealed partial class ProfileGrain
         }
     }
 
-    private async Task<AudienceCatalog> GetCatalogAsync() =>
+    private async Task<AudienceCatalog> GetCatalogAsync() => _journeyCatalog =
         await GrainFactory.GetGrain<IAudienceCatalogGrain>(_workspaceId).GetAsync(profile.State.Audiences.CatalogVersion);
 
     private async Task<IReadOnlyList<JsonElement>> GroupTraitsAsync(AudienceCatalog catalog)

@@ -33,6 +33,30 @@ public sealed partial class ProfileGrain
         return null;
     }
 
+    public async Task<string?> RemovePushTokensAsync(IReadOnlyList<ExternalIdKey> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ThrowIfStale();
+        var state = profile.State;
+        if (state.MergedInto is { } survivor)
+        {
+            return survivor;
+        }
+
+        var removed = state.ExternalIds.RemoveAll(e => tokens.Any(t => t.Type == e.Type && t.Value == e.Id));
+        if (removed > 0)
+        {
+            await PersistAsync();
+            LogPushTokensRemoved(removed, _profileId);
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Removed {Count} push tokens from profile {ProfileId}: the push provider reported them unregistered")]
+    private partial void LogPushTokensRemoved(int count, string profileId);
+
     [LoggerMessage(Level = LogLevel.Debug,
         Message = "Removed an external id of type {IdType} from profile {ProfileId}: it moved to profile {OwnerId}")]
     private partial void LogMovedIdForgotten(string idType, string profileId, string ownerId);

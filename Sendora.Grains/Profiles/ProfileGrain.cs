@@ -41,6 +41,8 @@ public sealed partial class ProfileGrain(
             ScheduleOutboxRetry(TimeSpan.Zero);
         }
 
+        ScheduleSignalPublish();
+
         return Task.CompletedTask;
     }
 
@@ -58,6 +60,7 @@ public sealed partial class ProfileGrain(
         var duplicates = 0;
         var newIds = new List<(ExternalId Id, DateTimeOffset MessageTimestamp)>();
         string? lastApplied = null;
+        var appliedMessages = new List<TrackedMessage>(messages.Count);
 
         foreach (var message in messages)
         {
@@ -72,6 +75,7 @@ public sealed partial class ProfileGrain(
             Remember(message);
             Apply(state, message, newIds);
             AddHistory(message);
+            appliedMessages.Add(message);
             lastApplied = message.MessageId;
             applied++;
         }
@@ -85,6 +89,7 @@ public sealed partial class ProfileGrain(
         await ClaimExternalIdsAsync(newIds);
         if (applied > 0)
         {
+            await QueueEventSignalsAsync(appliedMessages);
             await EvaluateAudiencesAsync(lastApplied);
         }
 

@@ -52,6 +52,9 @@ public sealed class ProfileState
 
     /// <summary>Whether the profile is listed in its workspace's profile index, which backfills walk.</summary>
     [Id(16)] public bool Indexed { get; set; }
+
+    /// <summary>Signals for journeys not yet sent, and the journeys that follow this profile.</summary>
+    [Id(17)] public ProfileJourneyState Journeys { get; set; } = new();
 }
 
 /// <summary>One merge: which profile was absorbed, with which ids, when, and which message caused it.</summary>
