@@ -35,6 +35,9 @@ public sealed partial class JourneyRunGrain(
     private readonly Dictionary<int, VersionCounters> _counters = [];
     private HashSet<string>? _seen;
 
+    // Whether the state changed since it was last saved, beyond the list of seen signals.
+    private bool _dirty;
+
     // Pending reports in storage: more than in memory means some were added by the journey since the last save.
     private int _savedReportCount;
     private IGrainTimer? _timer;
@@ -86,6 +89,9 @@ public sealed partial class JourneyRunGrain(
         foreach (var signal in fresh)
         {
             await HandleAsync(pass, signal);
+
+            // A run started or resumed by this signal reaches its next wait before the next signal, which may end it.
+            await MoveRunsAsync(pass);
         }
 
         await MoveOnAsync(pass);
@@ -103,6 +109,7 @@ public sealed partial class JourneyRunGrain(
         }
 
         runs.State.ReminderDue = null;
+        _dirty = true;
         await WakeAsync();
     }
 
@@ -145,7 +152,7 @@ public sealed partial class JourneyRunGrain(
 
             if (run.Status == JourneyRunStatuses.Waiting && definition.Steps.GetValueOrDefault(run.StepId) is WaitUntilStep wait)
             {
-                if (wait.Event is { } filter && signal.Event is { } arrived
+                if (wait.Event is { } filter && signal.Kind == JourneySignalKinds.Event && signal.Event is { } arrived
                     && filter.Matches(arrived.Type, arrived.Name, Properties(arrived), signal.At))
                 {
                     StopWaiting(run);
@@ -292,6 +299,7 @@ public sealed partial class JourneyRunGrain(
         }
 
         run.Status = JourneyRunStatuses.Waiting;
+        _dirty |= run.WaitUntil != until;
         run.WaitUntil = until;
     }
 
@@ -336,6 +344,7 @@ public sealed partial class JourneyRunGrain(
 
     private VersionCounters Counters(int version)
     {
+        _dirty = true;
         if (!_counters.TryGetValue(version, out var counters))
         {
             counters = new VersionCounters();
@@ -352,28 +361,43 @@ public sealed partial class JourneyRunGrain(
     private async Task MoveOnAsync(Pass pass)
     {
         var state = runs.State;
-        var now = clock.GetUtcNow();
-        if (pass.Journey.Status != JourneyStatuses.Paused)
-        {
-            foreach (var run in state.Runs.Where(r => JourneyRunStatuses.IsActive(r.Status)).ToList())
-            {
-                if (run.Status == JourneyRunStatuses.Running || run.WaitUntil <= now || pass.Recheck.Contains(run.Number))
-                {
-                    await RunStepsAsync(pass, run);
-                }
-            }
-        }
-
+        await MoveRunsAsync(pass);
         Trim();
         if (_counters.Count > 0)
         {
             state.PendingReports.Add(new CounterReport($"{Key}:{++state.ReportCount}", new Dictionary<int, VersionCounters>(_counters)));
             _counters.Clear();
+            _dirty = true;
         }
 
-        await ScheduleWakeAsync(pass.Journey.Status == JourneyStatuses.Paused);
-        await WriteStateAsync();
+        _dirty |= await ScheduleWakeAsync(pass.Journey.Status == JourneyStatuses.Paused);
+
+        // A pass that changed nothing but the list of seen signals is not saved: handling those signals again
+        // after a crash changes nothing either.
+        if (_dirty)
+        {
+            await WriteStateAsync();
+            _dirty = false;
+        }
+
         await FlushReportsAsync();
+    }
+
+    private async Task MoveRunsAsync(Pass pass)
+    {
+        if (pass.Journey.Status == JourneyStatuses.Paused)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        foreach (var run in runs.State.Runs.Where(r => JourneyRunStatuses.IsActive(r.Status)).ToList())
+        {
+            if (run.Status == JourneyRunStatuses.Running || run.WaitUntil <= now || pass.Recheck.Contains(run.Number))
+            {
+                await RunStepsAsync(pass, run);
+            }
+        }
     }
 
     /// <summary>Keeps active runs, finished runs whose conversion window is open, and the latest finished ones.</summary>
@@ -385,7 +409,7 @@ public sealed partial class JourneyRunGrain(
         var drop = finished.Take(Math.Max(0, finished.Count - FinishedRunLimit))
             .Where(r => r.ConvertedAt is not null || !GoalOpen(r, now))
             .ToHashSet();
-        list.RemoveAll(drop.Contains);
+        _dirty |= list.RemoveAll(drop.Contains) > 0;
     }
 
     private bool GoalOpen(JourneyRun run, DateTimeOffset now) =>
@@ -410,7 +434,8 @@ public sealed partial class JourneyRunGrain(
         return until;
     }
 
-    private async Task ScheduleWakeAsync(bool paused)
+    /// <summary>Registers the reminder and timer of the earliest wake-up; returns whether the state changed.</summary>
+    private async Task<bool> ScheduleWakeAsync(bool paused)
     {
         var state = runs.State;
         var active = state.Runs.Where(r => JourneyRunStatuses.IsActive(r.Status)).ToList();
@@ -429,9 +454,11 @@ public sealed partial class JourneyRunGrain(
                 {
                     await this.UnregisterReminder(reminder);
                 }
+
+                return true;
             }
 
-            return;
+            return false;
         }
 
         var delay = wake - now;
@@ -440,16 +467,20 @@ public sealed partial class JourneyRunGrain(
             delay = TimeSpan.Zero;
         }
 
+        var changed = false;
         if (state.ReminderDue != wake)
         {
             await this.RegisterOrUpdateReminder(WakeReminder, delay, ReminderPeriod);
             state.ReminderDue = wake;
+            changed = true;
         }
 
         if (delay <= TimerHorizon && !paused)
         {
             ScheduleTimer(delay);
         }
+
+        return changed;
     }
 
     private void ScheduleTimer(TimeSpan delay)

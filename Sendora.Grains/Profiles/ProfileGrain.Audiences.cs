@@ -98,6 +98,12 @@ public sealed partial class ProfileGrain
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == SignalReminder)
+        {
+            await OnSignalReminderAsync();
+            return;
+        }
+
         if (reminderName != WindowReminder)
         {
             return;

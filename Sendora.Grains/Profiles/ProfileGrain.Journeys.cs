@@ -10,6 +10,8 @@ public sealed partial class ProfileGrain
     // How long a profile sends events to a journey it sent a trigger candidate, until the run grain answers.
     private static readonly TimeSpan FollowUntilAnswered = TimeSpan.FromDays(400);
 
+    private const string SignalReminder = "journey-signals";
+
     private AudienceCatalog _journeyCatalog = AudienceCatalog.Empty;
     private IGrainTimer? _journeyTimer;
     private bool _publishingSignals;
@@ -98,6 +100,41 @@ public sealed partial class ProfileGrain
                 TriggerCandidate = candidate,
             });
         }
+    }
+
+    /// <summary>
+    /// Registers a reminder before trigger candidates are saved, so that they are sent even when the silo stops
+    /// before sending them and no later message wakes the profile. The reminder removes itself once the outbox is empty.
+    /// </summary>
+    private async Task EnsureSignalReminderAsync()
+    {
+        var journeys = profile.State.Journeys;
+        if (journeys.ReminderRegistered || !journeys.Outbox.Any(s => s.TriggerCandidate))
+        {
+            return;
+        }
+
+        await this.RegisterOrUpdateReminder(SignalReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        journeys.ReminderRegistered = true;
+    }
+
+    private async Task OnSignalReminderAsync()
+    {
+        var journeys = profile.State.Journeys;
+        if (journeys.Outbox.Count > 0)
+        {
+            // Sent from the interleaving timer, never from this turn: a run grain may call back into the profile.
+            ScheduleSignalPublish(TimeSpan.Zero);
+            return;
+        }
+
+        if (await this.GetReminder(SignalReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        journeys.ReminderRegistered = false;
+        await PersistAsync();
     }
 
     private static JourneyEvent EventOf(TrackedMessage message) => new(
@@ -201,4 +238,7 @@ public sealed class ProfileJourneyState
 
     /// <summary>The journeys whose runs need this profile's events and membership changes, and until when.</summary>
     [Id(2)] public Dictionary<string, DateTimeOffset> Following { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the reminder that sends a saved outbox after a restart is registered.</summary>
+    [Id(3)] public bool ReminderRegistered { get; set; }
 }

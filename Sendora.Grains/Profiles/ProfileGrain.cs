@@ -384,6 +384,7 @@ public sealed partial class ProfileGrain(
     {
         try
         {
+            await EnsureSignalReminderAsync();
             await profile.WriteStateAsync();
         }
         catch (Exception exception)
