@@ -30,9 +30,8 @@ public sealed partial class AudienceGrain(
     private readonly Queue<string> _recentOrder = new();
     private ObserverManager<IAudienceWatcher>? _watchers;
 
-    // Appends waiting for the next group, and the loop that writes groups while any are waiting.
-    private readonly List<PendingAppend> _pending = [];
-    private Task _writing = Task.CompletedTask;
+    // Appends of many profiles are written as one group while the previous group is being written.
+    private GroupedWrites<MembershipChange, long>? _appends;
     private bool _clearing;
 
     private string Key => this.GetPrimaryKeyString();
@@ -40,6 +39,7 @@ public sealed partial class AudienceGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _watchers = new ObserverManager<IAudienceWatcher>(TimeSpan.FromMinutes(1), logger);
+        _appends = new GroupedWrites<MembershipChange, long>(RecordAsync);
         var state = audience.State;
         if (state.ShardCount == 0)
         {
@@ -75,44 +75,10 @@ public sealed partial class AudienceGrain(
             throw new InvalidOperationException($"Audience {Key} is being cleared; send the changes again.");
         }
 
-        var pending = new PendingAppend(changes);
-        _pending.Add(pending);
-        if (_writing.IsCompleted)
-        {
-            _writing = WritePendingAsync();
-        }
-
-        return pending.Completion.Task;
+        return _appends!.AddAsync(changes);
     }
 
-    // Runs on the grain's scheduler and is the only writer of the log, the shards and the state, so groups are
-    // written one after another even though AppendAsync interleaves.
-    private async Task WritePendingAsync()
-    {
-        while (_pending.Count > 0)
-        {
-            var group = _pending.ToArray();
-            _pending.Clear();
-            try
-            {
-                var lastSequence = await RecordAsync([.. group.SelectMany(p => p.Changes)]);
-                foreach (var pending in group)
-                {
-                    pending.Completion.TrySetResult(lastSequence);
-                }
-            }
-            catch (Exception exception)
-            {
-                // Every caller of the group sends its changes again, and those already in the log are dropped as repeats.
-                foreach (var pending in group)
-                {
-                    pending.Completion.TrySetException(exception);
-                }
-            }
-        }
-    }
-
-    private async Task<long> RecordAsync(List<MembershipChange> changes)
+    private async Task<long> RecordAsync(IReadOnlyList<MembershipChange> changes)
     {
         var state = audience.State;
         var fresh = new List<MembershipChange>();
@@ -224,7 +190,7 @@ public sealed partial class AudienceGrain(
         _clearing = true;
         try
         {
-            await _writing;
+            await _appends!.Idle;
             var state = audience.State;
             await Task.WhenAll(state.Segments.Select(s => Segment(s.Number).ClearAsync()));
             await Task.WhenAll(Enumerable.Range(0, state.ShardCount).Select(i => Shard(i).ClearAsync()));
@@ -383,14 +349,6 @@ public sealed partial class AudienceGrain(
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Failed to publish membership changes {First} to {Last} of audience {AudienceKey} on its stream")]
     private partial void LogPublishFailed(Exception exception, string audienceKey, long first, long last);
-
-    /// <summary>One call of <see cref="AppendAsync"/> waiting for its group to be written.</summary>
-    private sealed class PendingAppend(IReadOnlyList<MembershipChange> changes)
-    {
-        public IReadOnlyList<MembershipChange> Changes { get; } = changes;
-
-        public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
 }
 
 [GenerateSerializer, Alias("sendora.AudienceState")]

@@ -16,7 +16,7 @@ public sealed partial class JourneyGrain(
     private const int RecentReportLimit = 4_096;
 
     private readonly HashSet<string> _recentReports = new(StringComparer.Ordinal);
-    private GroupedWrites<CounterReport>? _counterWrites;
+    private GroupedWrites<CounterReport, bool>? _counterWrites;
     private string _workspaceId = string.Empty;
     private string _journeyId = string.Empty;
 
@@ -26,7 +26,7 @@ public sealed partial class JourneyGrain(
     {
         (_workspaceId, _journeyId) = GrainKeys.Split(Key);
         _recentReports.UnionWith(journey.State.RecentReports);
-        _counterWrites = new GroupedWrites<CounterReport>(WriteCountersAsync);
+        _counterWrites = new GroupedWrites<CounterReport, bool>(WriteCountersAsync);
         if (journey.State.CreatedAt is not null && !journey.State.CatalogSynced)
         {
             await SyncCatalogAsync();
@@ -136,13 +136,13 @@ public sealed partial class JourneyGrain(
     public Task RecordCountersAsync(CounterReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return _counterWrites!.AddAsync(report);
+        return _counterWrites!.AddAsync([report]);
     }
 
     public Task<IReadOnlyDictionary<int, VersionCounters>> GetCountersAsync() =>
         Task.FromResult<IReadOnlyDictionary<int, VersionCounters>>(journey.State.Counters);
 
-    private async Task WriteCountersAsync(IReadOnlyList<CounterReport> reports)
+    private async Task<bool> WriteCountersAsync(IReadOnlyList<CounterReport> reports)
     {
         var state = journey.State;
         var added = false;
@@ -179,6 +179,8 @@ public sealed partial class JourneyGrain(
         {
             await WriteStateAsync();
         }
+
+        return added;
     }
 
     /// <summary>Tells the workspace the entry point of the latest version, or that the journey takes no entries.</summary>
