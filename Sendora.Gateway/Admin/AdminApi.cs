@@ -33,6 +33,7 @@ public static partial class AdminApi
         MapIdentityRoutes(admin);
         MapAudienceRoutes(admin);
         MapDeliveryRoutes(admin);
+        MapTemplateRoutes(admin);
         return endpoints;
     }
 
