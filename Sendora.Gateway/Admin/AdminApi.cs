@@ -34,6 +34,7 @@ public static partial class AdminApi
         MapAudienceRoutes(admin);
         MapDeliveryRoutes(admin);
         MapJourneyRoutes(admin);
+        MapTemplateRoutes(admin);
         return endpoints;
     }
 

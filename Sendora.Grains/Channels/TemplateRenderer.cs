@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Fluid;
@@ -8,6 +9,26 @@ namespace Sendora.Grains.Channels;
 public sealed class TemplateRenderer
 {
     private static readonly FluidParser Parser = new();
+
+    /// <summary>
+    /// Parses <paramref name="source"/> as Liquid with the same parser that rendering uses, without rendering it.
+    /// Returns false when the template is invalid, with the first line of Fluid's message in
+    /// <paramref name="error"/>, such as "End of tag '}}' was expected at (1:24)".
+    /// </summary>
+    public static bool TryParse(string source, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (Parser.TryParse(source, out _, out var message))
+        {
+            error = null;
+            return true;
+        }
+
+        // Fluid.Core 3.0 appends the whole source after the first line, which can be hundreds of kilobytes long.
+        var lineEnd = message.IndexOf('\n');
+        error = lineEnd < 0 ? message : message[..lineEnd].TrimEnd('\r');
+        return false;
+    }
 
     /// <summary>
     /// Renders <paramref name="source"/> over <paramref name="context"/> (a JSON object whose properties become
