@@ -100,7 +100,7 @@ internal sealed partial class JourneyParser
         }
 
         var id = zone.ValueKind == JsonValueKind.String ? zone.GetString()! : null;
-        if (JourneyTimeZones.Find(id) is null)
+        if (TimeZones.Find(id) is null)
         {
             _reader.Error("$.timezone", "'timezone' must be an IANA time zone id, such as \"Europe/Berlin\" or "
                 + $"\"UTC\", not {DefinitionReader.Describe(zone)}.");

@@ -20,8 +20,8 @@ public sealed partial record TimeWindowStep
     /// </remarks>
     public DateTimeOffset NextOpening(DateTimeOffset now, string? profileTimeZone, string journeyTimeZone)
     {
-        var zone = JourneyTimeZones.Find(profileTimeZone)
-            ?? JourneyTimeZones.Find(journeyTimeZone)
+        var zone = TimeZones.Find(profileTimeZone)
+            ?? TimeZones.Find(journeyTimeZone)
             ?? throw new ArgumentException(
                 $"The journey time zone \"{journeyTimeZone}\" is not a known IANA time zone id.",
                 nameof(journeyTimeZone));

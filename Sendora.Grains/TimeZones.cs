@@ -1,9 +1,9 @@
 using System.Security;
 
-namespace Sendora.Grains.Journeys;
+namespace Sendora.Grains;
 
-/// <summary>Looks up the IANA time zones that journeys and profiles name.</summary>
-internal static class JourneyTimeZones
+/// <summary>Looks up the IANA time zones that journeys, quiet hours and profiles name.</summary>
+internal static class TimeZones
 {
     /// <summary>Returns the zone with the IANA id <paramref name="id"/>, or null for a missing or unknown id.</summary>
     public static TimeZoneInfo? Find(string? id)
