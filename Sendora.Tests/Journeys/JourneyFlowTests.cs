@@ -387,4 +387,59 @@ public sealed class JourneyFlowTests(JourneyFixture fixture)
         await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Viewed Pricing"}""");
         Assert.Equal(2, (await workspace.EmailsAsync("cooldown@example.test", count: 2)).Count);
     }
+
+    [Fact]
+    public async Task TemplateStep_UsesCopyMadeAtPublish()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        var templates = $"/admin/v1/workspaces/{workspace.Id}/templates";
+        using (var created = await workspace.AdminAsync(HttpMethod.Post, templates,
+            """{"id": "welcome", "name": "Welcome", "channel": "email", "subject": "Welcome, {{ traits.first_name }}", "textBody": "Hi"}"""))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.Created, created);
+        }
+
+        await workspace.CreateAndPublishAsync("templated", """
+            {"name": "Templated", "trigger": {"event": "Signed Up"}, "entry": {"every_time": {}},
+             "steps": [{"id": "mail", "type": "send_email", "template": "welcome"}]}
+            """);
+        using (var edited = await workspace.AdminAsync(HttpMethod.Put, $"{templates}/welcome",
+            """{"name": "Welcome", "channel": "email", "subject": "Edited subject", "textBody": "Hi"}"""))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.OK, edited);
+        }
+
+        await workspace.SendAsync("/v1/identify", """{"userId":"u1","traits":{"first_name":"Di","email":"di@example.test"}}""");
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Signed Up"}""");
+        Assert.Equal("Welcome, Di", Assert.Single(await workspace.EmailsAsync("di@example.test")).Subject);
+
+        var version = await workspace.GetAsync($"{workspace.JourneysPath}/templated/versions/1");
+        Assert.Equal(1, version.GetProperty("templates")[0].GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task TemplateOfOtherChannel_RefusesPublish()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        using (var created = await workspace.AdminAsync(HttpMethod.Post, $"/admin/v1/workspaces/{workspace.Id}/templates",
+            """{"id": "alert", "name": "Alert", "channel": "push", "title": "Hi", "body": "There"}"""))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.Created, created);
+        }
+
+        using (var journey = await workspace.AdminAsync(HttpMethod.Post, workspace.JourneysPath, """
+            {"id": "mixed", "definition": {"name": "Mixed", "trigger": {"event": "X"},
+             "steps": [{"id": "wait", "type": "delay", "duration": {"minutes": 5}, "next": "mail"},
+                       {"id": "mail", "type": "send_email", "template": "alert"}]}}
+            """))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.Created, journey);
+        }
+
+        using var response = await workspace.AdminAsync(HttpMethod.Post, $"{workspace.JourneysPath}/mixed/publish");
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var error = Assert.Single((await JsonAssert.ReadAsync(response)).GetProperty("errors").EnumerateArray());
+        Assert.Equal("$.definition.steps[1].template", error.GetProperty("path").GetString());
+        Assert.Contains("push template", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
 }
