@@ -11,9 +11,9 @@ public static class CertificateFingerprints
     private const int HexDigits = 64;
 
     /// <summary>
-    /// Parses <paramref name="value"/> into fingerprints of 64 uppercase hex digits without colons, the form of
-    /// <see cref="System.Security.Cryptography.X509Certificates.X509Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName)"/>.
-    /// An empty or null value is an empty set. Returns false with the first invalid entry when one is not a fingerprint.
+    /// Parses <paramref name="value"/> into fingerprints of 64 uppercase hex digits without colons, the form that
+    /// <c>X509Certificate.GetCertHashString(HashAlgorithmName.SHA256)</c> returns. An empty or null value is an empty
+    /// set. Returns false with the first invalid entry when one is not a fingerprint.
     /// </summary>
     public static bool TryParse(
         string? value, out IReadOnlySet<string> fingerprints, [NotNullWhen(false)] out string? invalidEntry)
@@ -21,7 +21,9 @@ public static class CertificateFingerprints
         var parsed = new HashSet<string>(StringComparer.Ordinal);
         fingerprints = parsed;
         invalidEntry = null;
-        foreach (var entry in (value ?? string.Empty).Split([';', ','], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        const StringSplitOptions SplitOptions = StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries;
+        var entries = (value ?? string.Empty).Split([';', ','], SplitOptions);
+        foreach (var entry in entries)
         {
             var digits = entry.Replace(":", string.Empty, StringComparison.Ordinal);
             if (digits.Length != HexDigits || !digits.All(char.IsAsciiHexDigit))

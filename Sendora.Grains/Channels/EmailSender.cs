@@ -37,7 +37,8 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
 
         if (!CertificateFingerprints.TryParse(Settings.TrustedCertificateSha256, out var trusted, out var invalid))
         {
-            return SendOutcome.Failed($"{SmtpCertificateValidator.TrustedCertificateKey} has the invalid fingerprint '{invalid}'.");
+            return SendOutcome.Failed(
+                $"{SmtpCertificateValidator.TrustedCertificateKey} has the invalid fingerprint '{invalid}'.");
         }
 
         MimeMessage message;
@@ -87,8 +88,9 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
         }
         catch (SslHandshakeException exception) when (exception.InnerException is not (IOException or SocketException))
         {
+            var cause = exception.InnerException?.Message ?? exception.Message;
             return SendOutcome.Failed(
-                $"The TLS handshake with the SMTP server {Server} failed ({exception.InnerException?.Message ?? exception.Message}). "
+                $"The TLS handshake with the SMTP server {Server} failed ({cause}). "
                 + $"Check that {ChannelOptions.SectionName}:Email:Security ({Settings.Security}) matches the port.");
         }
         catch (Exception exception) when (exception is IOException or SocketException or SmtpProtocolException
@@ -104,9 +106,10 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
     /// <summary>Connects, logs in when a user name is set, sends and disconnects.</summary>
     private async Task<SendOutcome> ExchangeAsync(SmtpClient client, MimeMessage message, CancellationToken cancellationToken)
     {
+        var socketOptions = ToSocketOptions(Settings.Security);
         try
         {
-            await client.ConnectAsync(Settings.Host!, Settings.Port, ToSocketOptions(Settings.Security), cancellationToken);
+            await client.ConnectAsync(Settings.Host!, Settings.Port, socketOptions, cancellationToken);
         }
         catch (NotSupportedException)
         {
@@ -121,8 +124,9 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
             if (!client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
             {
                 return SendOutcome.Failed(
-                    $"The SMTP server {Server} does not offer AUTH, so {ChannelOptions.SectionName}:Email:UserName cannot log in. "
-                    + $"Many servers offer it only over TLS: check {ChannelOptions.SectionName}:Email:Security ({Settings.Security}).");
+                    $"The SMTP server {Server} does not offer AUTH, so {ChannelOptions.SectionName}:Email:UserName "
+                    + "cannot log in. Many servers offer it only over TLS: check "
+                    + $"{ChannelOptions.SectionName}:Email:Security ({Settings.Security}).");
             }
 
             await client.AuthenticateAsync(Settings.UserName, Settings.Password ?? string.Empty, cancellationToken);

@@ -19,7 +19,7 @@ public sealed class SmtpCertificateValidator(IReadOnlySet<string> trustedSha256,
     /// <summary>The reason the last certificate was rejected, naming the certificate, or null when none was.</summary>
     public string? Rejection { get; private set; }
 
-    /// <summary>Validates a server certificate, with the signature of <see cref="RemoteCertificateValidationCallback"/>.</summary>
+    /// <summary>Validates a server certificate, as a <see cref="RemoteCertificateValidationCallback"/>.</summary>
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (errors == SslPolicyErrors.None)
@@ -41,7 +41,8 @@ public sealed class SmtpCertificateValidator(IReadOnlySet<string> trustedSha256,
 
         Rejection = $"The TLS certificate of the SMTP server {server} is not trusted: {Describe(errors, chain)}. "
                     + $"Certificate {certificate.Subject}, issued by {certificate.Issuer}, SHA-256 {sha256}. "
-                    + $"To trust this certificate, compare its SHA-256 with the one on the server and add it to {TrustedCertificateKey}.";
+                    + "To trust this certificate, compare its SHA-256 with the one on the server and add it to "
+                    + $"{TrustedCertificateKey}.";
         return false;
     }
 

@@ -40,7 +40,7 @@ public sealed class SmtpTlsTests : IDisposable
     [Fact]
     public async Task SslOnConnect_WithLogin_Sends()
     {
-        await using var smtp = TlsSmtpServer.Start(_certificate, implicitTls: true, userName: UserName, password: Password);
+        await using var smtp = TlsSmtpServer.Start(_certificate, implicitTls: true, UserName, Password);
         await using var server = await StartSendoraAsync(smtp, SmtpSecurity.SslOnConnect, Fingerprint, UserName, Password);
 
         var (record, _) = await SendAsync(server);
@@ -93,7 +93,8 @@ public sealed class SmtpTlsTests : IDisposable
     public async Task StartTls_NotOffered_FailsWithoutPlainText()
     {
         await using var smtp = TlsSmtpServer.Start(certificate: null);
-        await using var server = await StartSendoraAsync(smtp, SmtpSecurity.StartTls, trustedFingerprint: null, userName: null, password: null);
+        await using var server = await StartSendoraAsync(
+            smtp, SmtpSecurity.StartTls, trustedFingerprint: null, userName: null, password: null);
 
         var (record, _) = await SendAsync(server);
 
@@ -123,7 +124,7 @@ public sealed class SmtpTlsTests : IDisposable
             ["Sendora:Channels:Email:Timeout"] = "00:00:10",
         });
 
-    /// <summary>Sends a transactional email through a delivery grain and returns the record after the first attempt.</summary>
+    /// <summary>Sends a transactional email through a delivery grain and returns the record after one attempt.</summary>
     private static async Task<(DeliveryRecord Record, string Address)> SendAsync(SendoraServer server)
     {
         var profileId = Requests.NewId("p");

@@ -59,7 +59,7 @@ public sealed class TlsSmtpServer : MessageStore, IUserAuthenticator, IAsyncDisp
         return server;
     }
 
-    /// <summary>Creates a self-signed server certificate for <c>localhost</c> and 127.0.0.1, valid for a day either side of now.</summary>
+    /// <summary>Creates a self-signed certificate for <c>localhost</c> and 127.0.0.1, valid from yesterday to tomorrow.</summary>
     public static X509Certificate2 CreateCertificate()
     {
         using var key = RSA.Create(2048);
@@ -68,16 +68,19 @@ public sealed class TlsSmtpServer : MessageStore, IUserAuthenticator, IAsyncDisp
         names.AddDnsName("localhost");
         names.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        var serverAuthentication = new Oid("1.3.6.1.5.5.7.3.1");
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([serverAuthentication], critical: false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(
             X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, critical: true));
-        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var now = DateTimeOffset.UtcNow;
+        using var created = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
 
-        // SslStream on Windows cannot serve with the ephemeral key CreateSelfSigned returns, so the key goes through PKCS#12.
+        // SslStream on Windows cannot serve with the ephemeral key of CreateSelfSigned, so the key goes via PKCS#12.
         return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), password: null);
     }
 
-    public Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken) =>
+    public Task<bool> AuthenticateAsync(
+        ISessionContext context, string user, string password, CancellationToken cancellationToken) =>
         Task.FromResult(_userName is not null && user == _userName && password == _password);
 
     public override Task<SmtpResponse> SaveAsync(
@@ -96,6 +99,6 @@ public sealed class TlsSmtpServer : MessageStore, IUserAuthenticator, IAsyncDisp
         _stop.Dispose();
     }
 
-    /// <summary>An accepted message, the user that logged in (null without login), and whether TLS protected it.</summary>
+    /// <summary>An accepted message, the user that logged in (null without login) and whether TLS was on.</summary>
     public sealed record Received(MimeMessage Message, string? User, bool OverTls);
 }

@@ -6,7 +6,7 @@ using Sendora.Tests.Infrastructure;
 
 namespace Sendora.Tests.Channels;
 
-/// <summary>The <c>Email:TrustedCertificateSha256</c> setting: its format, its check at start and the validation it adds.</summary>
+/// <summary>The <c>Email:TrustedCertificateSha256</c> setting: its format, its check at start and its validation.</summary>
 public sealed class TrustedCertificateTests
 {
     private const string Hex = "C2E223FA6CA0D0351304DEE77D68738A6509C1982ABE60E571AF82E9CB4C01D4";
@@ -15,9 +15,11 @@ public sealed class TrustedCertificateTests
     [Fact]
     public void TryParse_ColonsAndList_Normalizes()
     {
-        var withColons = string.Join(':', Enumerable.Range(0, 32).Select(i => OtherHex.Substring(i * 2, 2))).ToLowerInvariant();
+        var bytes = Enumerable.Range(0, 32).Select(i => OtherHex.Substring(i * 2, 2));
+        var withColons = string.Join(':', bytes).ToLowerInvariant();
+        var value = $" {Hex.ToLowerInvariant()} ; {withColons},";
 
-        var parsed = CertificateFingerprints.TryParse($" {Hex.ToLowerInvariant()} ; {withColons},", out var fingerprints, out var invalid);
+        var parsed = CertificateFingerprints.TryParse(value, out var fingerprints, out var invalid);
 
         Assert.True(parsed);
         Assert.Null(invalid);
@@ -62,7 +64,7 @@ public sealed class TrustedCertificateTests
     [Fact]
     public async Task Server_InvalidFingerprint_FailsAtStart()
     {
-        var settings = new Dictionary<string, string?> { ["Sendora:Channels:Email:TrustedCertificateSha256"] = "sha1:0123" };
+        var settings = new Dictionary<string, string?> { [SmtpCertificateValidator.TrustedCertificateKey] = "sha1:0123" };
 
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => SendoraServer.StartAsync(settings));
 
