@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Utilities;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Audiences;
 
@@ -140,6 +141,8 @@ public sealed partial class AudienceGrain(
         var counts = await Task.WhenAll(Enumerable.Range(0, state.ShardCount).Select(i => Shard(i).CountAsync()));
         return new AudienceStatus(counts.Sum(c => (long)c), state.LastSequence, state.Enters, state.Exits);
     }
+
+    public Task<GrainInspection> InspectAsync(int maxItems) => Task.FromResult(GrainInspector.Inspect(this, audience, maxItems));
 
     public async Task<MemberPage> GetMembersAsync(MemberCursor? after, int limit)
     {
