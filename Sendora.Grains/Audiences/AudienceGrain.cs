@@ -343,8 +343,10 @@ public sealed partial class AudienceGrain(
         return (int)(hash % (uint)shardCount);
     }
 
-    private IAudienceShardGrain Shard(int number) =>
-        GrainFactory.GetGrain<IAudienceShardGrain>($"{Key}/shard/{number}");
+    /// <summary>Returns the grain key of shard <paramref name="number"/> of the audience keyed <paramref name="audienceKey"/>.</summary>
+    public static string ShardKey(string audienceKey, int number) => $"{audienceKey}/shard/{number}";
+
+    private IAudienceShardGrain Shard(int number) => GrainFactory.GetGrain<IAudienceShardGrain>(ShardKey(Key, number));
 
     private IAudienceLogSegmentGrain Segment(int number) =>
         GrainFactory.GetGrain<IAudienceLogSegmentGrain>($"{Key}/log/{number}");

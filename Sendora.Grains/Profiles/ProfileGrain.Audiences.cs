@@ -303,11 +303,8 @@ public sealed partial class ProfileGrain
         }
     }
 
-    private async Task<AudienceCatalog> GetCatalogAsync() => _journeyCatalog = await ReadCatalogAsync();
-
-    // Reads the catalog without keeping it, for calls that must leave the activation as it was.
-    private Task<AudienceCatalog> ReadCatalogAsync() =>
-        GrainFactory.GetGrain<IAudienceCatalogGrain>(_workspaceId).GetAsync(profile.State.Audiences.CatalogVersion);
+    private async Task<AudienceCatalog> GetCatalogAsync() => _journeyCatalog =
+        await GrainFactory.GetGrain<IAudienceCatalogGrain>(_workspaceId).GetAsync(profile.State.Audiences.CatalogVersion);
 
     private async Task<IReadOnlyList<JsonElement>> GroupTraitsAsync(AudienceCatalog catalog)
     {
