@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Gateway.Admin;
 using Sendora.Gateway.Channels;
 using Sendora.Gateway.Identity;
+using Sendora.Gateway.Operations;
 using Sendora.Gateway.Profiles;
 using Sendora.Gateway.Tracking;
 using Sendora.Grains.Ingestion;
@@ -54,7 +55,8 @@ public static class GatewayServiceExtensions
         // Binding failures reach BadRequestExceptionHandler, which names the invalid field, instead of
         // ending as an empty 400.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi();
+        services.AddOpenApi(openApi => openApi.AddMetricsOperation());
+        builder.AddSendoraOperations();
         services.AddCors(cors => cors.AddPolicy(TrackingApi.CorsPolicy, policy => policy
             .AllowAnyOrigin()
             .AllowAnyHeader()
@@ -74,6 +76,7 @@ public static class GatewayServiceExtensions
         app.MapAdminApi();
         app.MapUnsubscribeApi();
         app.MapHealthApi();
+        app.MapMetricsApi();
         return app;
     }
 
