@@ -4,6 +4,7 @@ using Sendora.Gateway.Channels;
 using Sendora.Gateway.Identity;
 using Sendora.Gateway.Profiles;
 using Sendora.Gateway.Tracking;
+using Sendora.Grains.Health;
 using Sendora.Grains.Ingestion;
 using Sendora.Silo.Hosting;
 
@@ -37,6 +38,7 @@ public static class GatewayServiceExtensions
             .BindConfiguration(SourceHealthOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName);
 
         services.AddSingleton<MessageNormalizer>();
         services.AddSingleton<IdentityRulesCache>();

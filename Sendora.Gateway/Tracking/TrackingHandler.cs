@@ -224,7 +224,7 @@ public sealed partial class TrackingHandler(
             return;
         }
 
-        counters.Add(binding.WorkspaceId, binding.SourceId, results.Sum(r => r.Applied), results.Sum(r => r.Duplicates));
+        counters.Add(binding.WorkspaceId, binding.SourceId, receivedAt, results.Sum(r => r.Applied), results.Sum(r => r.Duplicates));
         await WriteResultAsync(context, pathType is null, items.Count, rejections);
     }
 
