@@ -21,7 +21,7 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// <summary>Enables or disables a source; returns null when the workspace has no such source.</summary>
     Task<SourceInfo?> SetSourceEnabledAsync(string sourceId, bool enabled);
 
-    /// <summary>Sets the percent by which a source's hourly volume may stray before its volume alert opens; returns null when there is no such source.</summary>
+    /// <summary>Sets the percent by which a source's hourly volume may stray before its volume alert opens. Returns null when there is no such source.</summary>
     Task<SourceInfo?> SetSourceVolumeAlertPercentAsync(string sourceId, int percent);
 
     /// <summary>

@@ -210,7 +210,7 @@ public sealed partial class DeliveryGrain(
         }
         catch (Exception exception)
         {
-            // The delivery's own record is saved and authoritative; the logs and health counts are views of it.
+            // The delivery's own record is saved and authoritative, and the logs and health counts are views of it.
             LogReportFailed(exception, Key, record.Status);
         }
     }

@@ -7,7 +7,7 @@ public sealed class AlertState
     /// <summary>Open alerts and the kept resolved ones, oldest first.</summary>
     [Id(0)] public List<AlertRecord> Alerts { get; set; } = [];
 
-    /// <summary>POSTs to the alert webhook in the order the changes happened; the first is sent before the next.</summary>
+    /// <summary>POSTs to the alert webhook in the order of the changes, each sent only after the one before it.</summary>
     [Id(1)] public List<AlertNotification> Outbox { get; set; } = [];
 }
 
@@ -15,7 +15,7 @@ public sealed class AlertState
 [GenerateSerializer, Immutable, Alias("sendora.AlertNotification")]
 public sealed record AlertNotification
 {
-    /// <summary>The id sent as <c>Idempotency-Key</c>, so a receiver drops a POST repeated after a silo stop.</summary>
+    /// <summary>The id sent as <c>Idempotency-Key</c>, so a receiver can drop a POST repeated after a silo stop.</summary>
     [Id(0)] public required string Id { get; init; }
 
     /// <summary>The JSON body, fixed when the change happened.</summary>

@@ -32,7 +32,9 @@ public sealed partial class DeliveryHealthGrain(
     public async Task RecordAsync(string status, DateTimeOffset at)
     {
         ArgumentException.ThrowIfNullOrEmpty(status);
-        if (at > clock.GetUtcNow() - Window)
+        var cutoff = Cutoff(clock.GetUtcNow());
+        TimeBuckets.RemoveBefore(health.State.Minutes, cutoff);
+        if (at >= cutoff)
         {
             var counts = TimeBuckets.GetOrAdd(health.State.Minutes, TimeBuckets.Floor(at, Minute),
                 start => new DeliveryCounts { Start = start });
@@ -102,8 +104,8 @@ public sealed partial class DeliveryHealthGrain(
 
     private DeliveryHealthReport Summarize(DateTimeOffset now)
     {
-        TimeBuckets.RemoveBefore(health.State.Minutes, TimeBuckets.Floor(now - Window, Minute) + Minute);
-        var minutes = health.State.Minutes;
+        var cutoff = Cutoff(now);
+        var minutes = health.State.Minutes.Where(m => m.Start >= cutoff).ToList();
         var sent = minutes.Sum(m => m.Sent);
         var attempted = sent + minutes.Sum(m => m.Failed + m.OutcomeUnknown);
         return new DeliveryHealthReport
@@ -116,6 +118,9 @@ public sealed partial class DeliveryHealthGrain(
             AlertOpen = health.State.AlertOpen,
         };
     }
+
+    /// <summary>Returns the start of the oldest minute in the last hour at <paramref name="now"/>.</summary>
+    private static DateTimeOffset Cutoff(DateTimeOffset now) => TimeBuckets.Floor(now - Window, Minute) + Minute;
 
     private string Describe(string channel, DeliveryHealthReport report) => string.Format(
         CultureInfo.InvariantCulture,

@@ -14,7 +14,7 @@ public interface IAlertGrain : IGrainWithStringKey
     /// </summary>
     Task<AlertRecord> OpenAsync(AlertMeasurement measurement);
 
-    /// <summary>Resolves the open alert of the measurement's kind and subject; returns null when none is open.</summary>
+    /// <summary>Resolves the open alert of the measurement's kind and subject. Returns null when none is open.</summary>
     Task<AlertRecord?> ResolveAsync(AlertMeasurement measurement);
 
     /// <summary>Returns the open alerts, newest first, then the kept resolved ones, most recently resolved first.</summary>

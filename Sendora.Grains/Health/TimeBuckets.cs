@@ -43,7 +43,7 @@ public static class TimeBuckets
         return buckets.FirstOrDefault(b => b.Start == start);
     }
 
-    /// <summary>Removes the buckets that start before <paramref name="cutoff"/>; returns whether any was removed.</summary>
+    /// <summary>Removes the buckets that start before <paramref name="cutoff"/> and returns whether there were any.</summary>
     public static bool RemoveBefore<T>(List<T> buckets, DateTimeOffset cutoff)
         where T : ITimeBucket
     {

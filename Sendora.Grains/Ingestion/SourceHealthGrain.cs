@@ -73,12 +73,12 @@ public sealed partial class SourceHealthGrain(
 
     public Task<SourceVolumeReport> GetVolumeAsync()
     {
-        RemoveExpired(clock.GetUtcNow());
+        var (minuteCutoff, hourCutoff) = Cutoffs(clock.GetUtcNow());
         var state = health.State;
         return Task.FromResult(new SourceVolumeReport
         {
-            Minutes = [.. state.Minutes.Select(Copy)],
-            Hours = [.. state.Hours.Select(Copy)],
+            Minutes = [.. state.Minutes.Where(m => m.Start >= minuteCutoff).Select(Copy)],
+            Hours = [.. state.Hours.Where(h => h.Start >= hourCutoff).Select(Copy)],
             AlertOpen = state.VolumeAlertOpen,
             LastCheck = _latestCheck ?? state.LastVolumeCheck,
         });
@@ -89,14 +89,15 @@ public sealed partial class SourceHealthGrain(
     {
         var now = clock.GetUtcNow();
         RemoveExpired(now);
+        var (minuteCutoff, hourCutoff) = Cutoffs(now);
         var minute = TimeBuckets.Floor(at, Minute);
-        if (minute > now - MinuteHistory)
+        if (minute >= minuteCutoff)
         {
             add(TimeBuckets.GetOrAdd(health.State.Minutes, minute, start => new IntakeCounts { Start = start }));
         }
 
         var hour = TimeBuckets.Floor(at, Hour);
-        if (hour > now - HourHistory)
+        if (hour >= hourCutoff)
         {
             add(TimeBuckets.GetOrAdd(health.State.Hours, hour, start => new IntakeCounts { Start = start }));
         }
@@ -104,10 +105,15 @@ public sealed partial class SourceHealthGrain(
 
     private bool RemoveExpired(DateTimeOffset now)
     {
-        var minutes = TimeBuckets.RemoveBefore(health.State.Minutes, TimeBuckets.Floor(now - MinuteHistory, Minute) + Minute);
-        var hours = TimeBuckets.RemoveBefore(health.State.Hours, TimeBuckets.Floor(now - HourHistory, Hour) + Hour);
+        var (minuteCutoff, hourCutoff) = Cutoffs(now);
+        var minutes = TimeBuckets.RemoveBefore(health.State.Minutes, minuteCutoff);
+        var hours = TimeBuckets.RemoveBefore(health.State.Hours, hourCutoff);
         return minutes || hours;
     }
+
+    /// <summary>Returns the starts of the oldest minute and the oldest hour that are kept at <paramref name="now"/>.</summary>
+    private static (DateTimeOffset Minute, DateTimeOffset Hour) Cutoffs(DateTimeOffset now) =>
+        (TimeBuckets.Floor(now - MinuteHistory, Minute) + Minute, TimeBuckets.Floor(now - HourHistory, Hour) + Hour);
 
     private static IntakeCounts Copy(IntakeCounts counts) => new()
     {

@@ -4,10 +4,10 @@ namespace Sendora.Grains.Ingestion;
 [GenerateSerializer, Immutable, Alias("sendora.SourceVolumeReport")]
 public sealed record SourceVolumeReport
 {
-    /// <summary>Counts per minute over the last 2 hours, oldest first; minutes without messages are left out.</summary>
+    /// <summary>Counts per minute over the last 2 hours, oldest first, without the minutes that had no messages.</summary>
     [Id(0)] public required IReadOnlyList<IntakeCounts> Minutes { get; init; }
 
-    /// <summary>Counts per hour over the last 8 days, oldest first; hours without messages are left out.</summary>
+    /// <summary>Counts per hour over the last 8 days, oldest first, without the hours that had no messages.</summary>
     [Id(1)] public required IReadOnlyList<IntakeCounts> Hours { get; init; }
 
     [Id(2)] public required bool AlertOpen { get; init; }

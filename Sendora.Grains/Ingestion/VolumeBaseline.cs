@@ -5,8 +5,8 @@ namespace Sendora.Grains.Ingestion;
 /// <summary>Computes the typical volume of an hour from a source's hourly counts.</summary>
 public static class VolumeBaseline
 {
-    /// <summary>How many earlier days are looked at.</summary>
-    public const int DaysLookedAt = 7;
+    /// <summary>The number of earlier days whose same hour makes up the typical volume.</summary>
+    public const int HistoryDays = 7;
 
     /// <summary>How many of those days need data in the same hour before the volume can raise an alert.</summary>
     public const int MinimumDays = 3;
@@ -20,7 +20,7 @@ public static class VolumeBaseline
     {
         ArgumentNullException.ThrowIfNull(hours);
         var earlier = new List<long>();
-        for (var day = 1; day <= DaysLookedAt; day++)
+        for (var day = 1; day <= HistoryDays; day++)
         {
             if (TimeBuckets.Find(hours, hourStart.AddDays(-day)) is { } bucket && HasData(bucket))
             {

@@ -11,7 +11,7 @@ public sealed class VolumeAlertTests(HealthFixture fixture)
     private const int MessagesPerHour = 3;
 
     [Fact]
-    public async Task VolumeAlert_SourceGoesSilent_OpensOnceAndResolves()
+    public async Task VolumeAlert_SilentSource_OpensOnceThenResolves()
     {
         var workspaceId = "vol-" + Guid.NewGuid().ToString("N")[..10];
         var (sourceId, writeKey) = await fixture.CreateWorkspaceAsync(workspaceId);
@@ -64,7 +64,7 @@ public sealed class VolumeAlertTests(HealthFixture fixture)
     }
 
     [Fact]
-    public async Task UpdateSource_VolumeAlertPercent_IsShownInHealth()
+    public async Task UpdateSource_VolumeAlertPercent_ShownInHealth()
     {
         var workspaceId = "pct-" + Guid.NewGuid().ToString("N")[..10];
         var (sourceId, _) = await fixture.CreateWorkspaceAsync(workspaceId);

@@ -18,7 +18,7 @@ public sealed class VolumeBaselineTests
     }
 
     [Fact]
-    public void Check_DaysWithoutDataInThatHour_AreLeftOutOfTheMean()
+    public void Check_HourWithoutData_LeftOutOfMean()
     {
         var hours = new List<IntakeCounts> { Counts(-7, 20), Counts(-5, 10), Counts(-3, 0, rejected: 4), Counts(-1, 30) };
 
@@ -36,7 +36,7 @@ public sealed class VolumeBaselineTests
     [InlineData(15, false)]
     [InlineData(4, true)]
     [InlineData(16, true)]
-    public void Check_ObservedAgainstRange_IsOutsideOnlyBeyondBounds(long observed, bool outside)
+    public void Check_Observed_OutsideOnlyBeyondBounds(long observed, bool outside)
     {
         var hours = new List<IntakeCounts> { Counts(-3, 10), Counts(-2, 10), Counts(-1, 10), Counts(0, observed) };
 
