@@ -1,20 +1,18 @@
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Extensions.Options;
 using Sendora.Gateway.Hosting;
 
 namespace Sendora.Gateway.Admin;
 
 /// <summary>
-/// Lets a request through only with the admin token, sent as a bearer token or, as Segment's
-/// Profile API allows, as the Basic auth user name.
+/// Lets a request through only with an admin token, sent as a bearer token or, as Segment's Profile API
+/// allows, as the Basic auth user name, and puts the token's actor name on the request for audit entries.
 /// </summary>
-public sealed class AdminAuthorization(IOptions<GatewayOptions> options) : IEndpointFilter
+public sealed class AdminAuthorization(AdminTokens tokens) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var token = ReadToken(context.HttpContext.Request);
-        if (token is null || !Matches(token, options.Value.AdminToken))
+        var actor = token is null ? null : tokens.FindActor(token);
+        if (actor is null)
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
@@ -24,12 +22,10 @@ public sealed class AdminAuthorization(IOptions<GatewayOptions> options) : IEndp
                     : "The admin token is not valid.");
         }
 
+        context.HttpContext.Features.Set(new AdminActorFeature(actor));
         return await next(context);
     }
 
     private static string? ReadToken(HttpRequest request) =>
         HttpAuthorization.ReadBearerToken(request) ?? HttpAuthorization.ReadBasicUser(request);
-
-    private static bool Matches(string presented, string expected) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
 }

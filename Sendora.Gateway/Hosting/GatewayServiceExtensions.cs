@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Sendora.Gateway.Admin;
 using Sendora.Gateway.Channels;
 using Sendora.Gateway.Identity;
@@ -24,9 +25,8 @@ public static class GatewayServiceExtensions
                 o.AdminToken = FirstSet(o.AdminToken, configuration["SENDORA_ADMIN_TOKEN"]) ?? string.Empty;
                 o.DefaultWriteKey = FirstSet(o.DefaultWriteKey, configuration["SENDORA_WRITE_KEY"]);
             })
-            .Validate(o => o.AdminToken.Length >= 16,
-                "The admin token is missing or shorter than 16 characters: set SENDORA_ADMIN_TOKEN (./run.sh generates one).")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
         services.AddOptions<IngestionOptions>()
             .BindConfiguration(IngestionOptions.SectionName)
             .ValidateDataAnnotations()
@@ -36,6 +36,7 @@ public static class GatewayServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddSingleton<AdminTokens>();
         services.AddSingleton<MessageNormalizer>();
         services.AddSingleton<IdentityRulesCache>();
         services.AddSingleton<IdentityResolver>();
