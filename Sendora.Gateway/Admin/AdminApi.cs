@@ -31,6 +31,7 @@ public static partial class AdminApi
             .WithName("ListRejections")
             .WithSummary("Lists a source's rejected messages, newest first, with the reason for each");
         MapIdentityRoutes(admin);
+        MapAuditRoutes(admin);
         MapAudienceRoutes(admin);
         MapDeliveryRoutes(admin);
         MapJourneyRoutes(admin);
@@ -45,7 +46,7 @@ public static partial class AdminApi
         return TypedResults.Ok(new { data = workspaces.Where(w => w is not null) });
     }
 
-    private static async Task<IResult> CreateWorkspaceAsync(CreateWorkspaceRequest request, IGrainFactory grains)
+    private static async Task<IResult> CreateWorkspaceAsync(CreateWorkspaceRequest request, IGrainFactory grains, AdminActor actor)
     {
         if (request.Id is null || !WorkspaceIdPattern().IsMatch(request.Id))
         {
@@ -60,14 +61,14 @@ public static partial class AdminApi
         var workspace = grains.GetGrain<IWorkspaceGrain>(request.Id);
         try
         {
-            await workspace.CreateAsync(request.Name);
+            await workspace.CreateAsync(request.Name, actor.Stamp());
         }
         catch (AdminConflictException exception)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: exception.Message);
         }
 
-        await workspace.AddSourceAsync(request.SourceName ?? "Default source", writeKey: null);
+        await workspace.AddSourceAsync(request.SourceName ?? "Default source", writeKey: null, actor.Stamp());
         return TypedResults.Created($"/admin/v1/workspaces/{request.Id}", await workspace.GetAsync());
     }
 
@@ -82,7 +83,7 @@ public static partial class AdminApi
             : WorkspaceNotFound(workspaceId);
 
     private static async Task<IResult> CreateSourceAsync(
-        string workspaceId, CreateSourceRequest request, IGrainFactory grains)
+        string workspaceId, CreateSourceRequest request, IGrainFactory grains, AdminActor actor)
     {
         if (string.IsNullOrWhiteSpace(request.Name))
         {
@@ -95,7 +96,7 @@ public static partial class AdminApi
             return WorkspaceNotFound(workspaceId);
         }
 
-        var source = await workspace.AddSourceAsync(request.Name, writeKey: null);
+        var source = await workspace.AddSourceAsync(request.Name, writeKey: null, actor.Stamp());
         return TypedResults.Created($"/admin/v1/workspaces/{workspaceId}/sources/{source.Id}", source);
     }
 
@@ -120,14 +121,15 @@ public static partial class AdminApi
     }
 
     private static async Task<IResult> UpdateSourceAsync(
-        string workspaceId, string sourceId, UpdateSourceRequest request, IGrainFactory grains, WriteKeyResolver writeKeys)
+        string workspaceId, string sourceId, UpdateSourceRequest request, IGrainFactory grains, WriteKeyResolver writeKeys,
+        AdminActor actor)
     {
         if (request.Enabled is not { } enabled)
         {
             return Invalid("enabled", "true or false");
         }
 
-        var source = await grains.GetGrain<IWorkspaceGrain>(workspaceId).SetSourceEnabledAsync(sourceId, enabled);
+        var source = await grains.GetGrain<IWorkspaceGrain>(workspaceId).SetSourceEnabledAsync(sourceId, enabled, actor.Stamp());
         if (source is null)
         {
             return SourceNotFound(workspaceId, sourceId);

@@ -10,6 +10,7 @@ using Orleans.Configuration;
 using Orleans.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Grains;
+using Sendora.Grains.Admin.Audit;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Channels;
 using Sendora.Grains.Ingestion;
@@ -53,6 +54,8 @@ public static class SiloHostingExtensions
         services.AddOptions<SourceHealthOptions>().BindConfiguration(SourceHealthOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AudienceOptions>().BindConfiguration(AudienceOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.SectionName)
             .PostConfigure<IConfiguration>((o, configuration) =>
