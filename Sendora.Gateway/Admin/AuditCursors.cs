@@ -1,6 +1,5 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Text;
+using Sendora.Gateway.Hosting;
 using Sendora.Grains.Admin.Audit;
 
 namespace Sendora.Gateway.Admin;
@@ -11,34 +10,20 @@ public static class AuditCursors
     public static string Encode(AuditPosition position)
     {
         ArgumentNullException.ThrowIfNull(position);
-        return Base64Url.EncodeToString(Encoding.UTF8.GetBytes(
-            string.Create(CultureInfo.InvariantCulture, $"{position.At.UtcTicks}:{position.EntryId}")));
+        return CursorTokens.Encode(position.At.UtcTicks.ToString(CultureInfo.InvariantCulture), position.EntryId);
     }
 
     /// <summary>Returns the position in <paramref name="token"/>, or null when it is not one that <see cref="Encode"/> made.</summary>
     public static AuditPosition? Decode(string token)
     {
-        ArgumentNullException.ThrowIfNull(token);
-        byte[] bytes;
-        try
-        {
-            bytes = Base64Url.DecodeFromChars(token);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-
-        var text = Encoding.UTF8.GetString(bytes);
-        var colon = text.IndexOf(':');
-        if (colon <= 0
-            || !long.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+        if (!CursorTokens.TryDecode(token, out var head, out var entryId)
+            || !long.TryParse(head, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
             || ticks > DateTimeOffset.MaxValue.UtcTicks
-            || colon == text.Length - 1)
+            || entryId.Length == 0)
         {
             return null;
         }
 
-        return new AuditPosition(new DateTimeOffset(ticks, TimeSpan.Zero), text[(colon + 1)..]);
+        return new AuditPosition(new DateTimeOffset(ticks, TimeSpan.Zero), entryId);
     }
 }
