@@ -13,12 +13,18 @@ namespace Sendora.Gateway.Admin;
 /// </remarks>
 public sealed class AdminActor(HttpContext context, TimeProvider clock)
 {
-    /// <summary>The actor name, such as <c>admin</c>; throws when the request did not pass <see cref="AdminAuthorization"/>.</summary>
+    /// <summary>
+    /// The actor name, such as <c>admin</c>. Throws when the request did not pass <see cref="AdminAuthorization"/>.
+    /// </summary>
     public string Name => context.Features.Get<AdminActorFeature>()?.Name
-        ?? throw new InvalidOperationException("The request has no admin actor: map the route behind AdminAuthorization.");
+        ?? throw new InvalidOperationException(
+            "The request has no admin actor: map the route behind AdminAuthorization.");
 
-    public static ValueTask<AdminActor?> BindAsync(HttpContext context) =>
-        ValueTask.FromResult<AdminActor?>(new AdminActor(context, context.RequestServices.GetRequiredService<TimeProvider>()));
+    public static ValueTask<AdminActor?> BindAsync(HttpContext context)
+    {
+        var clock = context.RequestServices.GetRequiredService<TimeProvider>();
+        return ValueTask.FromResult<AdminActor?>(new AdminActor(context, clock));
+    }
 
     /// <summary>Returns a stamp with a new entry id, this actor and the current time.</summary>
     public AuditStamp Stamp() => AuditStamp.New(Name, clock.GetUtcNow());

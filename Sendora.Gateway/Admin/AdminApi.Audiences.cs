@@ -90,7 +90,8 @@ public static partial class AdminApi
                 detail: $"Audience '{id}' already exists in workspace '{workspaceId}'; use PUT to change it.");
         }
 
-        return await SaveAudienceAsync(workspaceId, id, request, existing: null, catalog, grains, actor, StatusCodes.Status201Created);
+        return await SaveAudienceAsync(
+            workspaceId, id, request, existing: null, catalog, grains, actor, StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> UpdateAudienceAsync(
@@ -106,7 +107,8 @@ public static partial class AdminApi
         var existing = catalog.Audiences.FirstOrDefault(a => a.Id == audienceId);
         return existing is null
             ? AudienceNotFound(workspaceId, audienceId)
-            : await SaveAudienceAsync(workspaceId, audienceId, request, existing, catalog, grains, actor, StatusCodes.Status200OK);
+            : await SaveAudienceAsync(
+                workspaceId, audienceId, request, existing, catalog, grains, actor, StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> SaveAudienceAsync(
@@ -172,7 +174,9 @@ public static partial class AdminApi
             Enabled = request.Enabled ?? existing?.Enabled ?? true,
         };
         var change = actor.Change(existing is null ? "audience.create" : "audience.update",
-            $"workspaces/{workspaceId}/audiences/{id}", existing is null ? null : ToAuditView(existing), ToAuditView(audience));
+            $"workspaces/{workspaceId}/audiences/{id}",
+            existing is null ? null : ToAuditView(existing),
+            ToAuditView(audience));
         var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
         AudienceDefinition stored;
         try
@@ -212,7 +216,8 @@ public static partial class AdminApi
         });
     }
 
-    private static async Task<IResult> DeleteAudienceAsync(string workspaceId, string audienceId, IGrainFactory grains, AdminActor actor)
+    private static async Task<IResult> DeleteAudienceAsync(
+        string workspaceId, string audienceId, IGrainFactory grains, AdminActor actor)
     {
         var (audience, failure) = await FindAudienceAsync(workspaceId, audienceId, grains);
         if (failure is not null)
@@ -220,7 +225,8 @@ public static partial class AdminApi
             return failure;
         }
 
-        var change = actor.Change("audience.delete", $"workspaces/{workspaceId}/audiences/{audienceId}", ToAuditView(audience!), null);
+        var change = actor.Change(
+            "audience.delete", $"workspaces/{workspaceId}/audiences/{audienceId}", ToAuditView(audience!), null);
         try
         {
             await grains.GetGrain<IWorkspaceGrain>(workspaceId).DeleteAudienceAsync(audienceId, change);
@@ -419,7 +425,9 @@ public static partial class AdminApi
         var existing = (await workspace.GetCatalogAsync()).ComputedTraits.FirstOrDefault(t => t.Key == key);
         var trait = new ComputedTraitRecord { Key = key, DefinitionJson = element.GetRawText(), Enabled = request.Enabled ?? existing?.Enabled ?? true };
         var change = actor.Change(existing is null ? "computed_trait.create" : "computed_trait.update",
-            $"workspaces/{workspaceId}/computed-traits/{key}", existing is null ? null : ToAuditView(existing), ToAuditView(trait));
+            $"workspaces/{workspaceId}/computed-traits/{key}",
+            existing is null ? null : ToAuditView(existing),
+            ToAuditView(trait));
         var stored = await workspace.SaveComputedTraitAsync(trait, change);
         var backfill = await StartBackfillAsync(workspaceId, grains);
         var view = new { computedTrait = ToView(stored), backfill };
@@ -428,7 +436,8 @@ public static partial class AdminApi
             : TypedResults.Ok(view);
     }
 
-    private static async Task<IResult> DeleteComputedTraitAsync(string workspaceId, string key, IGrainFactory grains, AdminActor actor)
+    private static async Task<IResult> DeleteComputedTraitAsync(
+        string workspaceId, string key, IGrainFactory grains, AdminActor actor)
     {
         var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
         if (await workspace.GetAsync() is null)
@@ -446,7 +455,8 @@ public static partial class AdminApi
         var referencing = catalog.Audiences
             .Where(a => Condition.Parse(a.ConditionJson).Condition?.ComputedTraitKeys.Contains(key) == true)
             .Select(a => a.Id).ToList();
-        var change = actor.Change("computed_trait.delete", $"workspaces/{workspaceId}/computed-traits/{key}", ToAuditView(existing), null);
+        var change = actor.Change(
+            "computed_trait.delete", $"workspaces/{workspaceId}/computed-traits/{key}", ToAuditView(existing), null);
         try
         {
             await workspace.DeleteComputedTraitAsync(key, referencing, change);

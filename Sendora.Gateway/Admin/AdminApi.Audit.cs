@@ -103,8 +103,8 @@ public static partial class AdminApi
 
         if (target is not null && (target.Length is 0 or > MaxAuditTargetLength || target.StartsWith('/')))
         {
-            return (null, Invalid("target",
-                $"a target path such as workspaces/w1/audiences/vip, without a leading '/', of 1 to {MaxAuditTargetLength:N0} characters"));
+            return (null, Invalid("target", "a target path such as workspaces/w1/audiences/vip, without a leading '/', "
+                + $"of 1 to {MaxAuditTargetLength:N0} characters"));
         }
 
         AuditPosition? after = null;

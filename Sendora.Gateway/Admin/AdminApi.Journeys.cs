@@ -182,10 +182,12 @@ public static partial class AdminApi
         return TypedResults.Ok(ToView(info, await journey.GetCountersAsync(), includeDraft: true));
     }
 
-    private static Task<IResult> PauseJourneyAsync(string workspaceId, string journeyId, IGrainFactory grains, AdminActor actor) =>
+    private static Task<IResult> PauseJourneyAsync(
+        string workspaceId, string journeyId, IGrainFactory grains, AdminActor actor) =>
         SetJourneyPausedAsync(workspaceId, journeyId, paused: true, grains, actor);
 
-    private static Task<IResult> ResumeJourneyAsync(string workspaceId, string journeyId, IGrainFactory grains, AdminActor actor) =>
+    private static Task<IResult> ResumeJourneyAsync(
+        string workspaceId, string journeyId, IGrainFactory grains, AdminActor actor) =>
         SetJourneyPausedAsync(workspaceId, journeyId, paused: false, grains, actor);
 
     private static async Task<IResult> SetJourneyPausedAsync(
@@ -310,10 +312,13 @@ public static partial class AdminApi
 
     // The journey grain stores the change before the entry is sent: see the NOTE on RecordAuditAsync.
     private static Task AuditJourneyAsync(
-        IGrainFactory grains, AdminActor actor, string action, string workspaceId, string journeyId, object? before, object? after) =>
-        RecordAuditAsync(grains, workspaceId, actor.Change(action, $"workspaces/{workspaceId}/journeys/{journeyId}", before, after));
+        IGrainFactory grains, AdminActor actor, string action, string workspaceId, string journeyId,
+        object? before, object? after) =>
+        RecordAuditAsync(grains, workspaceId,
+            actor.Change(action, $"workspaces/{workspaceId}/journeys/{journeyId}", before, after));
 
-    // A draft may be larger than the 64 KiB an audit value keeps, so the entry keeps a digest of the definition, not the text.
+    // A draft may be larger than the 64 KiB an audit value keeps, so the entry keeps a digest of the definition,
+    // not the text.
     private static object Summary(JourneyInfo info) => new
     {
         name = info.Name,

@@ -78,7 +78,8 @@ public static partial class AdminApi
                 detail: $"{exception.Message} Use PUT to change it.");
         }
 
-        await RecordAuditAsync(grains, workspaceId, TemplateChange(actor, "template.create", workspaceId, id, before: null, after: stored));
+        var change = TemplateChange(actor, "template.create", workspaceId, id, before: null, after: stored);
+        await RecordAuditAsync(grains, workspaceId, change);
         return TypedResults.Created($"/admin/v1/workspaces/{workspaceId}/templates/{id}", ToView(stored));
     }
 
@@ -116,7 +117,8 @@ public static partial class AdminApi
 
         var grain = grains.GetGrain<ITemplateGrain>(GrainKeys.Scoped(workspaceId, templateId));
         var stored = await grain.SaveAsync(template);
-        await RecordAuditAsync(grains, workspaceId, TemplateChange(actor, "template.update", workspaceId, templateId, existing, stored));
+        var change = TemplateChange(actor, "template.update", workspaceId, templateId, existing, stored);
+        await RecordAuditAsync(grains, workspaceId, change);
         return TypedResults.Ok(ToView(stored));
     }
 
@@ -140,7 +142,8 @@ public static partial class AdminApi
             return TemplateNotFound(workspaceId, templateId);
         }
 
-        await RecordAuditAsync(grains, workspaceId, TemplateChange(actor, "template.delete", workspaceId, templateId, deleted, after: null));
+        var change = TemplateChange(actor, "template.delete", workspaceId, templateId, deleted, after: null);
+        await RecordAuditAsync(grains, workspaceId, change);
         return TypedResults.NoContent();
     }
 
@@ -252,8 +255,10 @@ public static partial class AdminApi
     // Template bodies may be larger than the 64 KiB an audit value keeps, so the entry keeps a hash of the content,
     // not the bodies. The template grain stores the change before the entry is sent: see the NOTE on RecordAuditAsync.
     private static AuditEntry TemplateChange(
-        AdminActor actor, string action, string workspaceId, string templateId, TemplateRecord? before, TemplateRecord? after) =>
-        actor.Change(action, $"workspaces/{workspaceId}/templates/{templateId}", ToAuditSummary(before), ToAuditSummary(after));
+        AdminActor actor, string action, string workspaceId, string templateId,
+        TemplateRecord? before, TemplateRecord? after) =>
+        actor.Change(action, $"workspaces/{workspaceId}/templates/{templateId}",
+            ToAuditSummary(before), ToAuditSummary(after));
 
     private static object? ToAuditSummary(TemplateRecord? template) => template is null
         ? null

@@ -46,7 +46,8 @@ public static partial class AdminApi
         return TypedResults.Ok(new { data = workspaces.Where(w => w is not null) });
     }
 
-    private static async Task<IResult> CreateWorkspaceAsync(CreateWorkspaceRequest request, IGrainFactory grains, AdminActor actor)
+    private static async Task<IResult> CreateWorkspaceAsync(
+        CreateWorkspaceRequest request, IGrainFactory grains, AdminActor actor)
     {
         if (request.Id is null || !WorkspaceIdPattern().IsMatch(request.Id))
         {
@@ -129,7 +130,8 @@ public static partial class AdminApi
             return Invalid("enabled", "true or false");
         }
 
-        var source = await grains.GetGrain<IWorkspaceGrain>(workspaceId).SetSourceEnabledAsync(sourceId, enabled, actor.Stamp());
+        var source = await grains.GetGrain<IWorkspaceGrain>(workspaceId)
+            .SetSourceEnabledAsync(sourceId, enabled, actor.Stamp());
         if (source is null)
         {
             return SourceNotFound(workspaceId, sourceId);

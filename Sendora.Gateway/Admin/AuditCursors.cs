@@ -13,7 +13,9 @@ public static class AuditCursors
         return CursorTokens.Encode(position.At.UtcTicks.ToString(CultureInfo.InvariantCulture), position.EntryId);
     }
 
-    /// <summary>Returns the position in <paramref name="token"/>, or null when it is not one that <see cref="Encode"/> made.</summary>
+    /// <summary>
+    /// Returns the position in <paramref name="token"/>, or null when it is not one that <see cref="Encode"/> made.
+    /// </summary>
     public static AuditPosition? Decode(string token)
     {
         if (!CursorTokens.TryDecode(token, out var head, out var entryId)

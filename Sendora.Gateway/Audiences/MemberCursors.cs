@@ -7,7 +7,8 @@ namespace Sendora.Gateway.Audiences;
 public static class MemberCursors
 {
     public static string Encode(MemberCursor cursor) =>
-        CursorTokens.Encode(cursor.Shard.ToString(System.Globalization.CultureInfo.InvariantCulture), cursor.AfterProfileId ?? string.Empty);
+        CursorTokens.Encode(
+            cursor.Shard.ToString(System.Globalization.CultureInfo.InvariantCulture), cursor.AfterProfileId ?? string.Empty);
 
     /// <summary>Returns the cursor in <paramref name="token"/>, or null when it is not one that <see cref="Encode"/> made.</summary>
     public static MemberCursor? Decode(string token)

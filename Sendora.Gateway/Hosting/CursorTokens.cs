@@ -6,7 +6,9 @@ namespace Sendora.Gateway.Hosting;
 /// <summary>Packs the two parts of a page cursor into one opaque base64url token of <c>{head}:{tail}</c>.</summary>
 public static class CursorTokens
 {
-    /// <summary>Returns the token of <paramref name="head"/>, which must not contain ':', and <paramref name="tail"/>.</summary>
+    /// <summary>
+    /// Returns the token of <paramref name="head"/>, which must not contain ':', and <paramref name="tail"/>.
+    /// </summary>
     public static string Encode(string head, string tail)
     {
         ArgumentException.ThrowIfNullOrEmpty(head);

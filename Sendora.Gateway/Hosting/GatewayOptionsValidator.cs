@@ -18,8 +18,8 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
         var failures = new List<string>();
         if (options.AdminToken.Length < MinTokenLength)
         {
-            failures.Add(
-                $"The admin token is missing or shorter than {MinTokenLength} characters: set SENDORA_ADMIN_TOKEN (./run.sh generates one).");
+            failures.Add($"The admin token is missing or shorter than {MinTokenLength} characters: "
+                + "set SENDORA_ADMIN_TOKEN (./run.sh generates one).");
         }
 
         var owners = new Dictionary<string, string>(StringComparer.Ordinal) { [options.AdminToken] = DefaultActor };
@@ -28,11 +28,13 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
             var key = $"{GatewayOptions.SectionName}:AdminTokens:{actor}";
             if (!IsActorName(actor))
             {
-                failures.Add($"{key}: the name must be 1 to 32 characters of lower-case letters, digits, '_', '-' and '.', starting with a letter.");
+                failures.Add($"{key}: the name must be 1 to 32 characters of lower-case letters, digits, '_', '-' and '.', "
+                    + "starting with a letter.");
             }
             else if (actor == DefaultActor)
             {
-                failures.Add($"{key}: the name '{DefaultActor}' belongs to {GatewayOptions.SectionName}:AdminToken; choose another name.");
+                failures.Add(
+                    $"{key}: the name '{DefaultActor}' belongs to {GatewayOptions.SectionName}:AdminToken; choose another name.");
             }
 
             if (token is null || token.Length < MinTokenLength)
@@ -41,7 +43,8 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
             }
             else if (!owners.TryAdd(token, actor))
             {
-                failures.Add($"{key}: the token is the same as the token of '{owners[token]}'; every actor needs its own token.");
+                failures.Add(
+                    $"{key}: the token is the same as the token of '{owners[token]}'; every actor needs its own token.");
             }
         }
 

@@ -16,13 +16,38 @@ public sealed partial class WorkspaceGrain(
 
     private string WorkspaceId => this.GetPrimaryKeyString();
 
-    // Set when a state write fails. The activation then has changes that storage lacks, so it sends no more audit entries.
+    // Set when a state write fails. The activation then has changes that storage lacks, so it sends no more
+    // audit entries.
     private bool _stale;
 
     public Task<WorkspaceInfo> CreateAsync(string name, AuditStamp stamp)
     {
         ArgumentNullException.ThrowIfNull(stamp);
         return CreateCoreAsync(name, stamp);
+    }
+
+    // A null stamp records no audit entry, for the default workspace that configuration creates.
+    private async Task<WorkspaceInfo> CreateCoreAsync(string name, AuditStamp? stamp)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (workspace.State.CreatedAt is not null)
+        {
+            throw new AdminConflictException($"Workspace '{WorkspaceId}' already exists.");
+        }
+
+        workspace.State.Name = name;
+        workspace.State.CreatedAt = DateTimeOffset.UtcNow;
+        if (stamp is not null)
+        {
+            var after = AuditJson(new { id = WorkspaceId, name });
+            QueueAudit(stamp.ToEntry("workspace.create", $"workspaces/{WorkspaceId}", null, after));
+        }
+
+        await WriteStateAsync();
+        await GrainFactory.GetGrain<IWorkspaceDirectoryGrain>(IWorkspaceDirectoryGrain.Key).AddAsync(WorkspaceId);
+        LogCreated(WorkspaceId);
+        await SendAuditOutboxAsync();
+        return ToInfo();
     }
 
     public Task<WorkspaceInfo?> GetAsync() =>
@@ -32,6 +57,33 @@ public sealed partial class WorkspaceGrain(
     {
         ArgumentNullException.ThrowIfNull(stamp);
         return AddSourceCoreAsync(name, writeKey, stamp);
+    }
+
+    private async Task<SourceInfo> AddSourceCoreAsync(string name, string? writeKey, AuditStamp? stamp)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ThrowIfMissing();
+        var source = new SourceInfo
+        {
+            Id = "src_" + RandomNumberGenerator.GetHexString(16, lowercase: true),
+            Name = name,
+            WriteKey = string.IsNullOrWhiteSpace(writeKey) ? NewWriteKey() : writeKey,
+            Enabled = true,
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+
+        // The key grain is bound first: a key that is already taken must fail before the source exists.
+        await KeyGrain(source.WriteKey).BindAsync(new WriteKeyBinding(WorkspaceId, source.Id, Enabled: true));
+        workspace.State.Sources.Add(source);
+        if (stamp is not null)
+        {
+            QueueAudit(stamp.ToEntry("source.create", SourceTarget(source.Id), null, AuditJson(SourceSummary(source))));
+        }
+
+        await WriteStateAsync();
+        LogSourceAdded(source.Id, WorkspaceId);
+        await SendAuditOutboxAsync();
+        return source;
     }
 
     public async Task<SourceInfo?> SetSourceEnabledAsync(string sourceId, bool enabled, AuditStamp stamp)
@@ -47,7 +99,8 @@ public sealed partial class WorkspaceGrain(
         var source = old with { Enabled = enabled };
         await KeyGrain(source.WriteKey).BindAsync(new WriteKeyBinding(WorkspaceId, source.Id, enabled));
         workspace.State.Sources[index] = source;
-        QueueAudit(stamp.ToEntry("source.update", SourceTarget(source.Id), AuditJson(SourceSummary(old)), AuditJson(SourceSummary(source))));
+        QueueAudit(stamp.ToEntry(
+            "source.update", SourceTarget(source.Id), AuditJson(SourceSummary(old)), AuditJson(SourceSummary(source))));
         await WriteStateAsync();
         LogSourceEnabled(source.Id, WorkspaceId, enabled);
         await SendAuditOutboxAsync();
@@ -78,56 +131,6 @@ public sealed partial class WorkspaceGrain(
         }
 
         return ToInfo();
-    }
-
-    // A null stamp records no audit entry, for the default workspace that configuration creates.
-    private async Task<WorkspaceInfo> CreateCoreAsync(string name, AuditStamp? stamp)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        if (workspace.State.CreatedAt is not null)
-        {
-            throw new AdminConflictException($"Workspace '{WorkspaceId}' already exists.");
-        }
-
-        workspace.State.Name = name;
-        workspace.State.CreatedAt = DateTimeOffset.UtcNow;
-        if (stamp is not null)
-        {
-            QueueAudit(stamp.ToEntry("workspace.create", $"workspaces/{WorkspaceId}", null, AuditJson(new { id = WorkspaceId, name })));
-        }
-
-        await WriteStateAsync();
-        await GrainFactory.GetGrain<IWorkspaceDirectoryGrain>(IWorkspaceDirectoryGrain.Key).AddAsync(WorkspaceId);
-        LogCreated(WorkspaceId);
-        await SendAuditOutboxAsync();
-        return ToInfo();
-    }
-
-    private async Task<SourceInfo> AddSourceCoreAsync(string name, string? writeKey, AuditStamp? stamp)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ThrowIfMissing();
-        var source = new SourceInfo
-        {
-            Id = "src_" + RandomNumberGenerator.GetHexString(16, lowercase: true),
-            Name = name,
-            WriteKey = string.IsNullOrWhiteSpace(writeKey) ? NewWriteKey() : writeKey,
-            Enabled = true,
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
-
-        // The key grain is bound first: a key that is already taken must fail before the source exists.
-        await KeyGrain(source.WriteKey).BindAsync(new WriteKeyBinding(WorkspaceId, source.Id, Enabled: true));
-        workspace.State.Sources.Add(source);
-        if (stamp is not null)
-        {
-            QueueAudit(stamp.ToEntry("source.create", SourceTarget(source.Id), null, AuditJson(SourceSummary(source))));
-        }
-
-        await WriteStateAsync();
-        LogSourceAdded(source.Id, WorkspaceId);
-        await SendAuditOutboxAsync();
-        return source;
     }
 
     public Task<IdentityRules> GetIdentityRulesAsync() =>

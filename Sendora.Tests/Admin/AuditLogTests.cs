@@ -71,12 +71,13 @@ public sealed class AuditLogTests(AuditFixture fixture) : IClassFixture<AuditFix
             await CreateAudienceAsync(ws, id);
         }
 
-        var query = $"?action=audience.create";
+        const string query = "?action=audience.create";
         var fromSecond = await fixture.ReadEntriesAsync(ws, $"{query}&from={Iso(times[1])}");
         var toSecond = await fixture.ReadEntriesAsync(ws, $"{query}&to={Iso(times[1])}");
         var between = await fixture.ReadEntriesAsync(ws, $"{query}&from={Iso(times[0])}&to={Iso(times[2])}");
-        var byOffset = await fixture.ReadEntriesAsync(ws,
-            $"{query}&from={Uri.EscapeDataString(times[2].ToOffset(TimeSpan.FromHours(2)).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", CultureInfo.InvariantCulture))}");
+        var thirdWithOffset = times[2].ToOffset(TimeSpan.FromHours(2))
+            .ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
+        var byOffset = await fixture.ReadEntriesAsync(ws, $"{query}&from={Uri.EscapeDataString(thirdWithOffset)}");
 
         Assert.Equal(["t3", "t2"], fromSecond.Select(AudienceId));
         Assert.Equal(["t1"], toSecond.Select(AudienceId));
@@ -214,8 +215,8 @@ public sealed class AuditLogTests(AuditFixture fixture) : IClassFixture<AuditFix
         Assert.True(Encoding.UTF8.GetByteCount(after) <= AuditValues.MaxBytes);
         Assert.Matches(@"…\[truncated from \d+ bytes\]\z", after);
         Assert.StartsWith("{\"id\":\"long\"", after, StringComparison.Ordinal);
-        var total = int.Parse(after[(after.LastIndexOf(AuditValues.TruncationMarker, StringComparison.Ordinal) + AuditValues.TruncationMarker.Length)..]
-            .Split(' ')[0], CultureInfo.InvariantCulture);
+        var marker = after[(after.LastIndexOf(AuditValues.TruncationMarker, StringComparison.Ordinal) + AuditValues.TruncationMarker.Length)..];
+        var total = int.Parse(marker.Split(' ')[0], CultureInfo.InvariantCulture);
         Assert.True(total > AuditValues.MaxBytes, $"The marker names {total} bytes.");
     }
 

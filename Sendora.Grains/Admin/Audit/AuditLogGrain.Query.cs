@@ -12,7 +12,8 @@ public sealed partial class AuditLogGrain
         var bounded = query with { From = query.From is { } from && from > cutoff ? from : cutoff };
         var newest = Earliest(query.To, query.After?.At);
         var days = Segments.Select(s => s.Day).Distinct()
-            .Where(day => AuditSegmentInfo.EndOf(day) > bounded.From && (newest is null || day <= AuditSegmentInfo.DayOf(newest.Value)))
+            .Where(day => AuditSegmentInfo.EndOf(day) > bounded.From)
+            .Where(day => newest is null || day <= AuditSegmentInfo.DayOf(newest.Value))
             .OrderDescending();
 
         // Every entry of a day is newer than every entry of the days before it, so reading days newest first and

@@ -51,7 +51,8 @@ public sealed partial class AuditLogGrain(
 
         // Segments are cleared before they leave the index, so a failure part way leaves listed segments that the
         // next attempt drops, never stored segments that nothing lists.
-        var dropped = await Task.WhenAll(expired.Select(async s => (Segment: s, Dropped: await Segment(s).DropIfExpiredAsync())));
+        var dropped = await Task.WhenAll(
+            expired.Select(async s => (Segment: s, Dropped: await Segment(s).DropIfExpiredAsync())));
         if (Segments.RemoveAll(s => dropped.Any(d => d.Dropped && d.Segment == s)) > 0)
         {
             await WriteStateAsync();

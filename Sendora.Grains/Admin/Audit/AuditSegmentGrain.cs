@@ -32,9 +32,9 @@ public sealed partial class AuditSegmentGrain(
         ArgumentNullException.ThrowIfNull(entry);
         if (AuditSegmentInfo.DayOf(entry.At) != _info.Day)
         {
+            var day = AuditSegmentInfo.DayOf(entry.At);
             throw new ArgumentException(
-                $"Audit entry '{entry.Id}' was made on {AuditSegmentInfo.DayOf(entry.At):O}, not on this segment's day {_info.Day:O}.",
-                nameof(entry));
+                $"Audit entry '{entry.Id}' was made on {day:O}, not on this segment's day {_info.Day:O}.", nameof(entry));
         }
 
         if (_entryIds.Contains(entry.Id))
@@ -103,7 +103,8 @@ public sealed partial class AuditSegmentGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped audit segment {SegmentKey} with {Count} entries past the retention")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Dropped audit segment {SegmentKey} with {Count} entries past the retention")]
     private partial void LogDropped(string segmentKey, int count);
 
     [LoggerMessage(Level = LogLevel.Error,
@@ -118,6 +119,6 @@ public sealed class AuditSegmentState
     /// <summary>The entries in the order they were appended.</summary>
     [Id(0)] public List<AuditEntry> Entries { get; set; } = [];
 
-    /// <summary>The estimated stored size of <see cref="Entries"/>, in bytes, as <see cref="AuditValues.EstimateBytes"/> counts it.</summary>
+    /// <summary>The estimated stored size of <see cref="Entries"/> in bytes, the sum of <see cref="AuditValues.EstimateBytes"/>.</summary>
     [Id(1)] public int Bytes { get; set; }
 }

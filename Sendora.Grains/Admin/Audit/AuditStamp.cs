@@ -5,7 +5,10 @@ namespace Sendora.Grains.Admin.Audit;
 
 /// <summary>Who makes a change and when, with the id its audit entry will have.</summary>
 [GenerateSerializer, Immutable, Alias("sendora.AuditStamp")]
-public sealed record AuditStamp([property: Id(0)] string EntryId, [property: Id(1)] DateTimeOffset At, [property: Id(2)] string Actor)
+public sealed record AuditStamp(
+    [property: Id(0)] string EntryId,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] string Actor)
 {
     // Entries of one process that share a millisecond sort by this counter, so a frozen or coarse clock still
     // lists them in the order they were made. It starts at a random value so that processes rarely collide.

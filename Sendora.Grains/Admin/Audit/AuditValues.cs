@@ -37,7 +37,9 @@ public static class AuditValues
         return string.Concat(Encoding.UTF8.GetString(bytes, 0, keptBytes), marker);
     }
 
-    /// <summary>Returns the size that <paramref name="entry"/> adds to a segment's stored state, in bytes, estimated from its text.</summary>
+    /// <summary>
+    /// Returns the size that <paramref name="entry"/> adds to a segment's stored state, in bytes, estimated from its text.
+    /// </summary>
     public static int EstimateBytes(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
