@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Sendora.Gateway.Admin;
 using Sendora.Gateway.Hosting;
+using Sendora.Tests.Infrastructure;
 
 namespace Sendora.Tests.Admin;
 
@@ -51,6 +52,18 @@ public sealed class AdminTokenTests
         var result = new GatewayOptionsValidator().Validate(null, new GatewayOptions { AdminToken = "short" });
 
         Assert.Contains("SENDORA_ADMIN_TOKEN", Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_InvalidNamedToken_StopsWithTheKey()
+    {
+        var start = SendoraServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sendora:Gateway:AdminTokens:Ops"] = "ops-token-0123456789abcdef",
+        });
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => start);
+        Assert.Contains("Sendora:Gateway:AdminTokens:Ops: the name must be", exception.Message, StringComparison.Ordinal);
     }
 
     [Theory]
