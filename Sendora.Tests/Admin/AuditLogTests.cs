@@ -7,7 +7,7 @@ using Sendora.Tests.Infrastructure;
 
 namespace Sendora.Tests.Admin;
 
-/// <summary>The audit log through the admin API: what changes record, actors, filters, paging, retention and size bounds.</summary>
+/// <summary>The audit log: what each admin change records, actors, filters, paging, retention and size bounds.</summary>
 public sealed class AuditLogTests(AuditFixture fixture) : IClassFixture<AuditFixture>
 {
     private const string Condition = """{"trait":"plan","operator":"equals","value":"pro"}""";
@@ -250,6 +250,36 @@ public sealed class AuditLogTests(AuditFixture fixture) : IClassFixture<AuditFix
             ["audience.update", "audience.update", "audience.update", "audience.create", "source.create", "workspace.create"],
             all.Select(e => Text(e, "action")));
         Assert.Equal(all.Select(e => Text(e, "id")), paged);
+    }
+
+    [Fact]
+    public async Task EntrySentAgain_IsStoredOnce()
+    {
+        var log = fixture.Grains.GetGrain<IAuditLogGrain>("audit-" + Guid.NewGuid().ToString("N")[..12]);
+        var large = new string('z', AuditValues.MaxBytes);
+        var first = AuditStamp.New("admin", fixture.Clock.GetUtcNow()).ToEntry("audience.update", "workspaces/w/audiences/a", large, large);
+        var second = AuditStamp.New("admin", fixture.Clock.GetUtcNow()).ToEntry("audience.update", "workspaces/w/audiences/b", large, large);
+
+        await log.AppendAsync([first]);
+        await log.AppendAsync([first, second]);
+        await log.AppendAsync([first]);
+        var page = await log.QueryAsync(new AuditQuery());
+
+        Assert.Equal([second.Id, first.Id], page.Entries.Select(e => e.Id));
+        Assert.Equal(2, (await log.GetSegmentsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task EntryPastRetention_IsSkipped()
+    {
+        var log = fixture.Grains.GetGrain<IAuditLogGrain>("audit-" + Guid.NewGuid().ToString("N")[..12]);
+        var old = AuditStamp.New("admin", fixture.Clock.GetUtcNow() - TimeSpan.FromDays(91))
+            .ToEntry("audience.create", "workspaces/w/audiences/a", null, "{}");
+
+        await log.AppendAsync([old]);
+
+        Assert.Empty((await log.QueryAsync(new AuditQuery())).Entries);
+        Assert.Empty(await log.GetSegmentsAsync());
     }
 
     [Fact]
