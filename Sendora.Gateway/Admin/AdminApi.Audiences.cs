@@ -15,8 +15,8 @@ public static partial class AdminApi
     private const int MaxMembersPageSize = 1_000;
 
     // Every audience and computed trait is stored in the workspace grain's state, one Azure Table entity of at
-    // most 1 MiB, so each definition is bounded well below that. NOTE: the number of definitions and the audit
-    // log are not bounded, so a workspace with many large definitions can still outgrow the entity.
+    // most 1 MiB, so each definition is bounded well below that. NOTE: the number of definitions is not bounded,
+    // so a workspace with many large definitions can still outgrow the entity.
     private const int MaxNameLength = 256;
     private const int MaxDescriptionLength = 2_048;
     private const int MaxDefinitionBytes = 65_536;
@@ -69,7 +69,7 @@ public static partial class AdminApi
     }
 
     private static async Task<IResult> CreateAudienceAsync(
-        string workspaceId, AudienceRequest request, IGrainFactory grains, TimeProvider clock)
+        string workspaceId, AudienceRequest request, IGrainFactory grains, AdminActor actor)
     {
         if (request.Id is not null && !WorkspaceIdPattern().IsMatch(request.Id))
         {
@@ -90,11 +90,12 @@ public static partial class AdminApi
                 detail: $"Audience '{id}' already exists in workspace '{workspaceId}'; use PUT to change it.");
         }
 
-        return await SaveAudienceAsync(workspaceId, id, request, existing: null, catalog, grains, clock, StatusCodes.Status201Created);
+        return await SaveAudienceAsync(
+            workspaceId, id, request, existing: null, catalog, grains, actor, StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> UpdateAudienceAsync(
-        string workspaceId, string audienceId, AudienceRequest request, IGrainFactory grains, TimeProvider clock)
+        string workspaceId, string audienceId, AudienceRequest request, IGrainFactory grains, AdminActor actor)
     {
         var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
         if (await workspace.GetAsync() is null)
@@ -106,12 +107,13 @@ public static partial class AdminApi
         var existing = catalog.Audiences.FirstOrDefault(a => a.Id == audienceId);
         return existing is null
             ? AudienceNotFound(workspaceId, audienceId)
-            : await SaveAudienceAsync(workspaceId, audienceId, request, existing, catalog, grains, clock, StatusCodes.Status200OK);
+            : await SaveAudienceAsync(
+                workspaceId, audienceId, request, existing, catalog, grains, actor, StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> SaveAudienceAsync(
         string workspaceId, string id, AudienceRequest request, AudienceDefinition? existing, AudienceCatalog catalog,
-        IGrainFactory grains, TimeProvider clock, int status)
+        IGrainFactory grains, AdminActor actor, int status)
     {
         var name = request.Name ?? existing?.Name;
         if (string.IsNullOrWhiteSpace(name))
@@ -171,9 +173,10 @@ public static partial class AdminApi
             ConditionJson = conditionJson,
             Enabled = request.Enabled ?? existing?.Enabled ?? true,
         };
-        var change = new AuditEntry(clock.GetUtcNow(), AdminActor, existing is null ? "audience.create" : "audience.update",
-            $"workspaces/{workspaceId}/audiences/{id}", existing is null ? null : JsonSerializer.Serialize(ToView(existing), JsonSerializerOptions.Web),
-            JsonSerializer.Serialize(ToView(audience), JsonSerializerOptions.Web));
+        var change = actor.Change(existing is null ? "audience.create" : "audience.update",
+            $"workspaces/{workspaceId}/audiences/{id}",
+            existing is null ? null : ToAuditView(existing),
+            ToAuditView(audience));
         var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
         AudienceDefinition stored;
         try
@@ -213,7 +216,8 @@ public static partial class AdminApi
         });
     }
 
-    private static async Task<IResult> DeleteAudienceAsync(string workspaceId, string audienceId, IGrainFactory grains, TimeProvider clock)
+    private static async Task<IResult> DeleteAudienceAsync(
+        string workspaceId, string audienceId, IGrainFactory grains, AdminActor actor)
     {
         var (audience, failure) = await FindAudienceAsync(workspaceId, audienceId, grains);
         if (failure is not null)
@@ -221,8 +225,8 @@ public static partial class AdminApi
             return failure;
         }
 
-        var change = new AuditEntry(clock.GetUtcNow(), AdminActor, "audience.delete", $"workspaces/{workspaceId}/audiences/{audienceId}",
-            JsonSerializer.Serialize(ToView(audience!), JsonSerializerOptions.Web), null);
+        var change = actor.Change(
+            "audience.delete", $"workspaces/{workspaceId}/audiences/{audienceId}", ToAuditView(audience!), null);
         try
         {
             await grains.GetGrain<IWorkspaceGrain>(workspaceId).DeleteAudienceAsync(audienceId, change);
@@ -389,7 +393,7 @@ public static partial class AdminApi
     }
 
     private static async Task<IResult> SaveComputedTraitAsync(
-        string workspaceId, string key, ComputedTraitRequest request, IGrainFactory grains, TimeProvider clock)
+        string workspaceId, string key, ComputedTraitRequest request, IGrainFactory grains, AdminActor actor)
     {
         if (!ComputedTraitKeyPattern().IsMatch(key))
         {
@@ -420,10 +424,10 @@ public static partial class AdminApi
 
         var existing = (await workspace.GetCatalogAsync()).ComputedTraits.FirstOrDefault(t => t.Key == key);
         var trait = new ComputedTraitRecord { Key = key, DefinitionJson = element.GetRawText(), Enabled = request.Enabled ?? existing?.Enabled ?? true };
-        var change = new AuditEntry(clock.GetUtcNow(), AdminActor, existing is null ? "computed_trait.create" : "computed_trait.update",
+        var change = actor.Change(existing is null ? "computed_trait.create" : "computed_trait.update",
             $"workspaces/{workspaceId}/computed-traits/{key}",
-            existing is null ? null : JsonSerializer.Serialize(ToView(existing), JsonSerializerOptions.Web),
-            JsonSerializer.Serialize(ToView(trait), JsonSerializerOptions.Web));
+            existing is null ? null : ToAuditView(existing),
+            ToAuditView(trait));
         var stored = await workspace.SaveComputedTraitAsync(trait, change);
         var backfill = await StartBackfillAsync(workspaceId, grains);
         var view = new { computedTrait = ToView(stored), backfill };
@@ -432,7 +436,8 @@ public static partial class AdminApi
             : TypedResults.Ok(view);
     }
 
-    private static async Task<IResult> DeleteComputedTraitAsync(string workspaceId, string key, IGrainFactory grains, TimeProvider clock)
+    private static async Task<IResult> DeleteComputedTraitAsync(
+        string workspaceId, string key, IGrainFactory grains, AdminActor actor)
     {
         var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
         if (await workspace.GetAsync() is null)
@@ -450,8 +455,8 @@ public static partial class AdminApi
         var referencing = catalog.Audiences
             .Where(a => Condition.Parse(a.ConditionJson).Condition?.ComputedTraitKeys.Contains(key) == true)
             .Select(a => a.Id).ToList();
-        var change = new AuditEntry(clock.GetUtcNow(), AdminActor, "computed_trait.delete", $"workspaces/{workspaceId}/computed-traits/{key}",
-            JsonSerializer.Serialize(ToView(existing), JsonSerializerOptions.Web), null);
+        var change = actor.Change(
+            "computed_trait.delete", $"workspaces/{workspaceId}/computed-traits/{key}", ToAuditView(existing), null);
         try
         {
             await workspace.DeleteComputedTraitAsync(key, referencing, change);
@@ -515,6 +520,24 @@ public static partial class AdminApi
             updatedAt = trait.UpdatedAt,
         };
     }
+
+    // Audit entries keep the fields an admin sets. The entry is built before the workspace grain assigns the
+    // version and timestamps, so it leaves them out rather than show values that are not stored.
+    private static object ToAuditView(AudienceDefinition audience) => new
+    {
+        id = audience.Id,
+        name = audience.Name,
+        description = audience.Description,
+        condition = JsonElement.Parse(audience.ConditionJson),
+        enabled = audience.Enabled,
+    };
+
+    private static object ToAuditView(ComputedTraitRecord trait) => new
+    {
+        key = trait.Key,
+        definition = JsonElement.Parse(trait.DefinitionJson),
+        enabled = trait.Enabled,
+    };
 
     private static IResult? TooLarge(string field, JsonElement? definition)
     {

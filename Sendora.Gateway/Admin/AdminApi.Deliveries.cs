@@ -21,7 +21,8 @@ public static partial class AdminApi
     }
 
     private static async Task<IResult> SetSubscriptionAsync(
-        string workspaceId, string profileId, string channel, SetSubscriptionRequest request, IGrainFactory grains)
+        string workspaceId, string profileId, string channel, SetSubscriptionRequest request, IGrainFactory grains,
+        AdminActor actor)
     {
         if (!DeliveryChannels.IsKnown(channel))
         {
@@ -34,9 +35,14 @@ public static partial class AdminApi
         }
 
         var grain = grains.GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(workspaceId, profileId));
+        var before = (await grain.GetStatusAsync()).Subscriptions.GetValueOrDefault(channel);
         await grain.SetSubscriptionAsync(channel, subscribed, request.Reason ?? "Admin API");
-        var status = await grain.GetStatusAsync();
-        return TypedResults.Ok(status.Subscriptions[channel]);
+        var after = (await grain.GetStatusAsync()).Subscriptions[channel];
+
+        // The profile's delivery grain stores the change before the entry is sent: see the NOTE on RecordAuditAsync.
+        await RecordAuditAsync(grains, workspaceId, actor.Change("subscription.update",
+            $"workspaces/{workspaceId}/profiles/{profileId}/subscriptions/{channel}", before, after));
+        return TypedResults.Ok(after);
     }
 
     private static async Task<IResult> GetDeliveryAsync(string workspaceId, string deliveryId, IGrainFactory grains) =>

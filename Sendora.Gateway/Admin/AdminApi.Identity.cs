@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Sendora.Gateway.Identity;
 using Sendora.Grains;
 using Sendora.Grains.Admin;
@@ -9,17 +8,12 @@ namespace Sendora.Gateway.Admin;
 
 public static partial class AdminApi
 {
-    // The admin API has one token, so every change is recorded under this actor name.
-    private const string AdminActor = "admin";
-
     private static void MapIdentityRoutes(RouteGroupBuilder admin)
     {
         admin.MapGet("/workspaces/{workspaceId}/identity-rules", GetIdentityRulesAsync).WithName("GetIdentityRules")
             .WithSummary("Returns the workspace's identity resolution rules");
         admin.MapPut("/workspaces/{workspaceId}/identity-rules", SetIdentityRulesAsync).WithName("SetIdentityRules")
             .WithSummary("Replaces the identity resolution rules; the change is kept in the audit log");
-        admin.MapGet("/workspaces/{workspaceId}/audit", GetAuditAsync).WithName("GetAuditLog")
-            .WithSummary("Lists the workspace's admin changes, newest first, with the value before and after");
         admin.MapPost("/workspaces/{workspaceId}/profiles/{externalId}/split", SplitProfileAsync).WithName("SplitProfile")
             .WithSummary("Moves an external id and the events that carried it off a profile into a new profile");
     }
@@ -33,7 +27,7 @@ public static partial class AdminApi
     }
 
     private static async Task<IResult> SetIdentityRulesAsync(
-        string workspaceId, IdentityRules rules, IGrainFactory grains, IdentityRulesCache cache, TimeProvider clock)
+        string workspaceId, IdentityRules rules, IGrainFactory grains, IdentityRulesCache cache, AdminActor actor)
     {
         if (rules.Validate() is { } problem)
         {
@@ -48,29 +42,14 @@ public static partial class AdminApi
         }
 
         var before = await workspace.GetIdentityRulesAsync();
-        var change = new AuditEntry(clock.GetUtcNow(), AdminActor, "identity_rules.update",
-            $"workspaces/{workspaceId}/identity-rules", JsonSerializer.Serialize(before, JsonSerializerOptions.Web),
-            JsonSerializer.Serialize(rules, JsonSerializerOptions.Web));
+        var change = actor.Change("identity_rules.update", $"workspaces/{workspaceId}/identity-rules", before, rules);
         await workspace.SetIdentityRulesAsync(rules, change);
         cache.Forget(workspaceId);
         return TypedResults.Ok(rules);
     }
 
-    private static async Task<IResult> GetAuditAsync(string workspaceId, IGrainFactory grains, int? limit = null)
-    {
-        if (limit is < 1 or > 1_000)
-        {
-            return Invalid("limit", "a whole number from 1 to 1000");
-        }
-
-        var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
-        return await workspace.GetAsync() is null
-            ? WorkspaceNotFound(workspaceId)
-            : TypedResults.Ok(new { data = await workspace.GetAuditAsync(limit ?? 100) });
-    }
-
     private static async Task<IResult> SplitProfileAsync(
-        string workspaceId, string externalId, SplitRequest request, IGrainFactory grains, TimeProvider clock)
+        string workspaceId, string externalId, SplitRequest request, IGrainFactory grains, TimeProvider clock, AdminActor actor)
     {
         if (request.ExternalId is null || !ExternalIdKey.TryParse(request.ExternalId, out var splitId))
         {
@@ -100,17 +79,23 @@ public static partial class AdminApi
             profileId = survivor;
         }
 
+        SplitResult result;
         try
         {
-            var result = await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId))
+            result = await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId))
                 .SplitAsync(splitId, IdentityResolver.NewProfileId(clock.GetUtcNow()));
-            return TypedResults.Ok(new { newProfileId = result.NewProfileId, movedEvents = result.MovedEvents });
         }
         catch (KeyNotFoundException exception)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "External id not found",
                 detail: exception.Message);
         }
+
+        var change = actor.Change("profile.split", $"workspaces/{workspaceId}/profiles/{profileId}",
+            new { profileId, externalId = request.ExternalId },
+            new { profileId = result.NewProfileId, externalId = request.ExternalId, movedEvents = result.MovedEvents });
+        await RecordAuditAsync(grains, workspaceId, change);
+        return TypedResults.Ok(new { newProfileId = result.NewProfileId, movedEvents = result.MovedEvents });
     }
 }
 

@@ -55,7 +55,7 @@ public static partial class AdminApi
     }
 
     private static async Task<IResult> CreateJourneyAsync(
-        string workspaceId, JourneyRequest request, IGrainFactory grains, TimeProvider clock)
+        string workspaceId, JourneyRequest request, IGrainFactory grains, AdminActor actor)
     {
         if (request.Id is not null && !WorkspaceIdPattern().IsMatch(request.Id))
         {
@@ -83,13 +83,13 @@ public static partial class AdminApi
 
         var json = request.Definition!.Value.GetRawText();
         await workspace.AddJourneyAsync(id);
-        var info = await journey.SaveDraftAsync(json, AdminActor);
-        await AuditJourneyAsync(workspace, clock, "journey.create", workspaceId, id, null, Summary(info));
+        var info = await journey.SaveDraftAsync(json, actor.Name);
+        await AuditJourneyAsync(grains, actor, "journey.create", workspaceId, id, null, Summary(info));
         return TypedResults.Created($"/admin/v1/workspaces/{workspaceId}/journeys/{id}", ToView(info, null, includeDraft: true));
     }
 
     private static async Task<IResult> UpdateJourneyAsync(
-        string workspaceId, string journeyId, JourneyRequest request, IGrainFactory grains, TimeProvider clock)
+        string workspaceId, string journeyId, JourneyRequest request, IGrainFactory grains, AdminActor actor)
     {
         var (journey, existing, failure) = await FindJourneyAsync(workspaceId, journeyId, grains);
         if (failure is not null)
@@ -102,9 +102,8 @@ public static partial class AdminApi
             return invalid;
         }
 
-        var info = await journey!.SaveDraftAsync(request.Definition!.Value.GetRawText(), AdminActor);
-        await AuditJourneyAsync(grains.GetGrain<IWorkspaceGrain>(workspaceId), clock, "journey.update", workspaceId, journeyId,
-            Summary(existing!), Summary(info));
+        var info = await journey!.SaveDraftAsync(request.Definition!.Value.GetRawText(), actor.Name);
+        await AuditJourneyAsync(grains, actor, "journey.update", workspaceId, journeyId, Summary(existing!), Summary(info));
         return TypedResults.Ok(ToView(info, await journey.GetCountersAsync(), includeDraft: true));
     }
 
@@ -115,7 +114,7 @@ public static partial class AdminApi
     }
 
     private static async Task<IResult> PublishJourneyAsync(
-        string workspaceId, string journeyId, IGrainFactory grains, TimeProvider clock)
+        string workspaceId, string journeyId, IGrainFactory grains, AdminActor actor)
     {
         var (journey, existing, failure) = await FindJourneyAsync(workspaceId, journeyId, grains);
         if (failure is not null)
@@ -168,7 +167,7 @@ public static partial class AdminApi
         JourneyInfo info;
         try
         {
-            info = await journey!.PublishAsync(templates, AdminActor);
+            info = await journey!.PublishAsync(templates, actor.Name);
         }
         catch (AdminConflictException exception)
         {
@@ -179,19 +178,20 @@ public static partial class AdminApi
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid definition", detail: exception.Message);
         }
 
-        await AuditJourneyAsync(grains.GetGrain<IWorkspaceGrain>(workspaceId), clock, "journey.publish", workspaceId, journeyId,
-            Summary(existing), Summary(info));
+        await AuditJourneyAsync(grains, actor, "journey.publish", workspaceId, journeyId, Summary(existing), Summary(info));
         return TypedResults.Ok(ToView(info, await journey.GetCountersAsync(), includeDraft: true));
     }
 
-    private static Task<IResult> PauseJourneyAsync(string workspaceId, string journeyId, IGrainFactory grains, TimeProvider clock) =>
-        SetJourneyPausedAsync(workspaceId, journeyId, paused: true, grains, clock);
+    private static Task<IResult> PauseJourneyAsync(
+        string workspaceId, string journeyId, IGrainFactory grains, AdminActor actor) =>
+        SetJourneyPausedAsync(workspaceId, journeyId, paused: true, grains, actor);
 
-    private static Task<IResult> ResumeJourneyAsync(string workspaceId, string journeyId, IGrainFactory grains, TimeProvider clock) =>
-        SetJourneyPausedAsync(workspaceId, journeyId, paused: false, grains, clock);
+    private static Task<IResult> ResumeJourneyAsync(
+        string workspaceId, string journeyId, IGrainFactory grains, AdminActor actor) =>
+        SetJourneyPausedAsync(workspaceId, journeyId, paused: false, grains, actor);
 
     private static async Task<IResult> SetJourneyPausedAsync(
-        string workspaceId, string journeyId, bool paused, IGrainFactory grains, TimeProvider clock)
+        string workspaceId, string journeyId, bool paused, IGrainFactory grains, AdminActor actor)
     {
         var (journey, existing, failure) = await FindJourneyAsync(workspaceId, journeyId, grains);
         if (failure is not null)
@@ -202,7 +202,7 @@ public static partial class AdminApi
         JourneyInfo info;
         try
         {
-            info = await journey!.SetPausedAsync(paused, AdminActor);
+            info = await journey!.SetPausedAsync(paused, actor.Name);
         }
         catch (AdminConflictException exception)
         {
@@ -211,7 +211,7 @@ public static partial class AdminApi
 
         if (info.Status != existing!.Status)
         {
-            await AuditJourneyAsync(grains.GetGrain<IWorkspaceGrain>(workspaceId), clock, paused ? "journey.pause" : "journey.resume",
+            await AuditJourneyAsync(grains, actor, paused ? "journey.pause" : "journey.resume",
                 workspaceId, journeyId, Summary(existing), Summary(info));
         }
 
@@ -310,15 +310,15 @@ public static partial class AdminApi
             : (journey, info, null);
     }
 
-    private static async Task AuditJourneyAsync(
-        IWorkspaceGrain workspace, TimeProvider clock, string action, string workspaceId, string journeyId, object? before, object? after)
-    {
-        await workspace.RecordAuditAsync(new AuditEntry(clock.GetUtcNow(), AdminActor, action, $"workspaces/{workspaceId}/journeys/{journeyId}",
-            before is null ? null : JsonSerializer.Serialize(before, JsonSerializerOptions.Web),
-            after is null ? null : JsonSerializer.Serialize(after, JsonSerializerOptions.Web)));
-    }
+    // The journey grain stores the change before the entry is sent: see the NOTE on RecordAuditAsync.
+    private static Task AuditJourneyAsync(
+        IGrainFactory grains, AdminActor actor, string action, string workspaceId, string journeyId,
+        object? before, object? after) =>
+        RecordAuditAsync(grains, workspaceId,
+            actor.Change(action, $"workspaces/{workspaceId}/journeys/{journeyId}", before, after));
 
-    // The audit lives in the workspace's one storage entity, so it keeps a digest of the definition, not the text.
+    // A draft may be larger than the 64 KiB an audit value keeps, so the entry keeps a digest of the definition,
+    // not the text.
     private static object Summary(JourneyInfo info) => new
     {
         name = info.Name,

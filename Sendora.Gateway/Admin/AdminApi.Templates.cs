@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Sendora.Grains;
 using Sendora.Grains.Admin;
+using Sendora.Grains.Admin.Audit;
 using Sendora.Grains.Channels;
 using Sendora.Grains.Journeys.Templates;
 
@@ -46,7 +47,7 @@ public static partial class AdminApi
     }
 
     private static async Task<IResult> CreateTemplateAsync(
-        string workspaceId, TemplateRequest request, IGrainFactory grains, TimeProvider clock)
+        string workspaceId, TemplateRequest request, IGrainFactory grains, AdminActor actor)
     {
         if (request.Id is not null && !WorkspaceIdPattern().IsMatch(request.Id))
         {
@@ -77,8 +78,8 @@ public static partial class AdminApi
                 detail: $"{exception.Message} Use PUT to change it.");
         }
 
-        var change = TemplateChange(clock, "template.create", workspaceId, id, before: null, after: stored);
-        await workspace.RecordAuditAsync(change);
+        var change = TemplateChange(actor, "template.create", workspaceId, id, before: null, after: stored);
+        await RecordAuditAsync(grains, workspaceId, change);
         return TypedResults.Created($"/admin/v1/workspaces/{workspaceId}/templates/{id}", ToView(stored));
     }
 
@@ -89,7 +90,7 @@ public static partial class AdminApi
     }
 
     private static async Task<IResult> UpdateTemplateAsync(
-        string workspaceId, string templateId, TemplateRequest request, IGrainFactory grains, TimeProvider clock)
+        string workspaceId, string templateId, TemplateRequest request, IGrainFactory grains, AdminActor actor)
     {
         var (existing, failure) = await FindTemplateAsync(workspaceId, templateId, grains);
         if (failure is not null)
@@ -116,13 +117,13 @@ public static partial class AdminApi
 
         var grain = grains.GetGrain<ITemplateGrain>(GrainKeys.Scoped(workspaceId, templateId));
         var stored = await grain.SaveAsync(template);
-        var change = TemplateChange(clock, "template.update", workspaceId, templateId, existing, stored);
-        await grains.GetGrain<IWorkspaceGrain>(workspaceId).RecordAuditAsync(change);
+        var change = TemplateChange(actor, "template.update", workspaceId, templateId, existing, stored);
+        await RecordAuditAsync(grains, workspaceId, change);
         return TypedResults.Ok(ToView(stored));
     }
 
     private static async Task<IResult> DeleteTemplateAsync(
-        string workspaceId, string templateId, IGrainFactory grains, TimeProvider clock)
+        string workspaceId, string templateId, IGrainFactory grains, AdminActor actor)
     {
         var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
         if (await workspace.GetAsync() is null)
@@ -141,8 +142,8 @@ public static partial class AdminApi
             return TemplateNotFound(workspaceId, templateId);
         }
 
-        var change = TemplateChange(clock, "template.delete", workspaceId, templateId, deleted, after: null);
-        await workspace.RecordAuditAsync(change);
+        var change = TemplateChange(actor, "template.delete", workspaceId, templateId, deleted, after: null);
+        await RecordAuditAsync(grains, workspaceId, change);
         return TypedResults.NoContent();
     }
 
@@ -251,24 +252,23 @@ public static partial class AdminApi
             updatedAt = template.UpdatedAt,
         };
 
-    // The audit log lives in the workspace's one storage entity, so it records a hash of the content, not the bodies.
-    // NOTE: the entry is written after the template grain has stored the change. When that write fails, the request
-    // fails but the change stays, without an audit entry.
+    // Template bodies may be larger than the 64 KiB an audit value keeps, so the entry keeps a hash of the content,
+    // not the bodies. The template grain stores the change before the entry is sent: see the NOTE on RecordAuditAsync.
     private static AuditEntry TemplateChange(
-        TimeProvider clock, string action, string workspaceId, string templateId,
+        AdminActor actor, string action, string workspaceId, string templateId,
         TemplateRecord? before, TemplateRecord? after) =>
-        new(clock.GetUtcNow(), AdminActor, action, $"workspaces/{workspaceId}/templates/{templateId}",
+        actor.Change(action, $"workspaces/{workspaceId}/templates/{templateId}",
             ToAuditSummary(before), ToAuditSummary(after));
 
-    private static string? ToAuditSummary(TemplateRecord? template) => template is null
+    private static object? ToAuditSummary(TemplateRecord? template) => template is null
         ? null
-        : JsonSerializer.Serialize(new
+        : new
         {
             name = template.Name,
             channel = template.Channel,
             version = template.Version,
             contentSha256 = template.ComputeContentHash(),
-        }, JsonSerializerOptions.Web);
+        };
 
     private static IResult TemplateNotFound(string workspaceId, string templateId) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Template not found",

@@ -31,6 +31,7 @@ public static partial class AdminApi
             .WithName("ListRejections")
             .WithSummary("Lists a source's rejected messages, newest first, with the reason for each");
         MapIdentityRoutes(admin);
+        MapAuditRoutes(admin);
         MapAudienceRoutes(admin);
         MapDeliveryRoutes(admin);
         MapJourneyRoutes(admin);
@@ -48,7 +49,8 @@ public static partial class AdminApi
         return TypedResults.Ok(new { data = workspaces.Where(w => w is not null) });
     }
 
-    private static async Task<IResult> CreateWorkspaceAsync(CreateWorkspaceRequest request, IGrainFactory grains)
+    private static async Task<IResult> CreateWorkspaceAsync(
+        CreateWorkspaceRequest request, IGrainFactory grains, AdminActor actor)
     {
         if (request.Id is null || !WorkspaceIdPattern().IsMatch(request.Id))
         {
@@ -63,14 +65,14 @@ public static partial class AdminApi
         var workspace = grains.GetGrain<IWorkspaceGrain>(request.Id);
         try
         {
-            await workspace.CreateAsync(request.Name);
+            await workspace.CreateAsync(request.Name, actor.Stamp());
         }
         catch (AdminConflictException exception)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: exception.Message);
         }
 
-        await workspace.AddSourceAsync(request.SourceName ?? "Default source", writeKey: null);
+        await workspace.AddSourceAsync(request.SourceName ?? "Default source", writeKey: null, actor.Stamp());
         return TypedResults.Created($"/admin/v1/workspaces/{request.Id}", await workspace.GetAsync());
     }
 
@@ -85,7 +87,7 @@ public static partial class AdminApi
             : WorkspaceNotFound(workspaceId);
 
     private static async Task<IResult> CreateSourceAsync(
-        string workspaceId, CreateSourceRequest request, IGrainFactory grains)
+        string workspaceId, CreateSourceRequest request, IGrainFactory grains, AdminActor actor)
     {
         if (string.IsNullOrWhiteSpace(request.Name))
         {
@@ -98,7 +100,7 @@ public static partial class AdminApi
             return WorkspaceNotFound(workspaceId);
         }
 
-        var source = await workspace.AddSourceAsync(request.Name, writeKey: null);
+        var source = await workspace.AddSourceAsync(request.Name, writeKey: null, actor.Stamp());
         return TypedResults.Created($"/admin/v1/workspaces/{workspaceId}/sources/{source.Id}", source);
     }
 
@@ -123,7 +125,8 @@ public static partial class AdminApi
     }
 
     private static async Task<IResult> UpdateSourceAsync(
-        string workspaceId, string sourceId, UpdateSourceRequest request, IGrainFactory grains, WriteKeyResolver writeKeys)
+        string workspaceId, string sourceId, UpdateSourceRequest request, IGrainFactory grains, WriteKeyResolver writeKeys,
+        AdminActor actor)
     {
         if (request.Enabled is null && request.VolumeAlertPercent is null)
         {
@@ -139,12 +142,12 @@ public static partial class AdminApi
         SourceInfo? source = null;
         if (request.VolumeAlertPercent is { } percent)
         {
-            source = await workspace.SetSourceVolumeAlertPercentAsync(sourceId, percent);
+            source = await workspace.SetSourceVolumeAlertPercentAsync(sourceId, percent, actor.Stamp());
         }
 
         if (request.Enabled is { } enabled)
         {
-            source = await workspace.SetSourceEnabledAsync(sourceId, enabled);
+            source = await workspace.SetSourceEnabledAsync(sourceId, enabled, actor.Stamp());
             if (source is not null)
             {
                 writeKeys.Forget(source.WriteKey);

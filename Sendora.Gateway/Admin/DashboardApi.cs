@@ -34,7 +34,7 @@ public static class DashboardApi
     private static IResult ShowSignIn(HttpContext context) => SignInPage(context, StatusCodes.Status200OK, message: null);
 
     private static async Task<IResult> SignInAsync(
-        HttpContext context, DashboardSessions sessions, IOptions<GatewayOptions> options)
+        HttpContext context, DashboardSessions sessions, AdminTokens tokens)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -43,7 +43,7 @@ public static class DashboardApi
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var token = form["token"].ToString();
-        if (token.Length == 0 || !AdminAuthorization.IsAdminToken(token, options.Value.AdminToken))
+        if (token.Length == 0 || tokens.FindActor(token) is null)
         {
             return SignInPage(context, StatusCodes.Status401Unauthorized, "The admin token is not valid.");
         }

@@ -7,14 +7,14 @@ namespace Sendora.Gateway.Admin;
 /// Lets a request to the Orleans Dashboard through with the admin token, sent as for the admin API, or with the
 /// session cookie that the sign-in page sets. A browser that opens a dashboard page without either is sent to sign in.
 /// </summary>
-public sealed class DashboardAuthorization(IOptions<GatewayOptions> options, DashboardSessions sessions) : IEndpointFilter
+public sealed class DashboardAuthorization(AdminTokens tokens, DashboardSessions sessions) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var request = context.HttpContext.Request;
         if (AdminAuthorization.ReadToken(request) is { } token)
         {
-            return AdminAuthorization.IsAdminToken(token, options.Value.AdminToken)
+            return tokens.FindActor(token) is not null
                 ? await next(context)
                 : Unauthorized("The admin token is not valid.");
         }

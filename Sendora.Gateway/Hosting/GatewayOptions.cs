@@ -34,6 +34,14 @@ public sealed class GatewayOptions
     public string AdminToken { get; set; } = string.Empty;
 
     /// <summary>
+    /// Further admin tokens by actor name, set as <c>Sendora:Gateway:AdminTokens:{name}={token}</c>. Each request
+    /// is recorded in the audit log under the name of the token it carried, and <see cref="AdminToken"/> under
+    /// <c>admin</c>. Names are 1 to 32 characters of lower-case letters, digits, '_', '-' and '.', starting with a
+    /// letter; tokens follow the rules of <see cref="AdminToken"/> and differ from each other. Default none.
+    /// </summary>
+    public Dictionary<string, string> AdminTokens { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
     /// The write key of the default workspace's first source; the environment variable
     /// <c>SENDORA_WRITE_KEY</c> sets it too. Default empty: the source keeps its key, or a new one is made.
     /// </summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Sendora.Gateway.Admin;
 using Sendora.Gateway.Channels;
 using Sendora.Gateway.Identity;
@@ -31,6 +32,7 @@ public static class GatewayServiceExtensions
             .Validate(o => o.DashboardSessionDuration > TimeSpan.Zero && o.DashboardSessionDuration <= TimeSpan.FromDays(1),
                 "Sendora:Gateway:DashboardSessionDuration must be more than zero and at most 1.00:00:00 (one day).")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
         services.AddOptions<IngestionOptions>()
             .BindConfiguration(IngestionOptions.SectionName)
             .ValidateDataAnnotations()
@@ -40,6 +42,7 @@ public static class GatewayServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddSingleton<AdminTokens>();
         services.AddSingleton<MessageNormalizer>();
         services.AddSingleton<IdentityRulesCache>();
         services.AddSingleton<IdentityResolver>();

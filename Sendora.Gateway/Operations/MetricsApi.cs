@@ -59,8 +59,8 @@ public static class MetricsApi
 
     private static async Task RequireAdminTokenAsync(HttpContext context, RequestDelegate next)
     {
-        var adminToken = context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.AdminToken;
-        if (AdminAuthorization.Reject(context.Request, adminToken) is { } rejection)
+        var tokens = context.RequestServices.GetRequiredService<AdminTokens>();
+        if (AdminAuthorization.Reject(context.Request, tokens) is { } rejection)
         {
             await rejection.ExecuteAsync(context);
             return;

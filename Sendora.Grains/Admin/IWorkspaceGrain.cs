@@ -1,32 +1,38 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Admin.Audit;
 using Sendora.Grains.Journeys;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Identity;
 
 namespace Sendora.Grains.Admin;
 
-/// <summary>One workspace, keyed by its id: its name, sources and write keys.</summary>
+/// <summary>
+/// One workspace, keyed by its id: its name, sources and write keys. Each method that takes an
+/// <see cref="AuditStamp"/> or an <see cref="AuditEntry"/> saves the change and its audit entry in one write, then
+/// sends the entry to the workspace's <see cref="IAuditLogGrain"/>, again after a failure until it lands.
+/// </summary>
 public interface IWorkspaceGrain : IGrainWithStringKey
 {
     /// <summary>Creates the workspace; throws <see cref="AdminConflictException"/> when it exists.</summary>
-    Task<WorkspaceInfo> CreateAsync(string name);
+    Task<WorkspaceInfo> CreateAsync(string name, AuditStamp stamp);
 
     /// <summary>Returns the workspace, or null when it was never created.</summary>
     [ReadOnly]
     Task<WorkspaceInfo?> GetAsync();
 
     /// <summary>Adds a source with a new write key, or with <paramref name="writeKey"/> when given.</summary>
-    Task<SourceInfo> AddSourceAsync(string name, string? writeKey);
+    Task<SourceInfo> AddSourceAsync(string name, string? writeKey, AuditStamp stamp);
 
     /// <summary>Enables or disables a source; returns null when the workspace has no such source.</summary>
-    Task<SourceInfo?> SetSourceEnabledAsync(string sourceId, bool enabled);
+    Task<SourceInfo?> SetSourceEnabledAsync(string sourceId, bool enabled, AuditStamp stamp);
 
     /// <summary>Sets the percent by which a source's hourly volume may stray before its volume alert opens. Returns null when there is no such source.</summary>
-    Task<SourceInfo?> SetSourceVolumeAlertPercentAsync(string sourceId, int percent);
+    Task<SourceInfo?> SetSourceVolumeAlertPercentAsync(string sourceId, int percent, AuditStamp stamp);
 
     /// <summary>
     /// Creates the workspace with one source when it does not exist, and gives its first source
-    /// <paramref name="writeKey"/> when that is set and differs, retiring the old key.
+    /// <paramref name="writeKey"/> when that is set and differs, retiring the old key. These changes come from
+    /// configuration at start, not from an admin, so they have no audit entries.
     /// </summary>
     Task<WorkspaceInfo> EnsureDefaultAsync(string name, string? writeKey);
 
@@ -34,7 +40,7 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     [ReadOnly]
     Task<IdentityRules> GetIdentityRulesAsync();
 
-    /// <summary>Replaces the identity rules and appends the change to the audit log.</summary>
+    /// <summary>Replaces the identity rules and records <paramref name="change"/> in the audit log.</summary>
     Task SetIdentityRulesAsync(IdentityRules rules, AuditEntry change);
 
     /// <summary>
@@ -49,13 +55,6 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// <summary>Returns the ids of the workspace's journeys, oldest first.</summary>
     [ReadOnly]
     Task<IReadOnlyList<string>> GetJourneyIdsAsync();
-
-    /// <summary>Appends a change made to an object that keeps its own state, such as a template or a journey.</summary>
-    Task RecordAuditAsync(AuditEntry change);
-
-    /// <summary>Returns up to <paramref name="limit"/> audit entries, newest first.</summary>
-    [ReadOnly]
-    Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit);
 
     /// <summary>
     /// Creates or replaces an audience. <paramref name="dependsOn"/> lists the audiences its condition refers
@@ -80,13 +79,3 @@ public interface IWorkspaceGrain : IGrainWithStringKey
 
 /// <summary>Raised when an audience refers to an audience that does not exist or would close a cycle.</summary>
 public sealed class AudienceReferenceException(string message) : Exception(message);
-
-/// <summary>One admin change: who made it, when, to what, and the value before and after, as JSON.</summary>
-[GenerateSerializer, Immutable, Alias("sendora.AuditEntry")]
-public sealed record AuditEntry(
-    [property: Id(0)] DateTimeOffset At,
-    [property: Id(1)] string Actor,
-    [property: Id(2)] string Action,
-    [property: Id(3)] string Target,
-    [property: Id(4)] string? Before,
-    [property: Id(5)] string? After);

@@ -1,3 +1,4 @@
+using Sendora.Grains.Admin.Audit;
 using Sendora.Grains.Audiences;
 
 namespace Sendora.Grains.Admin;
@@ -48,8 +49,9 @@ public sealed partial class WorkspaceGrain
 
         state.AudienceReferences[audience.Id] = [.. dependsOn.Distinct()];
         state.CatalogVersion++;
-        state.Audit.Add(change);
+        QueueAudit(change);
         await WriteStateAsync();
+        await SendAuditOutboxAsync();
         return stored;
     }
 
@@ -72,8 +74,9 @@ public sealed partial class WorkspaceGrain
         state.Audiences.RemoveAll(a => a.Id == audienceId);
         state.AudienceReferences.Remove(audienceId);
         state.CatalogVersion++;
-        state.Audit.Add(change);
+        QueueAudit(change);
         await WriteStateAsync();
+        await SendAuditOutboxAsync();
         return true;
     }
 
@@ -99,8 +102,9 @@ public sealed partial class WorkspaceGrain
         }
 
         state.CatalogVersion++;
-        state.Audit.Add(change);
+        QueueAudit(change);
         await WriteStateAsync();
+        await SendAuditOutboxAsync();
         return stored;
     }
 
@@ -121,8 +125,9 @@ public sealed partial class WorkspaceGrain
 
         state.ComputedTraits.RemoveAll(t => t.Key == key);
         state.CatalogVersion++;
-        state.Audit.Add(change);
+        QueueAudit(change);
         await WriteStateAsync();
+        await SendAuditOutboxAsync();
         return true;
     }
 

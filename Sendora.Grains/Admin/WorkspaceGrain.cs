@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Sendora.Grains.Admin.Audit;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Identity;
 using Sendora.Grains.Journeys;
@@ -15,7 +16,18 @@ public sealed partial class WorkspaceGrain(
 
     private string WorkspaceId => this.GetPrimaryKeyString();
 
-    public async Task<WorkspaceInfo> CreateAsync(string name)
+    // Set when a state write fails. The activation then has changes that storage lacks, so it sends no more
+    // audit entries.
+    private bool _stale;
+
+    public Task<WorkspaceInfo> CreateAsync(string name, AuditStamp stamp)
+    {
+        ArgumentNullException.ThrowIfNull(stamp);
+        return CreateCoreAsync(name, stamp);
+    }
+
+    // A null stamp records no audit entry, for the default workspace that configuration creates.
+    private async Task<WorkspaceInfo> CreateCoreAsync(string name, AuditStamp? stamp)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (workspace.State.CreatedAt is not null)
@@ -25,16 +37,29 @@ public sealed partial class WorkspaceGrain(
 
         workspace.State.Name = name;
         workspace.State.CreatedAt = DateTimeOffset.UtcNow;
+        if (stamp is not null)
+        {
+            var after = AuditJson(new { id = WorkspaceId, name });
+            QueueAudit(stamp.ToEntry("workspace.create", $"workspaces/{WorkspaceId}", null, after));
+        }
+
         await WriteStateAsync();
         await GrainFactory.GetGrain<IWorkspaceDirectoryGrain>(IWorkspaceDirectoryGrain.Key).AddAsync(WorkspaceId);
         LogCreated(WorkspaceId);
+        await SendAuditOutboxAsync();
         return ToInfo();
     }
 
     public Task<WorkspaceInfo?> GetAsync() =>
         Task.FromResult(workspace.State.CreatedAt is null ? null : ToInfo());
 
-    public async Task<SourceInfo> AddSourceAsync(string name, string? writeKey)
+    public Task<SourceInfo> AddSourceAsync(string name, string? writeKey, AuditStamp stamp)
+    {
+        ArgumentNullException.ThrowIfNull(stamp);
+        return AddSourceCoreAsync(name, writeKey, stamp);
+    }
+
+    private async Task<SourceInfo> AddSourceCoreAsync(string name, string? writeKey, AuditStamp? stamp)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ThrowIfMissing();
@@ -50,40 +75,56 @@ public sealed partial class WorkspaceGrain(
         // The key grain is bound first: a key that is already taken must fail before the source exists.
         await KeyGrain(source.WriteKey).BindAsync(new WriteKeyBinding(WorkspaceId, source.Id, Enabled: true));
         workspace.State.Sources.Add(source);
+        if (stamp is not null)
+        {
+            QueueAudit(stamp.ToEntry("source.create", SourceTarget(source.Id), null, AuditJson(SourceSummary(source))));
+        }
+
         await WriteStateAsync();
         LogSourceAdded(source.Id, WorkspaceId);
+        await SendAuditOutboxAsync();
         return source;
     }
 
-    public async Task<SourceInfo?> SetSourceEnabledAsync(string sourceId, bool enabled)
+    public async Task<SourceInfo?> SetSourceEnabledAsync(string sourceId, bool enabled, AuditStamp stamp)
     {
+        ArgumentNullException.ThrowIfNull(stamp);
         var index = workspace.State.Sources.FindIndex(s => s.Id == sourceId);
         if (index < 0)
         {
             return null;
         }
 
-        var source = workspace.State.Sources[index] with { Enabled = enabled };
+        var old = workspace.State.Sources[index];
+        var source = old with { Enabled = enabled };
         await KeyGrain(source.WriteKey).BindAsync(new WriteKeyBinding(WorkspaceId, source.Id, enabled));
         workspace.State.Sources[index] = source;
+        QueueAudit(stamp.ToEntry(
+            "source.update", SourceTarget(source.Id), AuditJson(SourceSummary(old)), AuditJson(SourceSummary(source))));
         await WriteStateAsync();
         LogSourceEnabled(source.Id, WorkspaceId, enabled);
+        await SendAuditOutboxAsync();
         return source;
     }
 
-    public async Task<SourceInfo?> SetSourceVolumeAlertPercentAsync(string sourceId, int percent)
+    public async Task<SourceInfo?> SetSourceVolumeAlertPercentAsync(string sourceId, int percent, AuditStamp stamp)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(percent, 1);
+        ArgumentNullException.ThrowIfNull(stamp);
         var index = workspace.State.Sources.FindIndex(s => s.Id == sourceId);
         if (index < 0)
         {
             return null;
         }
 
-        var source = workspace.State.Sources[index] with { VolumeAlertPercent = percent };
+        var old = workspace.State.Sources[index];
+        var source = old with { VolumeAlertPercent = percent };
         workspace.State.Sources[index] = source;
+        QueueAudit(stamp.ToEntry(
+            "source.update", SourceTarget(source.Id), AuditJson(SourceSummary(old)), AuditJson(SourceSummary(source))));
         await WriteStateAsync();
         LogVolumeAlertPercentSet(source.Id, WorkspaceId, percent);
+        await SendAuditOutboxAsync();
         return source;
     }
 
@@ -91,12 +132,12 @@ public sealed partial class WorkspaceGrain(
     {
         if (workspace.State.CreatedAt is null)
         {
-            await CreateAsync(name);
+            await CreateCoreAsync(name, stamp: null);
         }
 
         if (workspace.State.Sources.Count == 0)
         {
-            await AddSourceAsync("Default source", writeKey);
+            await AddSourceCoreAsync("Default source", writeKey, stamp: null);
             return ToInfo();
         }
 
@@ -122,8 +163,9 @@ public sealed partial class WorkspaceGrain(
         ArgumentNullException.ThrowIfNull(change);
         ThrowIfMissing();
         workspace.State.IdentityRules = rules;
-        workspace.State.Audit.Add(change);
+        QueueAudit(change);
         await WriteStateAsync();
+        await SendAuditOutboxAsync();
     }
 
     public async Task SetJourneyEntryAsync(string journeyId, JourneyEntryPoint? entry)
@@ -180,18 +222,6 @@ public sealed partial class WorkspaceGrain(
         return true;
     }
 
-    public async Task RecordAuditAsync(AuditEntry change)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        ThrowIfMissing();
-        workspace.State.Audit.Add(change);
-        await WriteStateAsync();
-    }
-
-    public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit) =>
-        Task.FromResult<IReadOnlyList<AuditEntry>>(
-            [.. workspace.State.Audit.AsEnumerable().Reverse().Take(Math.Max(0, limit))]);
-
     private WorkspaceInfo ToInfo() => new()
     {
         Id = WorkspaceId,
@@ -219,6 +249,7 @@ public sealed partial class WorkspaceGrain(
         catch (Exception exception)
         {
             LogWriteFailed(exception, WorkspaceId);
+            _stale = true;
             DeactivateOnIdle();
             throw;
         }
@@ -265,8 +296,8 @@ public sealed class WorkspaceState
     /// <summary>The identity resolution rules; null means the defaults.</summary>
     [Id(3)] public IdentityRules? IdentityRules { get; set; }
 
-    /// <summary>Admin changes to this workspace, oldest first.</summary>
-    [Id(4)] public List<AuditEntry> Audit { get; set; } = [];
+    // Id 4 held the audit entries before the audit log grains took them over. It stays unused, so that old
+    // stored state never fills another member.
 
     [Id(5)] public List<AudienceDefinition> Audiences { get; set; } = [];
 
@@ -283,4 +314,14 @@ public sealed class WorkspaceState
 
     /// <summary>The entry points of the journeys that take new entries, by journey id.</summary>
     [Id(10)] public Dictionary<string, JourneyEntryPoint> JourneyEntries { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Audit entries of saved changes that the audit log has not confirmed yet, oldest first. Each is saved in
+    /// the same write as its change.
+    /// </summary>
+    /// <remarks>
+    /// NOTE: while the audit log cannot be reached, entries pile up here, and the state can grow past what one
+    /// storage entity holds. Changes then fail to save until the log takes the entries.
+    /// </remarks>
+    [Id(11)] public List<AuditEntry> AuditOutbox { get; set; } = [];
 }

@@ -11,6 +11,7 @@ using Orleans.Dashboard;
 using Orleans.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Grains;
+using Sendora.Grains.Admin.Audit;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Channels;
 using Sendora.Grains.Health;
@@ -73,6 +74,8 @@ public static class SiloHostingExtensions
                 "Sendora:Health:AlertWebhookUrl is set but no secret signs its requests: set Sendora:Health:AlertWebhookSecret.")
             .ValidateOnStart();
         services.AddOptions<AudienceOptions>().BindConfiguration(AudienceOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.SectionName)
             .PostConfigure<IConfiguration>((o, configuration) =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Sendora.Grains.Admin;
+using Sendora.Grains.Admin.Audit;
 using Sendora.Grains.Audiences;
 using Sendora.Tests.Audiences;
 using Sendora.Tests.Infrastructure;
@@ -33,5 +34,5 @@ public sealed class WorkspaceWriteFailureTests(SendoraFixture fixture)
     };
 
     private static AuditEntry Change() =>
-        new(DateTimeOffset.UtcNow, "admin", "audience.create", "audiences", null, null);
+        AuditStamp.New("admin", DateTimeOffset.UtcNow).ToEntry("audience.create", "audiences", null, null);
 }

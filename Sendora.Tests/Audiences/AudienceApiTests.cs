@@ -96,7 +96,7 @@ public sealed class AudienceApiTests(SendoraFixture fixture)
             await JsonAssert.StatusAsync(HttpStatusCode.NoContent, delete);
         }
 
-        var audit = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/audit");
+        var audit = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/audit?target=workspaces/{workspace.Id}/audiences/pro");
         var entries = audit.GetProperty("data").EnumerateArray().ToList();
         Assert.Equal(["audience.delete", "audience.update", "audience.create"], entries.Select(e => e.GetProperty("action").GetString()));
         Assert.Contains("enterprise", entries[1].GetProperty("after").GetString());

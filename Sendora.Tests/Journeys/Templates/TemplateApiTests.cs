@@ -233,7 +233,7 @@ public sealed class TemplateApiTests(SendoraFixture fixture)
         await workspace.UpdateAsync("welcome", Email(("id", "welcome"), ("subject", "Changed")));
         await workspace.DeleteExistingAsync("welcome");
 
-        var audit = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/audit");
+        var audit = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/audit?target=workspaces/{workspace.Id}/templates");
         var entries = audit.GetProperty("data").EnumerateArray().ToList();
         Assert.Equal(
             ["template.delete", "template.update", "template.create"],
