@@ -38,6 +38,10 @@ public sealed partial class JourneyRunGrain(
     // Whether the state changed since it was last saved, beyond the list of seen signals.
     private bool _dirty;
 
+    // Set when the wake-up reminder ticked, which means its due time has passed. The next pass then registers the next
+    // wake-up even when it is the same moment, and unregisters the reminder when no run needs one.
+    private bool _reminderTicked;
+
     // Pending reports in storage: more than in memory means some were added by the journey since the last save.
     private int _savedReportCount;
     private IGrainTimer? _timer;
@@ -108,8 +112,7 @@ public sealed partial class JourneyRunGrain(
             return;
         }
 
-        runs.State.ReminderDue = null;
-        _dirty = true;
+        _reminderTicked = true;
         await WakeAsync();
     }
 
@@ -445,20 +448,23 @@ public sealed partial class JourneyRunGrain(
             : active.Min(r => r.WaitUntil);
         _timer?.Dispose();
         _timer = null;
+        var ticked = _reminderTicked;
+        _reminderTicked = false;
         if (due is not { } wake)
         {
-            if (state.ReminderDue is not null)
+            if (state.ReminderDue is null && !ticked)
             {
-                state.ReminderDue = null;
-                if (await this.GetReminder(WakeReminder) is { } reminder)
-                {
-                    await this.UnregisterReminder(reminder);
-                }
-
-                return true;
+                return false;
             }
 
-            return false;
+            var registered = state.ReminderDue is not null;
+            state.ReminderDue = null;
+            if (await this.GetReminder(WakeReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            return registered;
         }
 
         var delay = wake - now;
@@ -468,7 +474,7 @@ public sealed partial class JourneyRunGrain(
         }
 
         var changed = false;
-        if (state.ReminderDue != wake)
+        if (state.ReminderDue != wake || ticked)
         {
             await this.RegisterOrUpdateReminder(WakeReminder, delay, ReminderPeriod);
             state.ReminderDue = wake;
