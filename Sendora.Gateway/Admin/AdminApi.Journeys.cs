@@ -129,7 +129,7 @@ public static partial class AdminApi
             return InvalidCondition("definition", parsed.Errors.Select(e => (e.Path, e.Message)));
         }
 
-        var templates = new Dictionary<string, JourneyTemplate>(StringComparer.Ordinal);
+        var templates = new Dictionary<string, TemplateRecord>(StringComparer.Ordinal);
         var errors = new List<(string Path, string Message)>();
         foreach (var step in definition.Steps.Values)
         {
@@ -156,7 +156,7 @@ public static partial class AdminApi
             }
             else
             {
-                templates[templateId] = ToJourneyTemplate(template);
+                templates[templateId] = template;
             }
         }
 
@@ -355,19 +355,6 @@ public static partial class AdminApi
     private static object CounterView(StepCounters counters, bool active) => active
         ? new { entered = counters.Entered, active = counters.Waiting, completed = counters.Completed, exited = counters.Exited, converted = counters.Converted }
         : new { entered = counters.Entered, waiting = counters.Waiting, completed = counters.Completed, exited = counters.Exited, converted = counters.Converted };
-
-    private static JourneyTemplate ToJourneyTemplate(TemplateRecord template) => new()
-    {
-        Id = template.Id,
-        Channel = template.Channel,
-        Version = template.Version,
-        Subject = template.Subject,
-        HtmlBody = template.HtmlBody,
-        TextBody = template.TextBody,
-        Title = template.Title,
-        Body = template.Body,
-        Data = template.Data,
-    };
 
     private static List<string> StepIdsInOrder(string definitionJson)
     {

@@ -19,6 +19,11 @@ public sealed class ChannelOptionsValidator : IValidateOptions<ChannelOptions>
         Require(failures, email.MaxAttempts is >= 1 and <= 20, $"{Section}:Email:MaxAttempts must be from 1 to 20, not {email.MaxAttempts}.");
         RequirePositive(failures, email.RetryDelay, "Email:RetryDelay");
         RequirePositive(failures, email.Timeout, "Email:Timeout");
+        var fingerprintsValid = CertificateFingerprints.TryParse(
+            email.TrustedCertificateSha256, out _, out var invalidFingerprint);
+        Require(failures, fingerprintsValid,
+            $"{SmtpCertificateValidator.TrustedCertificateKey} must list SHA-256 fingerprints of 64 hex digits "
+            + $"(colons between bytes allowed) separated by semicolons or commas, not '{invalidFingerprint}'.");
         RequirePositive(failures, options.Webhook.InitialRetryDelay, "Webhook:InitialRetryDelay");
         RequirePositive(failures, options.Webhook.MaxRetryDelay, "Webhook:MaxRetryDelay");
         RequirePositive(failures, options.Webhook.Timeout, "Webhook:Timeout");

@@ -15,6 +15,14 @@ public sealed class EmailChannelOptions
     /// <summary>How the connection is secured. Default <see cref="SmtpSecurity.StartTls"/>.</summary>
     public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
 
+    /// <summary>
+    /// SHA-256 fingerprints of SMTP server certificates to trust in addition to those the system validates, for a
+    /// relay with a self-signed or internal certificate: 64 hex digits each, colons between bytes allowed, several
+    /// separated by semicolons or commas. A listed certificate passes whatever its chain, name or dates. Default empty:
+    /// only certificates the system validates.
+    /// </summary>
+    public string? TrustedCertificateSha256 { get; set; }
+
     /// <summary>The SMTP user name; no authentication when empty. Default empty.</summary>
     public string? UserName { get; set; }
 

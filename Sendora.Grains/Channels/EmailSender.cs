@@ -12,6 +12,8 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
 {
     private EmailChannelOptions Settings => options.Value.Email;
 
+    private string Server => $"{Settings.Host}:{Settings.Port}";
+
     /// <summary>Returns the configuration key that is missing for email to work, or null.</summary>
     public string? MissingSetting() =>
         string.IsNullOrWhiteSpace(Settings.Host) ? $"{ChannelOptions.SectionName}:Email:Host"
@@ -21,7 +23,9 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
     /// <summary>
     /// Builds the message with HTML and text parts and, when <paramref name="unsubscribeUrl"/> is set, the RFC 8058
     /// <c>List-Unsubscribe</c> headers, then sends it. A 5xx reply to the recipient or the message marks the
-    /// address undeliverable; a 4xx reply or a failed connection is temporary.
+    /// address undeliverable. A 4xx reply, a failed connection or a connection lost during the TLS handshake is
+    /// temporary. A rejected certificate, another TLS handshake failure, a missing STARTTLS or AUTH extension and a
+    /// 5xx reply to the login fail at once, because they come from settings that the next attempt meets unchanged.
     /// </summary>
     public async Task<SendOutcome> SendAsync(RenderedEmail email, Uri? unsubscribeUrl, CancellationToken cancellationToken)
     {
@@ -29,6 +33,12 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
         if (MissingSetting() is { } missing)
         {
             return SendOutcome.Failed($"Email is not configured: set {missing}.");
+        }
+
+        if (!CertificateFingerprints.TryParse(Settings.TrustedCertificateSha256, out var trusted, out var invalid))
+        {
+            return SendOutcome.Failed(
+                $"{SmtpCertificateValidator.TrustedCertificateKey} has the invalid fingerprint '{invalid}'.");
         }
 
         MimeMessage message;
@@ -41,18 +51,15 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
             return SendOutcome.Failed($"Invalid email address: {exception.Message}");
         }
 
-        using var client = new SmtpClient { Timeout = (int)Settings.Timeout.TotalMilliseconds };
+        var certificates = new SmtpCertificateValidator(trusted, Server);
+        using var client = new SmtpClient
+        {
+            Timeout = (int)Settings.Timeout.TotalMilliseconds,
+            ServerCertificateValidationCallback = certificates.Validate,
+        };
         try
         {
-            await client.ConnectAsync(Settings.Host!, Settings.Port, ToSocketOptions(Settings.Security), cancellationToken);
-            if (!string.IsNullOrEmpty(Settings.UserName))
-            {
-                await client.AuthenticateAsync(Settings.UserName, Settings.Password ?? string.Empty, cancellationToken);
-            }
-
-            await client.SendAsync(message, cancellationToken);
-            await client.DisconnectAsync(quit: true, cancellationToken);
-            return SendOutcome.Sent(message.MessageId);
+            return await ExchangeAsync(client, message, cancellationToken);
         }
         catch (SmtpCommandException exception)
         {
@@ -69,7 +76,22 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
         }
         catch (AuthenticationException exception)
         {
-            return SendOutcome.Failed($"SMTP authentication failed: {exception.Message}");
+            // MailKit wraps the reply to AUTH, and a 4xx reply such as 454 is the server's own temporary failure.
+            var reason = $"SMTP authentication failed: {exception.Message}";
+            return exception.InnerException is SmtpCommandException reply && (int)reply.StatusCode < 500
+                ? SendOutcome.Temporary(reason)
+                : SendOutcome.Failed(reason);
+        }
+        catch (SslHandshakeException) when (certificates.Rejection is { } rejection)
+        {
+            return SendOutcome.Failed(rejection);
+        }
+        catch (SslHandshakeException exception) when (exception.InnerException is not (IOException or SocketException))
+        {
+            var cause = exception.InnerException?.Message ?? exception.Message;
+            return SendOutcome.Failed(
+                $"The TLS handshake with the SMTP server {Server} failed ({cause}). "
+                + $"Check that {ChannelOptions.SectionName}:Email:Security ({Settings.Security}) matches the port.");
         }
         catch (Exception exception) when (exception is IOException or SocketException or SmtpProtocolException
                                               or ServiceNotConnectedException or TimeoutException
@@ -77,8 +99,42 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
                                               || exception is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // NOTE: a connection lost after the message data was sent may hide an accepted message, so the retry can duplicate it.
-            return SendOutcome.Temporary($"Could not reach the SMTP server {Settings.Host}:{Settings.Port}: {exception.Message}");
+            return SendOutcome.Temporary($"Could not reach the SMTP server {Server}: {exception.Message}");
         }
+    }
+
+    /// <summary>Connects, logs in when a user name is set, sends and disconnects.</summary>
+    private async Task<SendOutcome> ExchangeAsync(SmtpClient client, MimeMessage message, CancellationToken cancellationToken)
+    {
+        var socketOptions = ToSocketOptions(Settings.Security);
+        try
+        {
+            await client.ConnectAsync(Settings.Host!, Settings.Port, socketOptions, cancellationToken);
+        }
+        catch (NotSupportedException)
+        {
+            // MailKit raises this from ConnectAsync only when StartTls is requested and the EHLO reply lacks STARTTLS.
+            return SendOutcome.Failed(
+                $"The SMTP server {Server} does not offer STARTTLS, so the message was not sent: "
+                + $"{ChannelOptions.SectionName}:Email:Security is StartTls, which never falls back to plain text.");
+        }
+
+        if (!string.IsNullOrEmpty(Settings.UserName))
+        {
+            if (!client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
+            {
+                return SendOutcome.Failed(
+                    $"The SMTP server {Server} does not offer AUTH, so {ChannelOptions.SectionName}:Email:UserName "
+                    + "cannot log in. Many servers offer it only over TLS: check "
+                    + $"{ChannelOptions.SectionName}:Email:Security ({Settings.Security}).");
+            }
+
+            await client.AuthenticateAsync(Settings.UserName, Settings.Password ?? string.Empty, cancellationToken);
+        }
+
+        await client.SendAsync(message, cancellationToken);
+        await client.DisconnectAsync(quit: true, cancellationToken);
+        return SendOutcome.Sent(message.MessageId);
     }
 
     private MimeMessage Build(RenderedEmail email, Uri? unsubscribeUrl)

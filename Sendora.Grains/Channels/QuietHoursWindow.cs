@@ -15,7 +15,7 @@ public static class QuietHoursWindow
             return null;
         }
 
-        var zone = FindZone(timeZoneId) ?? FindZone(quiet.DefaultTimeZone) ?? TimeZoneInfo.Utc;
+        var zone = TimeZones.Find(timeZoneId) ?? TimeZones.Find(quiet.DefaultTimeZone) ?? TimeZoneInfo.Utc;
         var local = TimeZoneInfo.ConvertTime(now, zone);
         var hour = local.Hour;
         var spansMidnight = quiet.StartHour > quiet.EndHour;
@@ -37,22 +37,5 @@ public static class QuietHoursWindow
         }
 
         return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(end, DateTimeKind.Unspecified), zone), TimeSpan.Zero);
-    }
-
-    private static TimeZoneInfo? FindZone(string? id)
-    {
-        if (string.IsNullOrWhiteSpace(id))
-        {
-            return null;
-        }
-
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(id);
-        }
-        catch (Exception exception) when (exception is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return null;
-        }
     }
 }

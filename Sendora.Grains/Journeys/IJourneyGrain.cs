@@ -19,7 +19,7 @@ public interface IJourneyGrain : IGrainWithStringKey
     /// Throws <see cref="JourneyDefinitionException"/> when the draft is invalid or a template is missing, and
     /// <see cref="Admin.AdminConflictException"/> when the draft equals the latest version.
     /// </summary>
-    Task<JourneyInfo> PublishAsync(IReadOnlyDictionary<string, JourneyTemplate> templates, string actor);
+    Task<JourneyInfo> PublishAsync(IReadOnlyDictionary<string, Templates.TemplateRecord> templates, string actor);
 
     /// <summary>Pauses or resumes a published journey.</summary>
     Task<JourneyInfo> SetPausedAsync(bool paused, string actor);

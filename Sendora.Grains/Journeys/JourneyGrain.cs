@@ -49,7 +49,7 @@ public sealed partial class JourneyGrain(
     public Task<JourneyInfo?> GetAsync() =>
         Task.FromResult(journey.State.CreatedAt is null ? null : ToInfo());
 
-    public async Task<JourneyInfo> PublishAsync(IReadOnlyDictionary<string, JourneyTemplate> templates, string actor)
+    public async Task<JourneyInfo> PublishAsync(IReadOnlyDictionary<string, Templates.TemplateRecord> templates, string actor)
     {
         ArgumentNullException.ThrowIfNull(templates);
         var state = journey.State;

@@ -1,3 +1,5 @@
+using Sendora.Grains.Journeys.Templates;
+
 namespace Sendora.Grains.Journeys;
 
 /// <summary>The states of a journey.</summary>
@@ -92,30 +94,6 @@ public sealed record JourneySignal
     [Id(6)] public bool TriggerCandidate { get; init; }
 }
 
-/// <summary>A template copied into a published journey version, so that later edits of it do not change the version.</summary>
-[GenerateSerializer, Immutable, Alias("sendora.JourneyTemplate")]
-public sealed record JourneyTemplate
-{
-    [Id(0)] public required string Id { get; init; }
-
-    /// <summary><c>email</c> or <c>push</c>.</summary>
-    [Id(1)] public required string Channel { get; init; }
-
-    [Id(2)] public int Version { get; init; }
-
-    [Id(3)] public string? Subject { get; init; }
-
-    [Id(4)] public string? HtmlBody { get; init; }
-
-    [Id(5)] public string? TextBody { get; init; }
-
-    [Id(6)] public string? Title { get; init; }
-
-    [Id(7)] public string? Body { get; init; }
-
-    [Id(8)] public IReadOnlyDictionary<string, string>? Data { get; init; }
-}
-
 /// <summary>One published version of a journey: its definition and the templates it uses, never changed after.</summary>
 [GenerateSerializer, Immutable, Alias("sendora.JourneyVersion")]
 public sealed record JourneyVersion
@@ -126,7 +104,8 @@ public sealed record JourneyVersion
 
     [Id(2)] public required string DefinitionJson { get; init; }
 
-    [Id(3)] public IReadOnlyDictionary<string, JourneyTemplate> Templates { get; init; } = new Dictionary<string, JourneyTemplate>();
+    /// <summary>Copies of the templates the steps use, by id.</summary>
+    [Id(3)] public IReadOnlyDictionary<string, TemplateRecord> Templates { get; init; } = new Dictionary<string, TemplateRecord>();
 
     [Id(4)] public required DateTimeOffset PublishedAt { get; init; }
 

@@ -13,6 +13,8 @@ public sealed class QuietHoursWindowTests
     [InlineData("2026-12-04T22:30:00Z", "UTC", "2026-12-05T08:00:00Z")]
     [InlineData("2026-12-05T03:00:00Z", "America/New_York", "2026-12-05T13:00:00Z")]
     [InlineData("2026-12-04T21:00:00Z", "Not/AZone", "2026-12-05T07:00:00Z")]
+    [InlineData("2026-12-04T21:00:00Z", "Europe", "2026-12-05T07:00:00Z")]
+    [InlineData("2026-12-04T21:00:00Z", "localtime", "2026-12-05T07:00:00Z")]
     [InlineData("2026-12-04T21:00:00Z", null, "2026-12-05T07:00:00Z")]
     public void EndOf_InsideQuietHours_ReturnsLocalEndHour(string now, string? zone, string expected)
     {

@@ -290,4 +290,156 @@ public sealed class JourneyFlowTests(JourneyFixture fixture)
         var journey = await workspace.GetAsync($"{workspace.JourneysPath}/templated");
         Assert.Equal("draft", journey.GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task WaitUntilCondition_MovesOnWhenTraitsMatch()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        await workspace.CreateAndPublishAsync("activation", """
+            {"name": "Activation", "trigger": {"event": "Signed Up"},
+             "steps": [{"id": "wait", "type": "wait_until", "condition": {"trait": "activated", "operator": "equals", "value": true},
+                        "timeout": {"hours": 1}, "next": "mail"},
+                       {"id": "mail", "type": "send_email", "subject": "You are set up", "text": "Done"}]}
+            """);
+
+        await workspace.SendAsync("/v1/identify", """{"userId":"u1","traits":{"email":"activation@example.test"}}""");
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Signed Up"}""");
+        await workspace.CountersWhenAsync("activation", t => t.GetProperty("active").GetInt64() == 1);
+        Assert.Equal("waiting", (await workspace.RunsAsync("activation", "u1"))[0].GetProperty("status").GetString());
+
+        await workspace.SendAsync("/v1/identify", """{"userId":"u1","traits":{"activated":true}}""");
+
+        Assert.Equal("You are set up", Assert.Single(await workspace.EmailsAsync("activation@example.test")).Subject);
+    }
+
+    [Fact]
+    public async Task TimeWindow_WaitsForOpeningInProfileZone()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        var now = DateTimeOffset.UtcNow;
+        var opens = now.AddHours(3);
+        var from = opens.ToString("HH:00", System.Globalization.CultureInfo.InvariantCulture);
+        var to = opens.AddHours(1).ToString("HH:00", System.Globalization.CultureInfo.InvariantCulture);
+        await workspace.CreateAndPublishAsync("window", $$"""
+            {"name": "Window", "trigger": {"event": "Browsed"}, "timezone": "UTC",
+             "steps": [{"id": "hours", "type": "time_window", "from": "{{from}}", "to": "{{to}}", "next": "mail"},
+                       {"id": "mail", "type": "send_email", "subject": "Hi", "text": "Hi"}]}
+            """);
+
+        await workspace.SendAsync("/v1/track", """{"userId":"utc","event":"Browsed"}""");
+        await workspace.SendAsync("/v1/identify", """{"userId":"tokyo","traits":{"timezone":"Asia/Tokyo"}}""");
+        await workspace.SendAsync("/v1/track", """{"userId":"tokyo","event":"Browsed"}""");
+        await workspace.CountersWhenAsync("window", t => t.GetProperty("active").GetInt64() == 2);
+
+        var utc = (await workspace.RunsAsync("window", "utc"))[0];
+        Assert.Equal("waiting", utc.GetProperty("status").GetString());
+        var expected = new DateTimeOffset(opens.Year, opens.Month, opens.Day, opens.Hour, 0, 0, TimeSpan.Zero);
+        Assert.Equal(expected, utc.GetProperty("waitUntil").GetDateTimeOffset());
+
+        // The same local hours in Tokyo are 9 hours earlier in UTC, so the opening differs from the UTC profile's.
+        var tokyo = (await workspace.RunsAsync("window", "tokyo"))[0];
+        Assert.Equal("waiting", tokyo.GetProperty("status").GetString());
+        var tokyoOpening = tokyo.GetProperty("waitUntil").GetDateTimeOffset();
+        Assert.NotEqual(expected, tokyoOpening);
+        Assert.Equal(0, (tokyoOpening - expected).Ticks % TimeSpan.TicksPerHour);
+    }
+
+    [Fact]
+    public async Task AudienceExit_TriggersOneJourneyAndEndsAnother()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        await workspace.Audiences.CreateAudienceAsync("trial", TrialPlan);
+        await workspace.CreateAndPublishAsync("onboarding", """
+            {"name": "Onboarding", "trigger": {"audience_entered": "trial"}, "exit": [{"audience_exited": "trial"}],
+             "steps": [{"id": "wait", "type": "delay", "duration": {"days": 1}, "next": "mail"},
+                       {"id": "mail", "type": "send_email", "subject": "Day two", "text": "Tips"}]}
+            """);
+        await workspace.CreateAndPublishAsync("winback", """
+            {"name": "Win back", "trigger": {"audience_exited": "trial"},
+             "steps": [{"id": "mail", "type": "send_email", "subject": "We miss you, {{ traits.first_name }}", "text": "Come back"}]}
+            """);
+
+        await workspace.SendAsync("/v1/identify", """{"userId":"u1","traits":{"plan":"trial","first_name":"Cy","email":"cy@example.test"}}""");
+        await workspace.CountersWhenAsync("onboarding", t => t.GetProperty("active").GetInt64() == 1);
+        await workspace.SendAsync("/v1/identify", """{"userId":"u1","traits":{"plan":"free"}}""");
+
+        Assert.Equal("We miss you, Cy", Assert.Single(await workspace.EmailsAsync("cy@example.test")).Subject);
+        await workspace.CountersWhenAsync("onboarding", t => t.GetProperty("exited").GetInt64() == 1);
+        var run = Assert.Single(await workspace.RunsAsync("onboarding", "u1"));
+        Assert.Equal("left audience trial", run.GetProperty("endReason").GetString());
+    }
+
+    [Fact]
+    public async Task Cooldown_RefusesEntryUntilItPasses()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        await workspace.CreateAndPublishAsync("cooldown", """
+            {"name": "Cooldown", "trigger": {"event": "Viewed Pricing"}, "entry": {"cooldown": {"seconds": 3}},
+             "steps": [{"id": "mail", "type": "send_email", "subject": "Questions about pricing?", "text": "Ask us"}]}
+            """);
+        await workspace.SendAsync("/v1/identify", """{"userId":"u1","traits":{"email":"cooldown@example.test"}}""");
+
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Viewed Pricing"}""");
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Viewed Pricing"}""");
+        Assert.Single(await workspace.EmailsAsync("cooldown@example.test"));
+
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Viewed Pricing"}""");
+        Assert.Equal(2, (await workspace.EmailsAsync("cooldown@example.test", count: 2)).Count);
+    }
+
+    [Fact]
+    public async Task TemplateStep_UsesCopyMadeAtPublish()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        var templates = $"/admin/v1/workspaces/{workspace.Id}/templates";
+        using (var created = await workspace.AdminAsync(HttpMethod.Post, templates,
+            """{"id": "welcome", "name": "Welcome", "channel": "email", "subject": "Welcome, {{ traits.first_name }}", "textBody": "Hi"}"""))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.Created, created);
+        }
+
+        await workspace.CreateAndPublishAsync("templated", """
+            {"name": "Templated", "trigger": {"event": "Signed Up"}, "entry": {"every_time": {}},
+             "steps": [{"id": "mail", "type": "send_email", "template": "welcome"}]}
+            """);
+        using (var edited = await workspace.AdminAsync(HttpMethod.Put, $"{templates}/welcome",
+            """{"name": "Welcome", "channel": "email", "subject": "Edited subject", "textBody": "Hi"}"""))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.OK, edited);
+        }
+
+        await workspace.SendAsync("/v1/identify", """{"userId":"u1","traits":{"first_name":"Di","email":"di@example.test"}}""");
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Signed Up"}""");
+        Assert.Equal("Welcome, Di", Assert.Single(await workspace.EmailsAsync("di@example.test")).Subject);
+
+        var version = await workspace.GetAsync($"{workspace.JourneysPath}/templated/versions/1");
+        Assert.Equal(1, version.GetProperty("templates")[0].GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task TemplateOfOtherChannel_RefusesPublish()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        using (var created = await workspace.AdminAsync(HttpMethod.Post, $"/admin/v1/workspaces/{workspace.Id}/templates",
+            """{"id": "alert", "name": "Alert", "channel": "push", "title": "Hi", "body": "There"}"""))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.Created, created);
+        }
+
+        using (var journey = await workspace.AdminAsync(HttpMethod.Post, workspace.JourneysPath, """
+            {"id": "mixed", "definition": {"name": "Mixed", "trigger": {"event": "X"},
+             "steps": [{"id": "wait", "type": "delay", "duration": {"minutes": 5}, "next": "mail"},
+                       {"id": "mail", "type": "send_email", "template": "alert"}]}}
+            """))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.Created, journey);
+        }
+
+        using var response = await workspace.AdminAsync(HttpMethod.Post, $"{workspace.JourneysPath}/mixed/publish");
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var error = Assert.Single((await JsonAssert.ReadAsync(response)).GetProperty("errors").EnumerateArray());
+        Assert.Equal("$.definition.steps[1].template", error.GetProperty("path").GetString());
+        Assert.Contains("push template", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
 }

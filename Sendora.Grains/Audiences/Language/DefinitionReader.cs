@@ -9,6 +9,16 @@ namespace Sendora.Grains.Audiences.Language;
 /// </summary>
 internal sealed class DefinitionReader
 {
+    private static readonly string[] ConditionDurationUnits = ["minutes", "hours", "days"];
+
+    private static readonly Dictionary<string, TimeSpan> DurationUnitLengths = new(StringComparer.Ordinal)
+    {
+        ["seconds"] = TimeSpan.FromSeconds(1),
+        ["minutes"] = TimeSpan.FromMinutes(1),
+        ["hours"] = TimeSpan.FromHours(1),
+        ["days"] = TimeSpan.FromDays(1),
+    };
+
     private readonly List<ConditionError> _errors = [];
     private int _nodes;
     private bool _tooManyNodesReported;
@@ -129,7 +139,15 @@ internal sealed class DefinitionReader
     }
 
     /// <summary>Reads a duration in minutes, hours or days, such as <c>{"hours": 1}</c>.</summary>
-    public bool TryReadDuration(JsonElement element, string path, string key, out TimeSpan value)
+    public bool TryReadDuration(JsonElement element, string path, string key, out TimeSpan value) =>
+        TryReadDuration(element, path, key, ConditionDurationUnits, ConditionLimits.MaxWindowDays, out value);
+
+    /// <summary>
+    /// Reads a duration given as one whole number of one of <paramref name="units"/> (seconds, minutes, hours
+    /// or days), from 1 unit to <paramref name="maxDays"/> days.
+    /// </summary>
+    public bool TryReadDuration(
+        JsonElement element, string path, string key, IReadOnlyList<string> units, int maxDays, out TimeSpan value)
     {
         value = default;
         if (element.ValueKind != JsonValueKind.Object)
@@ -138,38 +156,27 @@ internal sealed class DefinitionReader
             return false;
         }
 
-        if (!CheckKeys(element, path, $"'{key}'", ["minutes", "hours", "days"]))
+        if (!CheckKeys(element, path, $"'{key}'", units))
         {
             return false;
         }
 
-        var units = element.EnumerateObject().ToList();
-        if (units.Count != 1)
+        var namedUnits = element.EnumerateObject().ToList();
+        if (namedUnits.Count != 1)
         {
-            Error(path, $"'{key}' must name exactly one of minutes, hours or days, such as {{\"days\": 7}}.");
+            Error(path, $"'{key}' must name exactly one of {ListAlternatives(units)}, such as {{\"days\": 7}}.");
             return false;
         }
 
-        var unit = units[0];
-        var perDay = unit.Name switch
-        {
-            "minutes" => 24 * 60,
-            "hours" => 24,
-            _ => 1,
-        };
-        var unitPath = JsonPath.Property(path, unit.Name);
-        var maxCount = ConditionLimits.MaxWindowDays * perDay;
-        if (!TryReadWholeNumber(unit.Value, unitPath, unit.Name, 1, maxCount, out var count))
+        var unit = namedUnits[0];
+        var unitLength = DurationUnitLengths[unit.Name];
+        var maxCount = (int)Math.Min(int.MaxValue, TimeSpan.FromDays(maxDays).Ticks / unitLength.Ticks);
+        if (!TryReadWholeNumber(unit.Value, JsonPath.Property(path, unit.Name), unit.Name, 1, maxCount, out var count))
         {
             return false;
         }
 
-        value = unit.Name switch
-        {
-            "minutes" => TimeSpan.FromMinutes(count),
-            "hours" => TimeSpan.FromHours(count),
-            _ => TimeSpan.FromDays(count),
-        };
+        value = unitLength * count;
         return true;
     }
 
@@ -195,6 +202,11 @@ internal sealed class DefinitionReader
     }
 
     public static string List(IEnumerable<string> names) => string.Join(", ", names);
+
+    /// <summary>Joins names as alternatives, such as <c>minutes, hours or days</c>.</summary>
+    public static string ListAlternatives(IReadOnlyList<string> names) => names.Count < 2
+        ? List(names)
+        : string.Join(", ", names.Take(names.Count - 1)) + " or " + names[^1];
 
     private static string Format(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }
