@@ -35,6 +35,8 @@ public static partial class AdminApi
         MapDeliveryRoutes(admin);
         MapJourneyRoutes(admin);
         MapTemplateRoutes(admin);
+        MapInspectionRoutes(admin);
+        MapClusterRoutes(admin);
         return endpoints;
     }
 

@@ -14,7 +14,7 @@ public sealed class AdminAuthorization(IOptions<GatewayOptions> options) : IEndp
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var token = ReadToken(context.HttpContext.Request);
-        if (token is null || !Matches(token, options.Value.AdminToken))
+        if (token is null || !IsAdminToken(token, options.Value.AdminToken))
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
@@ -27,9 +27,14 @@ public sealed class AdminAuthorization(IOptions<GatewayOptions> options) : IEndp
         return await next(context);
     }
 
-    private static string? ReadToken(HttpRequest request) =>
+    /// <summary>Returns the token of a Bearer header, or else the user name of a Basic header, or null.</summary>
+    public static string? ReadToken(HttpRequest request) =>
         HttpAuthorization.ReadBearerToken(request) ?? HttpAuthorization.ReadBasicUser(request);
 
-    private static bool Matches(string presented, string expected) =>
+    /// <summary>
+    /// Returns whether <paramref name="presented"/> is the admin token. The comparison takes constant time, so that
+    /// the response time does not reveal how much of a guess was right.
+    /// </summary>
+    public static bool IsAdminToken(string presented, string expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
 }

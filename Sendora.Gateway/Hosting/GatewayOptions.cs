@@ -38,4 +38,10 @@ public sealed class GatewayOptions
     /// <c>SENDORA_WRITE_KEY</c> sets it too. Default empty: the source keeps its key, or a new one is made.
     /// </summary>
     public string? DefaultWriteKey { get; set; }
+
+    /// <summary>
+    /// How long the cookie that the Orleans Dashboard's sign-in page sets stays valid. Default 1 hour, at most 1 day.
+    /// Changing the admin token ends every session at once.
+    /// </summary>
+    public TimeSpan DashboardSessionDuration { get; set; } = TimeSpan.FromHours(1);
 }

@@ -26,6 +26,8 @@ public static class GatewayServiceExtensions
             })
             .Validate(o => o.AdminToken.Length >= 16,
                 "The admin token is missing or shorter than 16 characters: set SENDORA_ADMIN_TOKEN (./run.sh generates one).")
+            .Validate(o => o.DashboardSessionDuration > TimeSpan.Zero && o.DashboardSessionDuration <= TimeSpan.FromDays(1),
+                "Sendora:Gateway:DashboardSessionDuration must be more than zero and at most 1.00:00:00 (one day).")
             .ValidateOnStart();
         services.AddOptions<IngestionOptions>()
             .BindConfiguration(IngestionOptions.SectionName)
@@ -42,6 +44,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<WriteKeyResolver>();
         services.AddSingleton<TrackingHandler>();
         services.AddSingleton<IngestionCounters>();
+        services.AddSingleton<DashboardSessions>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestionCounters>());
         services.AddHostedService<DefaultWorkspaceBootstrap>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
@@ -73,6 +76,7 @@ public static class GatewayServiceExtensions
         app.MapProfileApi();
         app.MapAdminApi();
         app.MapUnsubscribeApi();
+        app.MapDashboardApi();
         app.MapHealthApi();
         return app;
     }

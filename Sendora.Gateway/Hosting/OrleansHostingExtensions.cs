@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Sendora.Silo.Hosting;
 
 namespace Sendora.Gateway.Hosting;
@@ -33,6 +34,12 @@ public static class OrleansHostingExtensions
                 cluster.ServiceId = host.Cluster.ServiceId;
             });
             client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(host.AzureStorage.ConnectionString));
+            if (host.Dashboard.Enabled)
+            {
+                // The pages and their data calls run here. The silos host the grains they call.
+                client.AddDashboard();
+            }
+
             // A silo that restarts comes back with a new generation; a short refresh finds it within seconds.
             client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>

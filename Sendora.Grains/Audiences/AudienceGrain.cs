@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Utilities;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Audiences;
 
@@ -140,6 +141,8 @@ public sealed partial class AudienceGrain(
         var counts = await Task.WhenAll(Enumerable.Range(0, state.ShardCount).Select(i => Shard(i).CountAsync()));
         return new AudienceStatus(counts.Sum(c => (long)c), state.LastSequence, state.Enters, state.Exits);
     }
+
+    public Task<GrainInspection> InspectAsync(int maxItems) => Task.FromResult(GrainInspector.Inspect(this, audience, maxItems));
 
     public async Task<MemberPage> GetMembersAsync(MemberCursor? after, int limit)
     {
@@ -340,8 +343,10 @@ public sealed partial class AudienceGrain(
         return (int)(hash % (uint)shardCount);
     }
 
-    private IAudienceShardGrain Shard(int number) =>
-        GrainFactory.GetGrain<IAudienceShardGrain>($"{Key}/shard/{number}");
+    /// <summary>Returns the grain key of shard <paramref name="number"/> of the audience keyed <paramref name="audienceKey"/>.</summary>
+    public static string ShardKey(string audienceKey, int number) => $"{audienceKey}/shard/{number}";
+
+    private IAudienceShardGrain Shard(int number) => GrainFactory.GetGrain<IAudienceShardGrain>(ShardKey(Key, number));
 
     private IAudienceLogSegmentGrain Segment(int number) =>
         GrainFactory.GetGrain<IAudienceLogSegmentGrain>($"{Key}/log/{number}");

@@ -1,3 +1,5 @@
+using Sendora.Grains.Inspection;
+
 namespace Sendora.Grains.Audiences;
 
 /// <summary>Keeps one shard of an audience's members, sorted by profile id for paging.</summary>
@@ -45,6 +47,8 @@ public sealed class AudienceShardGrain(
     }
 
     public Task<bool> ContainsAsync(string profileId) => Task.FromResult(shard.State.Members.ContainsKey(profileId));
+
+    public Task<GrainInspection> InspectAsync(int maxItems) => Task.FromResult(GrainInspector.Inspect(this, shard, maxItems));
 
     public Task ClearAsync() => shard.ClearStateAsync();
 }

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Audiences;
 
@@ -6,7 +7,7 @@ namespace Sendora.Grains.Audiences;
 /// One audience, keyed <c>{workspaceId}/{audienceId}</c>: the log of its membership changes, numbered by a
 /// per-audience sequence, its members (kept in shards) and the watchers of its live stream.
 /// </summary>
-public interface IAudienceGrain : IGrainWithStringKey
+public interface IAudienceGrain : IGrainWithStringKey, IInspectable
 {
     /// <summary>
     /// Records membership changes decided by a profile: drops changes already recorded, numbers the rest,

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Audiences;
 
@@ -6,7 +7,7 @@ namespace Sendora.Grains.Audiences;
 /// One shard of an audience's members, keyed <c>{workspaceId}/{audienceId}/shard/{n}</c>. Applying a
 /// change twice has the effect of applying it once.
 /// </summary>
-public interface IAudienceShardGrain : IGrainWithStringKey
+public interface IAudienceShardGrain : IGrainWithStringKey, IInspectable
 {
     Task ApplyAsync(IReadOnlyList<MembershipChange> changes);
 

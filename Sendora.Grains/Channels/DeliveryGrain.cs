@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Channels;
 
@@ -89,6 +90,8 @@ public sealed partial class DeliveryGrain(
     }
 
     public Task<DeliveryRecord?> GetAsync() => Task.FromResult(delivery.State.Record);
+
+    public Task<GrainInspection> InspectAsync(int maxItems) => Task.FromResult(GrainInspector.Inspect(this, delivery, maxItems));
 
     public async Task<DeliveryRecord?> ResumeAsync()
     {

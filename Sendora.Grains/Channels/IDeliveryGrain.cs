@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Channels;
 
@@ -6,7 +7,7 @@ namespace Sendora.Grains.Channels;
 /// One delivery, keyed <c>{workspaceId}/{deliveryId}</c>. The delivery id is the idempotency key: the first
 /// <see cref="SendAsync"/> decides and sends, every later call returns the same record and sends nothing.
 /// </summary>
-public interface IDeliveryGrain : IGrainWithStringKey
+public interface IDeliveryGrain : IGrainWithStringKey, IInspectable
 {
     /// <summary>
     /// Sends the delivery, or queues it for quiet hours or a retry, and returns its record. The intent is saved as

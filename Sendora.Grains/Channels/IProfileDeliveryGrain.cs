@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Channels;
 
@@ -6,7 +7,7 @@ namespace Sendora.Grains.Channels;
 /// The delivery side of one profile, keyed <c>{workspaceId}/{profileId}</c>: subscription state per channel,
 /// undeliverable email addresses, frequency cap counters and the delivery log, newest first.
 /// </summary>
-public interface IProfileDeliveryGrain : IGrainWithStringKey
+public interface IProfileDeliveryGrain : IGrainWithStringKey, IInspectable
 {
     /// <summary>
     /// Decides whether a delivery may be sent now and, when it may and is capped, counts it. A repeated

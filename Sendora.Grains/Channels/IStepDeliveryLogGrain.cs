@@ -1,9 +1,10 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Channels;
 
 /// <summary>The deliveries of one journey step, keyed <c>{workspaceId}/{journeyId}/{stepId}</c>, newest first, with counts by status.</summary>
-public interface IStepDeliveryLogGrain : IGrainWithStringKey
+public interface IStepDeliveryLogGrain : IGrainWithStringKey, IInspectable
 {
     /// <summary>Adds a delivery to the log or replaces its earlier entry.</summary>
     Task RecordAsync(DeliveryRecord record);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Channels;
 
@@ -85,6 +86,8 @@ public sealed class ProfileDeliveryGrain(
         new Dictionary<string, UndeliverableAddress>(deliveries.State.UndeliverableAddresses)));
 
     public Task<DeliveryLogPage> GetLogAsync(int offset, int limit) => Task.FromResult(deliveries.State.Log.Page(offset, limit));
+
+    public Task<GrainInspection> InspectAsync(int maxItems) => Task.FromResult(GrainInspector.Inspect(this, deliveries, maxItems));
 
     private static string NormalizeAddress(string address) => address.Trim().ToLowerInvariant();
 }

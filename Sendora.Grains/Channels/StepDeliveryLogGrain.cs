@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Channels;
 
@@ -17,4 +18,6 @@ public sealed class StepDeliveryLogGrain(
     }
 
     public Task<DeliveryLogPage> GetLogAsync(int offset, int limit) => Task.FromResult(log.State.Page(offset, limit));
+
+    public Task<GrainInspection> InspectAsync(int maxItems) => Task.FromResult(GrainInspector.Inspect(this, log, maxItems));
 }

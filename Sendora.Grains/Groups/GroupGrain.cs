@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Sendora.Grains.Inspection;
 using Sendora.Grains.Profiles;
 
 namespace Sendora.Grains.Groups;
@@ -115,6 +116,8 @@ public sealed partial class GroupGrain(
             ? new GroupSnapshot(groupId, new Dictionary<string, string>(state.Traits), [.. state.Members], created)
             : null);
     }
+
+    public Task<GrainInspection> InspectAsync(int maxItems) => Task.FromResult(GrainInspector.Inspect(this, group, maxItems));
 }
 
 /// <summary>The persisted state of a group.</summary>

@@ -1,9 +1,10 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Groups;
 
 /// <summary>A group (an account) in one workspace, keyed <c>{workspaceId}/{groupId}</c>: its traits and members.</summary>
-public interface IGroupGrain : IGrainWithStringKey
+public interface IGroupGrain : IGrainWithStringKey, IInspectable
 {
     /// <summary>
     /// Applies a group call: sets the traits in <paramref name="traitsJson"/> (a JSON object, or null)

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Identity;
 
@@ -6,7 +7,7 @@ namespace Sendora.Grains.Identity;
 /// Which profile one external id belongs to, keyed <c>{workspaceId}/{type}:{value}</c>
 /// (for example <c>default/user_id:42</c>).
 /// </summary>
-public interface IIdentityGrain : IGrainWithStringKey
+public interface IIdentityGrain : IGrainWithStringKey, IInspectable
 {
     /// <summary>
     /// Assigns this id to <paramref name="profileId"/> unless another profile already has it,

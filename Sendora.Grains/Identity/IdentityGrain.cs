@@ -1,3 +1,5 @@
+using Sendora.Grains.Inspection;
+
 namespace Sendora.Grains.Identity;
 
 /// <summary>Maps one external id to the profile that claimed it, or to the one it was later moved to.</summary>
@@ -67,6 +69,8 @@ public sealed class IdentityGrain(
     public Task<string?> ResolveAsync() => Task.FromResult(identity.State.ProfileId);
 
     public Task<bool> HasMovedAsync() => Task.FromResult(identity.State.Moved);
+
+    public Task<GrainInspection> InspectAsync(int maxItems) => Task.FromResult(GrainInspector.Inspect(this, identity, maxItems));
 
     private async Task SetOwnerAsync(string profileId, DateTimeOffset messageTimestamp, bool moved)
     {

@@ -1,11 +1,12 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Inspection;
 namespace Sendora.Grains.Journeys;
 
 /// <summary>
 /// One journey, keyed <c>{workspaceId}/{journeyId}</c>: its draft, the list of its published versions (each kept
 /// by a <see cref="IJourneyVersionGrain"/>), whether it is active or paused, and its counters per version and step.
 /// </summary>
-public interface IJourneyGrain : IGrainWithStringKey
+public interface IJourneyGrain : IGrainWithStringKey, IInspectable
 {
     /// <summary>Creates the journey or replaces its draft. The draft is validated when published, not here.</summary>
     Task<JourneyInfo> SaveDraftAsync(string definitionJson, string actor);

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Journeys;
 
@@ -7,7 +8,7 @@ namespace Sendora.Grains.Journeys;
 /// run of the pair, so that the entry rules are decided in one place: a repeated trigger cannot start a second run.
 /// Waits are reminders, with a timer for short ones, so that they outlive the activation and the silo.
 /// </summary>
-public interface IJourneyRunGrain : IGrainWithStringKey
+public interface IJourneyRunGrain : IGrainWithStringKey, IInspectable
 {
     /// <summary>
     /// Handles signals of the profile in order: starts runs, ends them by exit rules, counts conversions and

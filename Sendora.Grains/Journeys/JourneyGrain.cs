@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sendora.Grains.Admin;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Journeys;
 
@@ -141,6 +142,8 @@ public sealed partial class JourneyGrain(
 
     public Task<IReadOnlyDictionary<int, VersionCounters>> GetCountersAsync() =>
         Task.FromResult<IReadOnlyDictionary<int, VersionCounters>>(journey.State.Counters);
+
+    public Task<GrainInspection> InspectAsync(int maxItems) => Task.FromResult(GrainInspector.Inspect(this, journey, maxItems));
 
     private async Task<bool> WriteCountersAsync(IReadOnlyList<CounterReport> reports)
     {

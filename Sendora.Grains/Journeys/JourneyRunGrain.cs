@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Journeys;
 
@@ -121,6 +122,8 @@ public sealed partial class JourneyRunGrain(
 
     public Task<IReadOnlyList<JourneyRunInfo>> GetRunsAsync() =>
         Task.FromResult<IReadOnlyList<JourneyRunInfo>>([.. runs.State.Runs.AsEnumerable().Reverse().Select(r => r.ToInfo())]);
+
+    public Task<GrainInspection> InspectAsync(int maxItems) => Task.FromResult(GrainInspector.Inspect(this, runs, maxItems));
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {

@@ -1,6 +1,7 @@
 using Orleans.Concurrency;
 using Sendora.Grains.Identity;
 using Sendora.Grains.Ingestion;
+using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Profiles;
 
@@ -8,7 +9,7 @@ namespace Sendora.Grains.Profiles;
 /// One person in one workspace, keyed <c>{workspaceId}/{profileId}</c>. It applies that person's
 /// messages and is the only writer of their traits, counters and recent events.
 /// </summary>
-public interface IProfileGrain : IGrainWithStringKey
+public interface IProfileGrain : IGrainWithStringKey, IInspectable
 {
     /// <summary>
     /// Applies <paramref name="messages"/> in order, dropping any whose messageId was applied within
@@ -75,6 +76,13 @@ public interface IProfileGrain : IGrainWithStringKey
     /// </summary>
     [ReadOnly]
     Task<bool?> MatchesAsync(string conditionJson);
+
+    /// <summary>
+    /// Evaluates the audience <paramref name="audienceId"/>, or every audience of the workspace when null, against
+    /// the profile as it is now and returns each condition's result, without changing the profile.
+    /// </summary>
+    [ReadOnly]
+    Task<ProfileExplanation> ExplainAudiencesAsync(string? audienceId);
 
     /// <summary>
     /// Removes <paramref name="id"/> from this profile's external ids when its Identity grain now points at

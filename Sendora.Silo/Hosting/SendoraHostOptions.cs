@@ -15,6 +15,20 @@ public sealed class SendoraHostOptions
 
     [Required]
     public ClusterSettings Cluster { get; set; } = new();
+
+    [Required]
+    public DashboardSettings Dashboard { get; set; } = new();
+}
+
+/// <summary>The Orleans Dashboard, bound from <c>Sendora:Dashboard</c>.</summary>
+public sealed class DashboardSettings
+{
+    /// <summary>
+    /// Adds the Orleans Dashboard to silos, and to gateways under <c>/admin/dashboard</c>. Default true. Silos and
+    /// gateways of one cluster need the same value, because a gateway's dashboard reads grains and grain services
+    /// that only silos with the dashboard host.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
 }
 
 /// <summary>How to reach Azure Storage, bound from <c>Sendora:AzureStorage</c>.</summary>

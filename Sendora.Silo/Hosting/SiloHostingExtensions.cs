@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Grains;
@@ -33,6 +34,13 @@ public static class SiloHostingExtensions
         builder.UseOrleans(silo =>
         {
             silo.ConfigureSendoraSilo(options);
+            if (options.Dashboard.Enabled)
+            {
+                // This adds the dashboard's grains, a grain service per silo and a filter that times every grain call.
+                // Gateways serve the pages.
+                silo.AddDashboard();
+            }
+
             if (options.Storage == StorageKind.Memory)
             {
                 // Memory storage has no membership table, so the silo forms a cluster of one on loopback, on the

@@ -9,6 +9,7 @@ namespace Sendora.Tests.Infrastructure;
 public sealed class SendoraCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, string> _environment;
+    private readonly List<SendoraProcess> _additionalSilos = [];
 
     private SendoraCluster(Azurite azurite, Dictionary<string, string> environment, int httpPort)
     {
@@ -58,6 +59,19 @@ public sealed class SendoraCluster : IAsyncDisposable
 
     /// <summary>Starts a silo process on the cluster's fixed ports, as a restart after a crash would.</summary>
     public void StartSilo() => Silo = SendoraProcess.Start("Sendora.Silo", _environment);
+
+    /// <summary>Starts one more silo process on ports of its own, which joins the cluster through the same storage.</summary>
+    public SendoraProcess StartAdditionalSilo()
+    {
+        var environment = new Dictionary<string, string>(_environment)
+        {
+            ["Sendora__Cluster__SiloPort"] = Ports.GetFree().ToString(),
+            ["Sendora__Cluster__GatewayPort"] = Ports.GetFree().ToString(),
+        };
+        var silo = SendoraProcess.Start("Sendora.Silo", environment);
+        _additionalSilos.Add(silo);
+        return silo;
+    }
 
     /// <summary>Waits until the gateway's /healthz returns 200, or throws with both processes' output.</summary>
     public async Task WaitUntilHealthyAsync(TimeSpan timeout)
@@ -113,6 +127,11 @@ public sealed class SendoraCluster : IAsyncDisposable
         if (Silo is not null)
         {
             await Silo.DisposeAsync();
+        }
+
+        foreach (var silo in _additionalSilos)
+        {
+            await silo.DisposeAsync();
         }
 
         await Azurite.DisposeAsync();
