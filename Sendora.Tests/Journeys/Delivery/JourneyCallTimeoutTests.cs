@@ -11,7 +11,7 @@ namespace Sendora.Tests.Journeys.Delivery;
 /// </summary>
 public sealed class JourneyCallTimeoutTests : IAsyncLifetime
 {
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(3);
 
     private ChannelStandIns? _standIns;
     private SendoraServer? _server;
