@@ -21,5 +21,6 @@ if (options.Storage == StorageKind.AzureStorage)
 }
 
 builder.AddSendoraSilo();
+builder.AddSiloMetricsEndpoint();
 await builder.Build().RunAsync();
 return 0;

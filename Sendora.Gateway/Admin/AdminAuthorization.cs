@@ -11,20 +11,24 @@ namespace Sendora.Gateway.Admin;
 /// </summary>
 public sealed class AdminAuthorization(IOptions<GatewayOptions> options) : IEndpointFilter
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        Reject(context.HttpContext.Request, options.Value.AdminToken) ?? await next(context);
+
+    /// <summary>Returns a 401 problem when <paramref name="request"/> lacks <paramref name="adminToken"/>, or null to let it through.</summary>
+    public static IResult? Reject(HttpRequest request, string adminToken)
     {
-        var token = ReadToken(context.HttpContext.Request);
-        if (token is null || !IsAdminToken(token, options.Value.AdminToken))
+        var token = ReadToken(request);
+        if (token is not null && IsAdminToken(token, adminToken))
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status401Unauthorized,
-                title: "Unauthorized",
-                detail: token is null
-                    ? "Send the admin token as 'Authorization: Bearer <token>' or as the Basic auth user name."
-                    : "The admin token is not valid.");
+            return null;
         }
 
-        return await next(context);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status401Unauthorized,
+            title: "Unauthorized",
+            detail: token is null
+                ? "Send the admin token as 'Authorization: Bearer <token>' or as the Basic auth user name."
+                : "The admin token is not valid.");
     }
 
     /// <summary>Returns the token of a Bearer header, or else the user name of a Basic header, or null.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Gateway.Admin;
 using Sendora.Gateway.Channels;
 using Sendora.Gateway.Identity;
+using Sendora.Gateway.Operations;
 using Sendora.Gateway.Profiles;
 using Sendora.Gateway.Tracking;
 using Sendora.Grains.Ingestion;
@@ -57,7 +58,8 @@ public static class GatewayServiceExtensions
         // Binding failures reach BadRequestExceptionHandler, which names the invalid field, instead of
         // ending as an empty 400.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi();
+        services.AddOpenApi(openApi => openApi.AddMetricsOperation());
+        builder.AddSendoraOperations();
         services.AddCors(cors => cors.AddPolicy(TrackingApi.CorsPolicy, policy => policy
             .AllowAnyOrigin()
             .AllowAnyHeader()
@@ -78,6 +80,7 @@ public static class GatewayServiceExtensions
         app.MapUnsubscribeApi();
         app.MapDashboardApi();
         app.MapHealthApi();
+        app.MapMetricsApi();
         return app;
     }
 

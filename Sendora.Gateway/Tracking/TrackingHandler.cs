@@ -108,7 +108,7 @@ public sealed partial class TrackingHandler(
                 : null;
             if (string.IsNullOrWhiteSpace(bodyKey))
             {
-                await WriteErrorAsync(context, new IngestionError("missing_write_key",
+                await RejectAsync(context, null, new IngestionError("missing_write_key",
                     "No write key: send it as the Basic auth user name or as \"writeKey\" in the body.",
                     StatusCodes.Status401Unauthorized));
                 return;
@@ -224,7 +224,15 @@ public sealed partial class TrackingHandler(
             return;
         }
 
-        counters.Add(binding.WorkspaceId, binding.SourceId, results.Sum(r => r.Applied), results.Sum(r => r.Duplicates));
+        var accepted = results.Sum(r => r.Applied);
+        var duplicates = results.Sum(r => r.Duplicates);
+        counters.Add(binding.WorkspaceId, binding.SourceId, accepted, duplicates);
+        SendoraMetrics.RecordMessages(binding.WorkspaceId, binding.SourceId, accepted, duplicates);
+        foreach (var (_, error, _) in rejections)
+        {
+            SendoraMetrics.RecordRejected(binding.WorkspaceId, binding.SourceId, error.Code);
+        }
+
         await WriteResultAsync(context, pathType is null, items.Count, rejections);
     }
 
@@ -289,7 +297,13 @@ public sealed partial class TrackingHandler(
             }
         }
 
-        await WriteErrorAsync(context, error);
+        await RejectAsync(context, binding, error);
+    }
+
+    private static Task RejectAsync(HttpContext context, WriteKeyBinding? binding, IngestionError error)
+    {
+        SendoraMetrics.RecordRejected(binding?.WorkspaceId, binding?.SourceId, error.Code);
+        return WriteErrorAsync(context, error);
     }
 
     private RejectedMessage Keep(PathString path, int? index, IngestionError error, byte[] body, DateTimeOffset receivedAt)
@@ -338,14 +352,14 @@ public sealed partial class TrackingHandler(
 
         if (binding is null)
         {
-            await WriteErrorAsync(context, new IngestionError("invalid_write_key",
+            await RejectAsync(context, null, new IngestionError("invalid_write_key",
                 "The write key is not valid: no source has it.", StatusCodes.Status401Unauthorized));
             return null;
         }
 
         if (!binding.Enabled)
         {
-            await WriteErrorAsync(context, new IngestionError("source_disabled",
+            await RejectAsync(context, binding, new IngestionError("source_disabled",
                 "The source of this write key is disabled; enable it in the admin API.", StatusCodes.Status401Unauthorized));
             return null;
         }

@@ -97,6 +97,7 @@ public sealed partial class AudienceGrain(
         {
             entries.AddRange(fresh.Select((change, i) => new AudienceLogEntry(state.LastSequence + 1 + i, change)));
             await WriteLogAsync(entries);
+            RecordMetrics(fresh);
 
             // Watchers read the log, which contains the entries now, so they need not wait for the shards.
             await _watchers!.Notify(watcher => watcher.LogAdvanced(Key, state.LastSequence));
@@ -297,6 +298,14 @@ public sealed partial class AudienceGrain(
         {
             state.Exits++;
         }
+    }
+
+    private void RecordMetrics(List<MembershipChange> written)
+    {
+        var (workspaceId, audienceId) = GrainKeys.Split(Key);
+        var enters = written.Count(c => c.Kind == MembershipChangeKinds.Enter);
+        SendoraMetrics.RecordMembershipChanges(workspaceId, audienceId, MembershipChangeKinds.Enter, enters);
+        SendoraMetrics.RecordMembershipChanges(workspaceId, audienceId, MembershipChangeKinds.Exit, written.Count - enters);
     }
 
     private async Task PublishAsync(List<AudienceLogEntry> entries)

@@ -164,9 +164,13 @@ public sealed partial class DeliveryGrain(
         }
     }
 
-    /// <summary>Saves the record and copies it to the profile's and the step's logs, unless it is <c>sending</c>.</summary>
+    /// <summary>
+    /// Saves the record and copies it to the profile's and the step's logs, unless it is <c>sending</c>. A record that
+    /// becomes final is counted in <see cref="SendoraMetrics"/> once it is saved.
+    /// </summary>
     private async Task SaveAsync(DeliveryRecord record)
     {
+        var wasFinal = delivery.State.Record is { } previous && DeliveryStatuses.IsFinal(previous.Status);
         delivery.State.Record = record with { UpdatedAt = clock.GetUtcNow() };
         try
         {
@@ -177,6 +181,11 @@ public sealed partial class DeliveryGrain(
             LogSaveFailed(exception, Key);
             DeactivateOnIdle();
             throw;
+        }
+
+        if (!wasFinal && DeliveryStatuses.IsFinal(record.Status))
+        {
+            SendoraMetrics.RecordDelivery(_workspaceId, record.Channel, record.Status);
         }
 
         if (delivery.State.Record.Status != DeliveryStatuses.Sending)

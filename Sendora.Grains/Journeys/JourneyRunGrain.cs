@@ -419,9 +419,11 @@ public sealed partial class JourneyRunGrain(
         var state = runs.State;
         await MoveRunsAsync(pass);
         Trim();
+        CounterReport? report = null;
         if (_counters.Count > 0)
         {
-            state.PendingReports.Add(new CounterReport($"{Key}:{++state.ReportCount}", new Dictionary<int, VersionCounters>(_counters)));
+            report = new CounterReport($"{Key}:{++state.ReportCount}", new Dictionary<int, VersionCounters>(_counters));
+            state.PendingReports.Add(report);
             _counters.Clear();
             _dirty = true;
         }
@@ -436,7 +438,23 @@ public sealed partial class JourneyRunGrain(
             _dirty = false;
         }
 
+        if (report is not null)
+        {
+            RecordMetrics(report);
+        }
+
         await FlushReportsAsync();
+    }
+
+    private void RecordMetrics(CounterReport report)
+    {
+        var total = new StepCounters();
+        foreach (var counters in report.Versions.Values)
+        {
+            total.Add(counters.Total);
+        }
+
+        SendoraMetrics.RecordJourneyRuns(_workspaceId, _journeyId, total.Entered, total.Completed, total.Exited, total.Converted);
     }
 
     private async Task MoveRunsAsync(Pass pass)

@@ -128,6 +128,7 @@ public sealed partial class ProfileGrain
         var next = UpdateComputedTraits(catalog, now);
         var facts = new ProfileFacts(state, EventFacts(), groups, ComputedTraitValue);
         var changes = 0;
+        var evaluated = 0;
 
         foreach (var audience in catalog.Audiences.Where(a => a.Enabled))
         {
@@ -138,6 +139,7 @@ public sealed partial class ProfileGrain
             }
 
             var evaluation = condition.Evaluate(facts, now);
+            evaluated++;
             next = Earliest(next, evaluation.NextChangeAt);
             var member = audiences.Memberships.ContainsKey(audience.Id);
             if (evaluation.Matches == member)
@@ -168,6 +170,7 @@ public sealed partial class ProfileGrain
         }
 
         audiences.CatalogVersion = catalog.Version;
+        SendoraMetrics.RecordAudienceEvaluations(_workspaceId, evaluated);
         await ScheduleWindowCheckAsync(next, now);
         return changes;
     }

@@ -6,36 +6,51 @@ using Azure.Storage.Queues;
 namespace Sendora.Silo.Hosting;
 
 /// <summary>
-/// Checks at start-up that the table and queue endpoints answer, so that a process whose storage
-/// is unreachable stops at once with the endpoint in its message instead of retrying for minutes.
+/// Checks that the table and queue endpoints respond. At start-up it lets a process whose storage is unreachable
+/// stop at once with the endpoint in its message instead of retrying for minutes, and the gateway's readiness
+/// check runs it again on every request.
 /// </summary>
-public static class StorageProbe
+public sealed class StorageProbe
 {
-    public static async Task EnsureReachableAsync(AzureStorageSettings settings, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        var tables = new TableServiceClient(settings.ConnectionString, new TableClientOptions
-        {
-            Retry = { MaxRetries = 0, NetworkTimeout = settings.ProbeTimeout },
-        });
-        await ProbeAsync("table", tables.Uri, token => tables.GetPropertiesAsync(token), settings, cancellationToken);
+    private readonly TableServiceClient _tables;
+    private readonly QueueServiceClient _queues;
+    private readonly TimeSpan _timeout;
 
-        var queues = new QueueServiceClient(settings.ConnectionString, new QueueClientOptions
+    /// <summary>Creates a probe whose calls are not retried and fail after <paramref name="timeout"/>.</summary>
+    public StorageProbe(string connectionString, TimeSpan timeout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        _timeout = timeout;
+        _tables = new TableServiceClient(connectionString, new TableClientOptions
         {
-            Retry = { MaxRetries = 0, NetworkTimeout = settings.ProbeTimeout },
+            Retry = { MaxRetries = 0, NetworkTimeout = timeout },
         });
-        await ProbeAsync("queue", queues.Uri, token => queues.GetPropertiesAsync(token), settings, cancellationToken);
+        _queues = new QueueServiceClient(connectionString, new QueueClientOptions
+        {
+            Retry = { MaxRetries = 0, NetworkTimeout = timeout },
+        });
     }
 
-    private static async Task ProbeAsync<T>(
-        string service,
-        Uri endpoint,
-        Func<CancellationToken, Task<T>> call,
-        AzureStorageSettings settings,
-        CancellationToken cancellationToken)
+    /// <summary>Throws <see cref="StorageUnreachableException"/> when either storage endpoint does not respond.</summary>
+    public static Task EnsureReachableAsync(AzureStorageSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new StorageProbe(settings.ConnectionString, settings.ProbeTimeout).CheckAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Calls the table and the queue endpoint at the same time. Throws <see cref="StorageUnreachableException"/>
+    /// naming the table endpoint when both fail, because awaiting both reports the first one's failure.
+    /// </summary>
+    public Task CheckAsync(CancellationToken cancellationToken) => Task.WhenAll(
+        ProbeAsync("table", _tables.Uri, token => _tables.GetPropertiesAsync(token), cancellationToken),
+        ProbeAsync("queue", _queues.Uri, token => _queues.GetPropertiesAsync(token), cancellationToken));
+
+    private async Task ProbeAsync<T>(
+        string service, Uri endpoint, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(settings.ProbeTimeout);
+        timeout.CancelAfter(_timeout);
         try
         {
             await call(timeout.Token);
@@ -43,8 +58,13 @@ public static class StorageProbe
         catch (Exception exception) when (exception is RequestFailedException or OperationCanceledException
             or HttpRequestException or AggregateException)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
             var reason = exception is OperationCanceledException
-                ? $"no answer within {settings.ProbeTimeout.TotalSeconds:0} seconds"
+                ? $"no response within {_timeout.TotalSeconds:0.#} seconds"
                 : exception.Message.Split('\n')[0].Trim();
             throw new StorageUnreachableException(
                 $"Cannot reach Azure {service} storage at {endpoint}: {reason}. Start Azurite (./run.sh does) " +
@@ -54,5 +74,5 @@ public static class StorageProbe
     }
 }
 
-/// <summary>Raised when a storage endpoint does not answer the start-up check.</summary>
+/// <summary>Raised when a storage endpoint does not respond to the probe.</summary>
 public sealed class StorageUnreachableException(string message, Exception inner) : Exception(message, inner);

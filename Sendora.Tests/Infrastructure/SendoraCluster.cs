@@ -73,7 +73,10 @@ public sealed class SendoraCluster : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Waits until the gateway's /healthz returns 200, or throws with both processes' output.</summary>
+    /// <summary>
+    /// Waits until the gateway's /readyz returns 200, which needs storage and a silo that responds, or throws with
+    /// both processes' output.
+    /// </summary>
     public async Task WaitUntilHealthyAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -81,7 +84,7 @@ public sealed class SendoraCluster : IAsyncDisposable
         {
             try
             {
-                using var response = await Http.GetAsync("/healthz");
+                using var response = await Http.GetAsync("/readyz");
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -95,7 +98,7 @@ public sealed class SendoraCluster : IAsyncDisposable
         }
 
         throw new TimeoutException(
-            $"Sendora was not healthy within {timeout.TotalSeconds:0} s.\nSilo:\n{Silo?.Output}\nGateway:\n{Gateway?.Output}");
+            $"Sendora was not ready within {timeout.TotalSeconds:0} s.\nSilo:\n{Silo?.Output}\nGateway:\n{Gateway?.Output}");
     }
 
     public HttpRequestMessage Track(string userId, string messageId)
