@@ -7,7 +7,7 @@ namespace Sendora.Tests.Journeys.Delivery;
 
 /// <summary>
 /// A run whose step outlasts the grain call timeout. A webhook that never replies keeps the delivery busy longer than
-/// the silo lets a run grain wait for it, which the defaults allow: 30 seconds for both the webhook and Orleans calls.
+/// the silo lets a run grain wait for it, as it can with the defaults, because both timeouts are 30 seconds.
 /// </summary>
 public sealed class JourneyCallTimeoutTests : IAsyncLifetime
 {
