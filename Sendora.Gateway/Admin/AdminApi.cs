@@ -26,7 +26,7 @@ public static partial class AdminApi
         admin.MapGet("/workspaces/{workspaceId}/sources/{sourceId}", GetSourceAsync).WithName("GetSource")
             .WithSummary("Returns a source with its accepted, rejected and duplicate counts");
         admin.MapPatch("/workspaces/{workspaceId}/sources/{sourceId}", UpdateSourceAsync).WithName("UpdateSource")
-            .WithSummary("Enables or disables a source");
+            .WithSummary("Enables or disables a source and sets its volume alert range");
         admin.MapGet("/workspaces/{workspaceId}/sources/{sourceId}/rejections", ListRejectionsAsync)
             .WithName("ListRejections")
             .WithSummary("Lists a source's rejected messages, newest first, with the reason for each");
@@ -37,6 +37,7 @@ public static partial class AdminApi
         MapTemplateRoutes(admin);
         MapInspectionRoutes(admin);
         MapClusterRoutes(admin);
+        MapHealthRoutes(admin);
         return endpoints;
     }
 
@@ -124,19 +125,33 @@ public static partial class AdminApi
     private static async Task<IResult> UpdateSourceAsync(
         string workspaceId, string sourceId, UpdateSourceRequest request, IGrainFactory grains, WriteKeyResolver writeKeys)
     {
-        if (request.Enabled is not { } enabled)
+        if (request.Enabled is null && request.VolumeAlertPercent is null)
         {
-            return Invalid("enabled", "true or false");
+            return Invalid("enabled", "true or false, unless 'volumeAlertPercent' is set");
         }
 
-        var source = await grains.GetGrain<IWorkspaceGrain>(workspaceId).SetSourceEnabledAsync(sourceId, enabled);
-        if (source is null)
+        if (request.VolumeAlertPercent is < 1 or > 1_000)
         {
-            return SourceNotFound(workspaceId, sourceId);
+            return Invalid("volumeAlertPercent", "a whole number from 1 to 1000");
         }
 
-        writeKeys.Forget(source.WriteKey);
-        return TypedResults.Ok(source);
+        var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
+        SourceInfo? source = null;
+        if (request.VolumeAlertPercent is { } percent)
+        {
+            source = await workspace.SetSourceVolumeAlertPercentAsync(sourceId, percent);
+        }
+
+        if (request.Enabled is { } enabled)
+        {
+            source = await workspace.SetSourceEnabledAsync(sourceId, enabled);
+            if (source is not null)
+            {
+                writeKeys.Forget(source.WriteKey);
+            }
+        }
+
+        return source is null ? SourceNotFound(workspaceId, sourceId) : TypedResults.Ok(source);
     }
 
     private static async Task<IResult> ListRejectionsAsync(
@@ -183,4 +198,4 @@ public sealed record CreateWorkspaceRequest(string? Id, string? Name, string? So
 public sealed record CreateSourceRequest(string? Name);
 
 /// <summary>The body of a request that changes a source.</summary>
-public sealed record UpdateSourceRequest(bool? Enabled);
+public sealed record UpdateSourceRequest(bool? Enabled, int? VolumeAlertPercent = null);

@@ -5,6 +5,7 @@ using Sendora.Gateway.Identity;
 using Sendora.Gateway.Operations;
 using Sendora.Gateway.Profiles;
 using Sendora.Gateway.Tracking;
+using Sendora.Grains.Health;
 using Sendora.Grains.Ingestion;
 using Sendora.Silo.Hosting;
 

@@ -1,3 +1,4 @@
+using Sendora.Grains.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 

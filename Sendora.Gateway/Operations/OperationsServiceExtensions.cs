@@ -1,3 +1,4 @@
+using Sendora.Grains.Health;
 using OpenTelemetry.Metrics;
 using Sendora.Silo.Hosting;
 

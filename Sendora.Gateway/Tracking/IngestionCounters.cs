@@ -2,22 +2,25 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Sendora.Gateway.Hosting;
 using Sendora.Grains;
+using Sendora.Grains.Health;
 using Sendora.Grains.Ingestion;
 
 namespace Sendora.Gateway.Tracking;
 
 /// <summary>
-/// Adds up accepted and duplicate messages per source in memory and hands the sums to each source's
+/// Adds up accepted and duplicate messages per source and minute in memory and hands the sums to each source's
 /// health grain once per <see cref="GatewayOptions.CounterFlushInterval"/>, instead of one grain call per request.
+/// Each sum keeps the minute its requests were received in, so a late flush still counts them in that minute.
 /// </summary>
 public sealed partial class IngestionCounters(
     IGrainFactory grains, IOptions<GatewayOptions> options, ILogger<IngestionCounters> logger) : BackgroundService
 {
-    private ConcurrentDictionary<(string WorkspaceId, string SourceId), Counts> _pending = new();
+    private ConcurrentDictionary<(string WorkspaceId, string SourceId, DateTimeOffset Minute), Counts> _pending = new();
 
-    public void Add(string workspaceId, string sourceId, int accepted, int duplicates)
+    public void Add(string workspaceId, string sourceId, DateTimeOffset receivedAt, long accepted, long duplicates)
     {
-        var counts = _pending.GetOrAdd((workspaceId, sourceId), _ => new Counts());
+        var minute = TimeBuckets.Floor(receivedAt, TimeSpan.FromMinutes(1));
+        var counts = _pending.GetOrAdd((workspaceId, sourceId, minute), _ => new Counts());
         Interlocked.Add(ref counts.Accepted, accepted);
         Interlocked.Add(ref counts.Duplicates, duplicates);
     }
@@ -25,21 +28,21 @@ public sealed partial class IngestionCounters(
     /// <summary>Hands every pending sum to its source's grain now.</summary>
     public async Task FlushAsync()
     {
-        var flushing = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<(string, string), Counts>());
-        foreach (var ((workspaceId, sourceId), counts) in flushing)
+        var flushing = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<(string, string, DateTimeOffset), Counts>());
+        foreach (var ((workspaceId, sourceId, minute), counts) in flushing)
         {
             var accepted = Interlocked.Read(ref counts.Accepted);
             var duplicates = Interlocked.Read(ref counts.Duplicates);
             try
             {
                 await grains.GetGrain<ISourceHealthGrain>(GrainKeys.Scoped(workspaceId, sourceId))
-                    .AddCountsAsync(accepted, duplicates);
+                    .AddCountsAsync(minute, accepted, duplicates);
             }
             catch (Exception exception)
             {
                 // The sums go back into the next flush rather than being lost.
                 LogFlushFailed(exception, sourceId);
-                Add(workspaceId, sourceId, (int)accepted, (int)duplicates);
+                Add(workspaceId, sourceId, minute, accepted, duplicates);
             }
         }
     }

@@ -226,7 +226,7 @@ public sealed partial class TrackingHandler(
 
         var accepted = results.Sum(r => r.Applied);
         var duplicates = results.Sum(r => r.Duplicates);
-        counters.Add(binding.WorkspaceId, binding.SourceId, accepted, duplicates);
+        counters.Add(binding.WorkspaceId, binding.SourceId, receivedAt, accepted, duplicates);
         SendoraMetrics.RecordMessages(binding.WorkspaceId, binding.SourceId, accepted, duplicates);
         foreach (var (_, error, _) in rejections)
         {

@@ -21,6 +21,9 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// <summary>Enables or disables a source; returns null when the workspace has no such source.</summary>
     Task<SourceInfo?> SetSourceEnabledAsync(string sourceId, bool enabled);
 
+    /// <summary>Sets the percent by which a source's hourly volume may stray before its volume alert opens. Returns null when there is no such source.</summary>
+    Task<SourceInfo?> SetSourceVolumeAlertPercentAsync(string sourceId, int percent);
+
     /// <summary>
     /// Creates the workspace with one source when it does not exist, and gives its first source
     /// <paramref name="writeKey"/> when that is set and differs, retiring the old key.

@@ -13,6 +13,12 @@ public sealed record SourceInfo
     [Id(3)] public required bool Enabled { get; init; }
 
     [Id(4)] public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// How far, in percent, an hour's accepted messages may stray from the typical volume before the volume alert
+    /// opens, or null for <c>Sendora:Health:VolumeAlertPercent</c>.
+    /// </summary>
+    [Id(5)] public int? VolumeAlertPercent { get; init; }
 }
 
 /// <summary>A workspace's name and sources.</summary>

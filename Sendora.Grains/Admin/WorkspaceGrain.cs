@@ -71,6 +71,22 @@ public sealed partial class WorkspaceGrain(
         return source;
     }
 
+    public async Task<SourceInfo?> SetSourceVolumeAlertPercentAsync(string sourceId, int percent)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(percent, 1);
+        var index = workspace.State.Sources.FindIndex(s => s.Id == sourceId);
+        if (index < 0)
+        {
+            return null;
+        }
+
+        var source = workspace.State.Sources[index] with { VolumeAlertPercent = percent };
+        workspace.State.Sources[index] = source;
+        await WriteStateAsync();
+        LogVolumeAlertPercentSet(source.Id, WorkspaceId, percent);
+        return source;
+    }
+
     public async Task<WorkspaceInfo> EnsureDefaultAsync(string name, string? writeKey)
     {
         if (workspace.State.CreatedAt is null)
@@ -225,6 +241,10 @@ public sealed partial class WorkspaceGrain(
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Set source {SourceId} of workspace {WorkspaceId} to enabled={Enabled}")]
     private partial void LogSourceEnabled(string sourceId, string workspaceId, bool enabled);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Set the volume alert range of source {SourceId} of workspace {WorkspaceId} to ±{Percent}%")]
+    private partial void LogVolumeAlertPercentSet(string sourceId, string workspaceId, int percent);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Replaced the write key of source {SourceId} of workspace {WorkspaceId}")]

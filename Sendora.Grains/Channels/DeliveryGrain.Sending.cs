@@ -186,11 +186,8 @@ public sealed partial class DeliveryGrain
             return null;
         }
 
-        var webhook = _options.Webhook;
-        var mean = Math.Min(webhook.InitialRetryDelay.Ticks * Math.Pow(2, Math.Min(attempts - 1, 30)), webhook.MaxRetryDelay.Ticks);
-        var delay = TimeSpan.FromTicks((long)(mean * (0.5 + Random.Shared.NextDouble())));
-        var due = now + delay;
-        return due <= (delivery.State.FirstAttemptAt ?? now) + webhook.RetryPeriod ? due : null;
+        var due = now + _options.Webhook.RetryDelay(attempts);
+        return due <= (delivery.State.FirstAttemptAt ?? now) + _options.Webhook.RetryPeriod ? due : null;
     }
 
     private async Task<DeliveryRecord> FinishAsync(DeliveryRecord record, string status, string? reason)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sendora.Grains.Health;
 using Sendora.Grains.Inspection;
 
 namespace Sendora.Grains.Channels;
@@ -202,6 +203,12 @@ public sealed partial class DeliveryGrain(
             {
                 GrainFactory.GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(_workspaceId, record.ProfileId)).RecordAsync(record),
             };
+            if (DeliveryStatuses.IsFinal(record.Status))
+            {
+                reports.Add(GrainFactory.GetGrain<IDeliveryHealthGrain>(GrainKeys.Scoped(_workspaceId, record.Channel))
+                    .RecordAsync(record.Status, record.UpdatedAt));
+            }
+
             if (record.JourneyId is { } journeyId && record.StepId is { } stepId)
             {
                 reports.Add(GrainFactory.GetGrain<IStepDeliveryLogGrain>(GrainKeys.Scoped(_workspaceId, $"{journeyId}/{stepId}"))
@@ -212,7 +219,7 @@ public sealed partial class DeliveryGrain(
         }
         catch (Exception exception)
         {
-            // The delivery's own record is saved and authoritative; the logs are views of it for inspection.
+            // The delivery's own record is saved and authoritative, and the logs and health counts are views of it.
             LogReportFailed(exception, Key, record.Status);
         }
     }

@@ -20,4 +20,11 @@ public sealed class WebhookChannelOptions
 
     /// <summary>The timeout of one POST. Default 30 seconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Returns the wait after <paramref name="attempts"/> failed attempts: doubled each time, capped, jittered ±50%.</summary>
+    public TimeSpan RetryDelay(int attempts)
+    {
+        var mean = Math.Min(InitialRetryDelay.Ticks * Math.Pow(2, Math.Clamp(attempts - 1, 0, 30)), MaxRetryDelay.Ticks);
+        return TimeSpan.FromTicks((long)(mean * (0.5 + Random.Shared.NextDouble())));
+    }
 }

@@ -11,12 +11,16 @@ public interface ISourceHealthGrain : IGrainWithStringKey
     /// <summary>Stores <paramref name="rejections"/> and returns after they are persisted.</summary>
     Task RecordRejectionsAsync(IReadOnlyList<RejectedMessage> rejections);
 
-    /// <summary>Adds to the accepted and duplicate counters.</summary>
-    Task AddCountsAsync(long accepted, long duplicates);
+    /// <summary>Adds to the accepted and duplicate counters and to the minute and hour that contain <paramref name="receivedAt"/>.</summary>
+    Task AddCountsAsync(DateTimeOffset receivedAt, long accepted, long duplicates);
 
     /// <summary>Returns the counters and up to <paramref name="limit"/> rejections, newest first.</summary>
     [ReadOnly]
     Task<SourceHealthSnapshot> GetAsync(int limit);
+
+    /// <summary>Returns the counts per minute and per hour, oldest first, and the state of the volume alert.</summary>
+    [ReadOnly]
+    Task<SourceVolumeReport> GetVolumeAsync();
 }
 
 /// <summary>One rejected message or request, kept for inspection.</summary>

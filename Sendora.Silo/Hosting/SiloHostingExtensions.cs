@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Grains;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Channels;
+using Sendora.Grains.Health;
 using Sendora.Grains.Ingestion;
 using Sendora.Grains.Profiles;
 
@@ -60,6 +61,17 @@ public static class SiloHostingExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SourceHealthOptions>().BindConfiguration(SourceHealthOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.CheckInterval > TimeSpan.Zero, "Sendora:Health:CheckInterval must be more than zero.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.AlertWebhookUrl)
+                           || (Uri.TryCreate(o.AlertWebhookUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"),
+                "Sendora:Health:AlertWebhookUrl must be an absolute http or https URL.")
+            .Validate<IOptions<ChannelOptions>>(
+                (o, channels) => string.IsNullOrWhiteSpace(o.AlertWebhookUrl) || !string.IsNullOrEmpty(o.AlertWebhookSecret)
+                                 || !string.IsNullOrEmpty(channels.Value.Webhook.SigningSecret),
+                "Sendora:Health:AlertWebhookUrl is set but no secret signs its requests: set Sendora:Health:AlertWebhookSecret.")
+            .ValidateOnStart();
         services.AddOptions<AudienceOptions>().BindConfiguration(AudienceOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.SectionName)
