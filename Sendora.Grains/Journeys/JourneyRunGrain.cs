@@ -39,6 +39,13 @@ public sealed partial class JourneyRunGrain(
     // Whether the state changed since it was last saved, beyond the list of seen signals.
     private bool _dirty;
 
+    // Set when the wake-up reminder ticked, which means its due time has passed. The next pass then registers the next
+    // wake-up even when it is the same moment, and unregisters the reminder when no run needs one.
+    private bool _reminderTicked;
+
+    // Set when a pass failed part-way. Memory then differs from storage, so nothing more is saved from it.
+    private bool _failed;
+
     // Pending reports in storage: more than in memory means some were added by the journey since the last save.
     private int _savedReportCount;
     private IGrainTimer? _timer;
@@ -66,6 +73,20 @@ public sealed partial class JourneyRunGrain(
     public async Task<DateTimeOffset?> SignalAsync(IReadOnlyList<JourneySignal> signals)
     {
         ArgumentNullException.ThrowIfNull(signals);
+        ThrowIfFailed();
+        try
+        {
+            return await HandleSignalsAsync(signals);
+        }
+        catch (Exception exception)
+        {
+            DropActivation(exception);
+            throw;
+        }
+    }
+
+    private async Task<DateTimeOffset?> HandleSignalsAsync(IReadOnlyList<JourneySignal> signals)
+    {
         var state = runs.State;
         var fresh = signals.Where(s => s.JourneyId == _journeyId && _seen!.Add(s.SignalId)).ToList();
         if (fresh.Count == 0)
@@ -111,8 +132,7 @@ public sealed partial class JourneyRunGrain(
             return;
         }
 
-        runs.State.ReminderDue = null;
-        _dirty = true;
+        _reminderTicked = true;
         await WakeAsync();
     }
 
@@ -120,9 +140,42 @@ public sealed partial class JourneyRunGrain(
     {
         _timer?.Dispose();
         _timer = null;
-        await FlushReportsAsync();
-        var journey = await GrainFactory.GetGrain<IJourneyGrain>(JourneyKey).GetStateAsync();
-        await MoveOnAsync(new Pass(this, journey));
+        if (_failed)
+        {
+            return;
+        }
+
+        try
+        {
+            await FlushReportsAsync();
+            var journey = await GrainFactory.GetGrain<IJourneyGrain>(JourneyKey).GetStateAsync();
+            await MoveOnAsync(new Pass(this, journey));
+        }
+        catch (Exception exception)
+        {
+            DropActivation(exception);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Drops this activation after a pass failed part-way, such as on a step whose call timed out. Memory then has
+    /// runs and seen signals that storage lacks, so a new activation reloads the saved state. The profile sends the
+    /// signals again, and the wake-up reminder resumes the runs that were saved waiting.
+    /// </summary>
+    private void DropActivation(Exception exception)
+    {
+        LogPassFailed(exception, Key);
+        _failed = true;
+        DeactivateOnIdle();
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failed)
+        {
+            throw new InvalidOperationException($"Journey runs {Key} are being reloaded after a failed pass. Retry the call.");
+        }
     }
 
     /// <summary>Applies one signal: conversions, exit rules and waits for events, then a new run for a trigger.</summary>
@@ -466,20 +519,23 @@ public sealed partial class JourneyRunGrain(
             : active.Min(r => r.WaitUntil);
         _timer?.Dispose();
         _timer = null;
+        var ticked = _reminderTicked;
+        _reminderTicked = false;
         if (due is not { } wake)
         {
-            if (state.ReminderDue is not null)
+            if (state.ReminderDue is null && !ticked)
             {
-                state.ReminderDue = null;
-                if (await this.GetReminder(WakeReminder) is { } reminder)
-                {
-                    await this.UnregisterReminder(reminder);
-                }
-
-                return true;
+                return false;
             }
 
-            return false;
+            var registered = state.ReminderDue is not null;
+            state.ReminderDue = null;
+            if (await this.GetReminder(WakeReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            return registered;
         }
 
         var delay = wake - now;
@@ -489,7 +545,7 @@ public sealed partial class JourneyRunGrain(
         }
 
         var changed = false;
-        if (state.ReminderDue != wake)
+        if (state.ReminderDue != wake || ticked)
         {
             await this.RegisterOrUpdateReminder(WakeReminder, delay, ReminderPeriod);
             state.ReminderDue = wake;
@@ -542,7 +598,7 @@ public sealed partial class JourneyRunGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (runs.State.PendingReports.Count < _savedReportCount)
+        if (!_failed && runs.State.PendingReports.Count < _savedReportCount)
         {
             try
             {
@@ -648,6 +704,10 @@ public sealed partial class JourneyRunGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Failed to send the counters of {Key} to its journey; retrying in 30 seconds")]
     private partial void LogReportFailed(Exception exception, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "A pass over journey runs {Key} failed; the activation is dropped and the saved runs are reloaded")]
+    private partial void LogPassFailed(Exception exception, string key);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Failed to save journey runs {Key}")]
     private partial void LogSaveFailed(Exception exception, string key);

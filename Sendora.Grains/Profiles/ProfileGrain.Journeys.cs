@@ -12,9 +12,10 @@ public sealed partial class ProfileGrain
 
     private const string SignalReminder = "journey-signals";
 
+    // The journeys whose run grain is taking a call with this profile's signals now.
+    private readonly HashSet<string> _sendingJourneys = new(StringComparer.Ordinal);
     private AudienceCatalog _journeyCatalog = AudienceCatalog.Empty;
     private IGrainTimer? _journeyTimer;
-    private bool _publishingSignals;
 
     /// <summary>
     /// Adds a signal per applied message for each journey it may trigger and each journey the profile follows.
@@ -162,62 +163,71 @@ public sealed partial class ProfileGrain
     }
 
     /// <summary>
-    /// Sends the outbox to the run grains, one call per journey. A sent signal leaves the outbox in memory now and in
-    /// storage with the next save; one sent again after a crash is dropped by its run grain.
+    /// Sends the outbox to the run grains, one call at a time per journey. Journeys do not wait for each other, so a run
+    /// grain that takes long, such as one whose webhook never replies, delays only the signals of its own journey. A sent
+    /// signal leaves the outbox in memory now and in storage with the next save. One sent again after a crash is dropped
+    /// by its run grain.
     /// </summary>
     private async Task PublishSignalsAsync()
     {
         _journeyTimer?.Dispose();
         _journeyTimer = null;
-        if (_publishingSignals || _stale)
+        if (_stale)
         {
             return;
         }
 
-        _publishingSignals = true;
+        var idle = profile.State.Journeys.Outbox
+            .Select(s => s.JourneyId)
+            .Where(journeyId => !_sendingJourneys.Contains(journeyId))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        await Task.WhenAll(idle.Select(SendJourneySignalsAsync));
+    }
+
+    /// <summary>Sends the outbox signals of one journey in order, including those added while a call is under way.</summary>
+    private async Task SendJourneySignalsAsync(string journeyId)
+    {
+        var journeys = profile.State.Journeys;
+        var runGrain = GrainFactory.GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(_workspaceId, $"{journeyId}/{_profileId}"));
+        _sendingJourneys.Add(journeyId);
         try
         {
-            var journeys = profile.State.Journeys;
-            while (journeys.Outbox.Count > 0)
+            while (!_stale)
             {
-                var batch = journeys.Outbox.ToList();
-                var failures = 0;
-                await Task.WhenAll(batch.GroupBy(s => s.JourneyId).Select(async group =>
+                var batch = journeys.Outbox.Where(s => s.JourneyId == journeyId).ToList();
+                if (batch.Count == 0)
                 {
-                    try
-                    {
-                        var until = await GrainFactory
-                            .GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(_workspaceId, $"{group.Key}/{_profileId}"))
-                            .SignalAsync([.. group]);
-                        var sent = group.Select(s => s.SignalId).ToHashSet(StringComparer.Ordinal);
-                        journeys.Outbox.RemoveAll(s => sent.Contains(s.SignalId));
-                        var queuedSince = journeys.Outbox.Any(s => s.JourneyId == group.Key && s.TriggerCandidate);
-                        if (until is { } followUntil)
-                        {
-                            journeys.Following[group.Key] = followUntil;
-                        }
-                        else if (!queuedSince)
-                        {
-                            journeys.Following.Remove(group.Key);
-                        }
-                    }
-                    catch (Exception exception)
-                    {
-                        failures++;
-                        LogSignalsFailed(exception, group.Count(), group.Key, _profileId);
-                    }
-                }));
+                    return;
+                }
 
-                if (failures > 0)
+                DateTimeOffset? until;
+                try
                 {
+                    until = await runGrain.SignalAsync(batch);
+                }
+                catch (Exception exception)
+                {
+                    LogSignalsFailed(exception, batch.Count, journeyId, _profileId);
                     ScheduleSignalPublish(TimeSpan.FromSeconds(5));
                     return;
+                }
+
+                var sent = batch.Select(s => s.SignalId).ToHashSet(StringComparer.Ordinal);
+                journeys.Outbox.RemoveAll(s => sent.Contains(s.SignalId));
+                if (until is { } followUntil)
+                {
+                    journeys.Following[journeyId] = followUntil;
+                }
+                else if (!journeys.Outbox.Any(s => s.JourneyId == journeyId && s.TriggerCandidate))
+                {
+                    journeys.Following.Remove(journeyId);
                 }
             }
         }
         finally
         {
-            _publishingSignals = false;
+            _sendingJourneys.Remove(journeyId);
         }
     }
 

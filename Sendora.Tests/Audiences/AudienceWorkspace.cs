@@ -23,9 +23,10 @@ public sealed class AudienceWorkspace
 
     public string WriteKey { get; }
 
-    public static async Task<AudienceWorkspace> CreateAsync(SendoraServer server)
+    /// <summary>Creates a workspace with the id <paramref name="id"/>, or a new unique one when it is null.</summary>
+    public static async Task<AudienceWorkspace> CreateAsync(SendoraServer server, string? id = null)
     {
-        var id = "aud-" + Guid.NewGuid().ToString("N")[..12];
+        id ??= "aud-" + Guid.NewGuid().ToString("N")[..12];
         using var response = await server.SendAsAdminAsync(HttpMethod.Post, "/admin/v1/workspaces", $$"""{"id":"{{id}}","name":"{{id}}"}""");
         await JsonAssert.StatusAsync(HttpStatusCode.Created, response);
         var body = await JsonAssert.ReadAsync(response);

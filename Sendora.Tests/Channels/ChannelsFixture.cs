@@ -17,48 +17,33 @@ public sealed class ChannelsFixture : IAsyncLifetime
     public const string PublicUrl = "https://cdp.sendora.test";
     public const string SigningKey = "unsubscribe-signing-key-for-tests";
 
+    private ChannelStandIns? _standIns;
     private SendoraServer? _server;
 
     /// <summary>Noon UTC: outside quiet hours in UTC, inside them in Asia/Tokyo (21:00).</summary>
     public SettableClock Clock { get; } = new(DateTimeOffset.Parse("2026-12-04T12:00:00Z", CultureInfo.InvariantCulture));
 
-    public SmtpCapture Smtp { get; private set; } = null!;
+    public SmtpCapture Smtp => StandIns.Smtp;
 
-    public FcmStandIn Fcm { get; private set; } = null!;
+    public FcmStandIn Fcm => StandIns.Fcm;
 
-    public WebhookReceiver Webhooks { get; private set; } = null!;
+    public WebhookReceiver Webhooks => StandIns.Webhooks;
 
     public SendoraServer Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
     public IGrainFactory Grains => Server.Services.GetRequiredService<IGrainFactory>();
 
+    private ChannelStandIns StandIns => _standIns ?? throw new InvalidOperationException("The stand-ins have not started.");
+
     public async Task InitializeAsync()
     {
-        Smtp = SmtpCapture.Start();
-        Fcm = await FcmStandIn.StartAsync();
-        Webhooks = await WebhookReceiver.StartAsync();
-        _server = await SendoraServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Sendora:Gateway:PublicUrl"] = PublicUrl,
-            ["Sendora:Channels:UnsubscribeSigningKey"] = SigningKey,
-            ["Sendora:Channels:Email:Host"] = "127.0.0.1",
-            ["Sendora:Channels:Email:Port"] = Smtp.Port.ToString(CultureInfo.InvariantCulture),
-            ["Sendora:Channels:Email:Security"] = "None",
-            ["Sendora:Channels:Email:From"] = "Sendora Tests <news@sendora.test>",
-            ["Sendora:Channels:Email:UnsubscribeMailto"] = "unsubscribe@sendora.test",
-            ["Sendora:Channels:Email:RetryDelay"] = "00:00:00.200",
-            ["Sendora:Channels:Email:MaxAttempts"] = "3",
-            ["Sendora:Channels:Webhook:SigningSecret"] = WebhookReceiver.Secret,
-            ["Sendora:Channels:Webhook:InitialRetryDelay"] = "00:00:00.100",
-            ["Sendora:Channels:Webhook:MaxRetryDelay"] = "00:00:01",
-            ["Sendora:Channels:Webhook:Timeout"] = "00:00:03",
-            ["Sendora:Channels:Push:ServiceAccountJson"] = Fcm.ServiceAccountJson(),
-            ["Sendora:Channels:Push:BaseUrl"] = Fcm.BaseAddress.AbsoluteUri,
-            ["Sendora:Channels:Workspaces:quiet:QuietHours:StartHour"] = "21",
-            ["Sendora:Channels:Workspaces:quiet:QuietHours:EndHour"] = "8",
-            ["Sendora:Channels:Workspaces:capped:FrequencyCaps:email:Limit"] = "2",
-            ["Sendora:Channels:Workspaces:capped:FrequencyCaps:email:Window"] = "1.00:00:00",
-        }, services: s => s.AddSingleton<TimeProvider>(Clock));
+        _standIns = await ChannelStandIns.StartAsync();
+        var settings = _standIns.Settings();
+        settings["Sendora:Channels:Workspaces:quiet:QuietHours:StartHour"] = "21";
+        settings["Sendora:Channels:Workspaces:quiet:QuietHours:EndHour"] = "8";
+        settings["Sendora:Channels:Workspaces:capped:FrequencyCaps:email:Limit"] = "2";
+        settings["Sendora:Channels:Workspaces:capped:FrequencyCaps:email:Window"] = "1.00:00:00";
+        _server = await SendoraServer.StartAsync(settings, services: s => s.AddSingleton<TimeProvider>(Clock));
     }
 
     public IDeliveryGrain Delivery(string deliveryId, string workspaceId = "default") =>
@@ -93,9 +78,10 @@ public sealed class ChannelsFixture : IAsyncLifetime
             await _server.DisposeAsync();
         }
 
-        await Smtp.DisposeAsync();
-        await Fcm.DisposeAsync();
-        await Webhooks.DisposeAsync();
+        if (_standIns is not null)
+        {
+            await _standIns.DisposeAsync();
+        }
     }
 }
 

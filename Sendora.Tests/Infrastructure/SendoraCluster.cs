@@ -28,7 +28,11 @@ public sealed class SendoraCluster : IAsyncDisposable
 
     public string WriteKey => _environment["SENDORA_WRITE_KEY"];
 
-    public static async Task<SendoraCluster> StartAsync()
+    /// <summary>
+    /// Starts Azurite, a silo and a gateway. <paramref name="settings"/> adds environment variables to both processes,
+    /// such as <c>Sendora__Channels__Email__Host</c>, and may replace the defaults.
+    /// </summary>
+    public static async Task<SendoraCluster> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var azurite = await Azurite.StartAsync();
         var httpPort = Ports.GetFree();
@@ -41,6 +45,11 @@ public sealed class SendoraCluster : IAsyncDisposable
             ["SENDORA_WRITE_KEY"] = "wk_" + Guid.NewGuid().ToString("N"),
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         var cluster = new SendoraCluster(azurite, environment, httpPort);
         cluster.StartSilo();
         cluster.Gateway = SendoraProcess.Start("Sendora.Gateway", environment, "--urls", $"http://127.0.0.1:{httpPort}");

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Sendora.Grains;
+using Sendora.Grains.Channels;
 using Sendora.Grains.Identity;
 using Sendora.Tests.Audiences;
 using Sendora.Tests.Channels;
@@ -50,7 +51,7 @@ public sealed class JourneyCollection : ICollectionFixture<JourneyFixture>
 }
 
 /// <summary>A workspace of its own with helpers for journeys: create and publish, wait for email, read counters and runs.</summary>
-public sealed class JourneyWorkspace(AudienceWorkspace workspace, JourneyFixture fixture)
+public sealed class JourneyWorkspace(AudienceWorkspace workspace, SmtpCapture smtp)
 {
     public AudienceWorkspace Audiences { get; } = workspace;
 
@@ -58,13 +59,16 @@ public sealed class JourneyWorkspace(AudienceWorkspace workspace, JourneyFixture
 
     public string JourneysPath => $"/admin/v1/workspaces/{Id}/journeys";
 
-    public static async Task<JourneyWorkspace> CreateAsync(JourneyFixture fixture) =>
-        new(await AudienceWorkspace.CreateAsync(fixture.Server), fixture);
+    public static Task<JourneyWorkspace> CreateAsync(JourneyFixture fixture) => CreateAsync(fixture.Server, fixture.Smtp);
+
+    /// <summary>Creates a workspace on <paramref name="server"/> with the id <paramref name="id"/>, or a new unique one.</summary>
+    public static async Task<JourneyWorkspace> CreateAsync(SendoraServer server, SmtpCapture smtp, string? id = null) =>
+        new(await AudienceWorkspace.CreateAsync(server, id), smtp);
 
     public Task SendAsync(string path, string json) => Audiences.SendAsync(path, json);
 
     public Task<HttpResponseMessage> AdminAsync(HttpMethod method, string path, string json = "{}") =>
-        fixture.Server.SendAsAdminAsync(method, path, json);
+        Audiences.Server.SendAsAdminAsync(method, path, json);
 
     /// <summary>Creates a journey from <paramref name="definition"/> and publishes it.</summary>
     public async Task CreateAndPublishAsync(string journeyId, string definition)
@@ -88,7 +92,7 @@ public sealed class JourneyWorkspace(AudienceWorkspace workspace, JourneyFixture
 
     public async Task<string> ProfileIdAsync(string userId)
     {
-        var grains = fixture.Server.Services.GetRequiredService<IGrainFactory>();
+        var grains = Audiences.Server.Services.GetRequiredService<IGrainFactory>();
         return await grains.GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(Id, "user_id", userId)).ResolveAsync()
             ?? throw new InvalidOperationException($"No profile has user_id {userId}.");
     }
@@ -104,39 +108,52 @@ public sealed class JourneyWorkspace(AudienceWorkspace workspace, JourneyFixture
     public async Task<IReadOnlyList<MimeMessage>> EmailsAsync(string address, int count = 1, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (fixture.Smtp.To(address).Count < count)
+        while (smtp.To(address).Count < count)
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"{fixture.Smtp.To(address).Count} of {count} emails reached {address}.");
+                throw new TimeoutException($"{smtp.To(address).Count} of {count} emails reached {address}.");
             }
 
             await Task.Delay(100);
         }
 
         await Task.Delay(300);
-        return fixture.Smtp.To(address);
+        return smtp.To(address);
     }
 
     /// <summary>Polls the journey's totals until <paramref name="done"/> holds for them, and returns the counters.</summary>
-    public async Task<JsonElement> CountersWhenAsync(string journeyId, Func<JsonElement, bool> done, TimeSpan? timeout = null)
+    public Task<JsonElement> CountersWhenAsync(string journeyId, Func<JsonElement, bool> done, TimeSpan? timeout = null) =>
+        PollAsync(
+            () => GetAsync($"{JourneysPath}/{journeyId}/counters"),
+            counters => counters.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("total")).LastOrDefault() is
+                { ValueKind: JsonValueKind.Object } total && done(total),
+            counters => $"The journey's counters did not reach the expected values: {counters}",
+            timeout);
+
+    /// <summary>
+    /// Polls a step's delivery log until <paramref name="done"/> returns true for its records, newest first, and returns them.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonElement>> StepDeliveriesWhenAsync(
+        string journeyId, string stepId, Func<IReadOnlyList<JsonElement>, bool> done, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var counters = await GetAsync($"{JourneysPath}/{journeyId}/counters");
-            var totals = counters.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("total")).ToList();
-            if (totals.Count > 0 && done(totals[^1]))
-            {
-                return counters;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"The journey's counters did not reach the expected values: {counters}");
-            }
-
-            await Task.Delay(100);
-        }
+        var page = await PollAsync(
+            () => GetAsync($"{JourneysPath}/{journeyId}/steps/{stepId}/deliveries"),
+            page => done([.. page.GetProperty("data").EnumerateArray()]),
+            page => $"The delivery log of step {stepId} did not reach the expected state: {page}",
+            timeout);
+        return [.. page.GetProperty("data").EnumerateArray()];
     }
+
+    /// <summary>Returns the one delivery of a step once its status is final (not queued, sending or retrying).</summary>
+    public async Task<JsonElement> FinalDeliveryAsync(string journeyId, string stepId, TimeSpan? timeout = null)
+    {
+        var records = await StepDeliveriesWhenAsync(journeyId, stepId,
+            records => records.Count > 0 && DeliveryStatuses.IsFinal(records[0].GetProperty("status").GetString()!), timeout);
+        return Assert.Single(records);
+    }
+
+    private static Task<JsonElement> PollAsync(
+        Func<Task<JsonElement>> read, Func<JsonElement, bool> done, Func<JsonElement, string> describe, TimeSpan? timeout) =>
+        Poll.UntilAsync(read, done, describe, timeout ?? TimeSpan.FromSeconds(20));
 }
