@@ -186,7 +186,7 @@ public sealed partial class JourneyGrain(
         return added;
     }
 
-    /// <summary>Tells the workspace the entry point of the latest version, or that the journey takes no entries.</summary>
+    /// <summary>Sends the workspace the entry point of the latest version, or null when the journey takes no entries.</summary>
     private async Task SyncCatalogAsync()
     {
         var state = journey.State;

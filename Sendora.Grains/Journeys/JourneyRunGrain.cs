@@ -6,9 +6,9 @@ using Sendora.Grains.Inspection;
 namespace Sendora.Grains.Journeys;
 
 /// <summary>
-/// Runs one profile through one journey. Every change is saved before the next signal is taken, and a step that
-/// has an effect outside the grain uses an id made of the journey, version, profile, run and step, so that a run
-/// resumed after a crash repeats the step without repeating the effect.
+/// Runs one profile through one journey. Every change is saved before the next signal is taken. A step with an
+/// effect outside the grain uses an id made of the journey, version, profile, run and step, so a run resumed after
+/// a crash repeats the step without repeating the effect.
 /// </summary>
 public sealed partial class JourneyRunGrain(
     [PersistentState("journeyrun", SendoraNames.GrainStorage)] IPersistentState<JourneyRunsState> runs,
@@ -243,15 +243,15 @@ public sealed partial class JourneyRunGrain(
         var entry = definition.Entry;
         var key = entry.KeyOf(signal.Event is { } e ? Properties(e) : null);
         var active = state.Runs.Where(r => JourneyRunStatuses.IsActive(r.Status)).ToList();
-        var refused = entry.Mode switch
+        var rejected = entry.Mode switch
         {
             EntryMode.Once => state.RunCount > 0,
             EntryMode.Cooldown => active.Count > 0 || state.LastEntryAt + entry.Cooldown > signal.At,
             _ => active.Any(r => r.EntryKey == key),
         };
-        if (refused)
+        if (rejected)
         {
-            LogEntryRefused(Key, entry.Mode);
+            LogEntryRejected(Key, entry.Mode);
             return;
         }
 
@@ -690,8 +690,8 @@ public sealed partial class JourneyRunGrain(
         return loaded;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Journey run grain {Key} refused an entry: entry rule {Mode}")]
-    private partial void LogEntryRefused(string key, EntryMode mode);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Journey run grain {Key} rejected an entry by its entry rule {Mode}")]
+    private partial void LogEntryRejected(string key, EntryMode mode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {Run} of {Key} entered version {Version}")]
     private partial void LogEntered(string key, int run, int version);

@@ -7,7 +7,7 @@ namespace Sendora.Grains.Profiles;
 
 public sealed partial class ProfileGrain
 {
-    // How long a profile sends events to a journey it sent a trigger candidate, until the run grain answers.
+    // How long a profile sends events to a journey it sent a trigger candidate, until the run grain replies.
     private static readonly TimeSpan FollowUntilAnswered = TimeSpan.FromDays(400);
 
     private const string SignalReminder = "journey-signals";
