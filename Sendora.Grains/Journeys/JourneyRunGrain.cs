@@ -20,8 +20,9 @@ public sealed partial class JourneyRunGrain(
     // A wait this short also gets a timer, because a reminder may fire up to a minute late.
     private static readonly TimeSpan TimerHorizon = TimeSpan.FromMinutes(2);
 
-    // The reminder's period only matters when a pass fails before it registers the next wake-up.
-    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(10);
+    // The reminder's period matters only when a pass fails before it registers the next wake-up, or when the due time
+    // passed while no silo was running: the run then resumes within one period. One minute is Orleans' shortest.
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
     // How long a profile keeps sending events for an active run; every reply renews it.
     private static readonly TimeSpan ActiveFollowHorizon = TimeSpan.FromDays(400);
