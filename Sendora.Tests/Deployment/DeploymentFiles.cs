@@ -4,8 +4,8 @@ using Sendora.Tests.Infrastructure;
 namespace Sendora.Tests.Deployment;
 
 /// <summary>
-/// Reads azure.yaml and the environment variables of infra/main.bicep as text. The parsers understand only the shapes these
-/// files use, which is enough to check them without the Azure Developer CLI or the Bicep compiler.
+/// Reads azure.yaml and the environment variables of infra/main.bicep as text. The parsers understand only the
+/// shapes these files use, which is enough to check them without the Azure Developer CLI or the Bicep compiler.
 /// </summary>
 internal static partial class DeploymentFiles
 {
