@@ -14,7 +14,7 @@ param location string
 
 @secure()
 @minLength(16)
-@description('The admin API bearer token, stored as a Container Apps secret. Set it with azd env set SENDORA_ADMIN_TOKEN.')
+@description('The admin API bearer token, stored as a Container Apps secret. Set with azd env set SENDORA_ADMIN_TOKEN.')
 param adminToken string
 
 @description('Whether azd has deployed the silo app before, so provisioning keeps its current image.')

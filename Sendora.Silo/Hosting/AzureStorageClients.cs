@@ -37,7 +37,12 @@ public static class AzureStorageClients
                 + $"{Section}:TableServiceUri and {Section}:QueueServiceUri.");
         }
 
-        foreach (var (name, uri) in new[] { ("TableServiceUri", settings.TableServiceUri), ("QueueServiceUri", settings.QueueServiceUri) })
+        var uris = new[]
+        {
+            ("TableServiceUri", settings.TableServiceUri),
+            ("QueueServiceUri", settings.QueueServiceUri),
+        };
+        foreach (var (name, uri) in uris)
         {
             if (uri is not null && (!uri.IsAbsoluteUri || uri.Scheme is not ("https" or "http")))
             {
@@ -54,19 +59,19 @@ public static class AzureStorageClients
         return failures;
     }
 
-    /// <summary>Throws <see cref="InvalidOperationException"/> listing every failure of <see cref="Validate"/>.</summary>
+    /// <summary>Throws <see cref="InvalidOperationException"/> with every failure of <see cref="Validate"/>.</summary>
     public static void EnsureValid(AzureStorageSettings settings)
     {
         var failures = Validate(settings);
         if (failures.Count > 0)
         {
-            throw new InvalidOperationException(
-                "Invalid Azure Storage settings: " + string.Join(" ", failures));
+            throw new InvalidOperationException("Invalid Azure Storage settings: " + string.Join(" ", failures));
         }
     }
 
     /// <summary>Creates a table service client, with <paramref name="options"/> when given.</summary>
-    public static TableServiceClient CreateTableServiceClient(AzureStorageSettings settings, TableClientOptions? options = null)
+    public static TableServiceClient CreateTableServiceClient(
+        AzureStorageSettings settings, TableClientOptions? options = null)
     {
         EnsureValid(settings);
         return settings.TableServiceUri is { } uri
@@ -75,7 +80,8 @@ public static class AzureStorageClients
     }
 
     /// <summary>Creates a queue service client, with <paramref name="options"/> when given.</summary>
-    public static QueueServiceClient CreateQueueServiceClient(AzureStorageSettings settings, QueueClientOptions? options = null)
+    public static QueueServiceClient CreateQueueServiceClient(
+        AzureStorageSettings settings, QueueClientOptions? options = null)
     {
         EnsureValid(settings);
         return settings.QueueServiceUri is { } uri

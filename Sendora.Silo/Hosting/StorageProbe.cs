@@ -46,8 +46,8 @@ public sealed class StorageProbe
     /// reports the first one's failure.
     /// </summary>
     public Task CheckAsync(CancellationToken cancellationToken) => Task.WhenAll(
-        ProbeAsync("table", _tables.Uri, token => FirstPageAsync(_tables.QueryAsync(maxPerPage: 1, cancellationToken: token)),
-            cancellationToken),
+        ProbeAsync("table", _tables.Uri,
+            token => FirstPageAsync(_tables.QueryAsync(maxPerPage: 1, cancellationToken: token)), cancellationToken),
         ProbeAsync("queue", _queues.Uri, token => FirstPageAsync(_queues.GetQueuesAsync(cancellationToken: token)),
             cancellationToken));
 

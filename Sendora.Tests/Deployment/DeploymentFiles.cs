@@ -13,7 +13,7 @@ internal static partial class DeploymentFiles
     public sealed record AzdService(string Name, string Project, string Host, string Language, string DockerPath,
         string DockerContext);
 
-    /// <summary>An environment variable that the Bicep sets, with its literal value or null for an expression.</summary>
+    /// <summary>An environment variable that the Bicep sets, with its literal value or null.</summary>
     public sealed record EnvironmentSetting(string Name, string? Literal, bool IsSecret);
 
     public static string Root => TestEnvironment.RepositoryRoot;

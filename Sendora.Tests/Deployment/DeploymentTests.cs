@@ -88,7 +88,8 @@ public sealed class DeploymentTests
     [Fact]
     public void BicepEnvironment_NamesOnlySettingsTheCodeReads()
     {
-        var names = DeploymentFiles.ReadAllEnvironmentNames().Where(n => n.StartsWith("Sendora__", StringComparison.Ordinal));
+        var names = DeploymentFiles.ReadAllEnvironmentNames()
+            .Where(name => name.StartsWith("Sendora__", StringComparison.Ordinal));
 
         Assert.NotEmpty(names);
         foreach (var name in names)
@@ -226,7 +227,8 @@ public sealed class DeploymentTests
             ["Sendora:AzureStorage:TableServiceUri"] = "https://account.table.core.windows.net/",
         }).Build();
 
-        var exception = Assert.Throws<InvalidOperationException>(() => SiloHostingExtensions.ReadHostOptions(configuration));
+        var exception = Assert.Throws<InvalidOperationException>(
+            () => SiloHostingExtensions.ReadHostOptions(configuration));
 
         Assert.Contains("Sendora:AzureStorage:ConnectionString", exception.Message);
         Assert.Contains("Sendora:AzureStorage:QueueServiceUri is missing", exception.Message);
@@ -270,7 +272,8 @@ public sealed class DeploymentTests
                 ? new string('t', GatewayOptionsValidator.MinTokenLength)
                 : setting.Literal ?? (samples.TryGetValue(setting.Name, out var sample)
                     ? sample
-                    : throw new InvalidOperationException($"No sample value for the Bicep expression of {setting.Name}."));
+                    : throw new InvalidOperationException(
+                        $"No sample value for the Bicep expression of {setting.Name}: add one to the samples."));
             values[setting.Name.Replace("__", ":", StringComparison.Ordinal)] = value;
         }
 
