@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Sendora.Silo.Hosting;
@@ -33,7 +32,8 @@ public static class OrleansHostingExtensions
                 cluster.ClusterId = host.Cluster.ClusterId;
                 cluster.ServiceId = host.Cluster.ServiceId;
             });
-            client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(host.AzureStorage.ConnectionString));
+            client.UseAzureStorageClustering(o =>
+                o.TableServiceClient = AzureStorageClients.CreateTableServiceClient(host.AzureStorage));
             if (host.Dashboard.Enabled)
             {
                 // The pages and their data calls run here. The silos host the grains they call.

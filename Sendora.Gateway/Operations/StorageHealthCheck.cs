@@ -17,7 +17,7 @@ public sealed class StorageHealthCheck : IHealthCheck
         _storage = host.Storage;
         if (_storage == StorageKind.AzureStorage)
         {
-            _probe = new StorageProbe(host.AzureStorage.ConnectionString, options.Value.CheckTimeout);
+            _probe = new StorageProbe(host.AzureStorage, options.Value.CheckTimeout);
         }
     }
 

@@ -34,12 +34,34 @@ public sealed class DashboardSettings
 /// <summary>How to reach Azure Storage, bound from <c>Sendora:AzureStorage</c>.</summary>
 public sealed class AzureStorageSettings
 {
+    /// <summary>Azurite on 127.0.0.1 ports 10000 (blob), 10001 (queue) and 10002 (table).</summary>
+    public const string DevelopmentConnectionString = "UseDevelopmentStorage=true";
+
     /// <summary>
-    /// The storage account's connection string. Default <c>UseDevelopmentStorage=true</c>, which is
-    /// Azurite on 127.0.0.1 ports 10000 (blob), 10001 (queue) and 10002 (table).
+    /// The storage account's connection string. Set either this or <see cref="TableServiceUri"/> with
+    /// <see cref="QueueServiceUri"/>, not both. When none of them is set, the connection string is
+    /// <see cref="DevelopmentConnectionString"/>.
     /// </summary>
-    [Required]
-    public string ConnectionString { get; set; } = "UseDevelopmentStorage=true";
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// The table service endpoint, such as <c>https://{account}.table.core.windows.net</c>, reached with a Microsoft
+    /// Entra ID token instead of an account key. Needs <see cref="QueueServiceUri"/> too. Default empty.
+    /// </summary>
+    public Uri? TableServiceUri { get; set; }
+
+    /// <summary>
+    /// The queue service endpoint, such as <c>https://{account}.queue.core.windows.net</c>, reached with a Microsoft
+    /// Entra ID token. Needs <see cref="TableServiceUri"/> too. Default empty.
+    /// </summary>
+    public Uri? QueueServiceUri { get; set; }
+
+    /// <summary>
+    /// The client id of the user-assigned managed identity that requests tokens for the service URIs. Default empty:
+    /// <c>DefaultAzureCredential</c> tries environment variables, a system-assigned identity and developer
+    /// sign-ins in turn.
+    /// </summary>
+    public string? ManagedIdentityClientId { get; set; }
 
     /// <summary>How long the start-up check waits for each storage endpoint. Default 10 seconds.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -76,7 +98,9 @@ public sealed class ClusterSettings
     [Range(0, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>The address a silo advertises to the cluster. Default 127.0.0.1.</summary>
-    [Required]
+    /// <summary>
+    /// The address a silo advertises to the cluster and listens on. Default 127.0.0.1. Empty: Orleans picks a
+    /// non-loopback address of the host, as a container needs.
+    /// </summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 }

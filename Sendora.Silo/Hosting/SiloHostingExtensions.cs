@@ -109,6 +109,11 @@ public static class SiloHostingExtensions
                 exception);
         }
 
+        if (options.Storage == StorageKind.AzureStorage)
+        {
+            AzureStorageClients.EnsureValid(options.AzureStorage);
+        }
+
         return options;
     }
 
@@ -147,6 +152,15 @@ public static class SiloHostingExtensions
     {
         silo.Configure<EndpointOptions>(endpoints =>
         {
+            if (string.IsNullOrWhiteSpace(cluster.AdvertisedAddress))
+            {
+                // Orleans then picks a non-loopback address of this host to advertise and listen on, which suits a
+                // container whose address is known only once it starts.
+                endpoints.SiloPort = cluster.SiloPort;
+                endpoints.GatewayPort = cluster.GatewayPort;
+                return;
+            }
+
             endpoints.AdvertisedIPAddress = IPAddress.Parse(cluster.AdvertisedAddress);
             endpoints.SiloPort = cluster.SiloPort;
             endpoints.GatewayPort = cluster.GatewayPort;
@@ -159,8 +173,8 @@ public static class SiloHostingExtensions
     private static void ConfigureAzureStorage(ISiloBuilder silo, AzureStorageSettings azure)
     {
         // One client per service for the whole silo: the Azure SDK clients are thread-safe and pool connections.
-        var tables = new TableServiceClient(azure.ConnectionString);
-        var queues = new QueueServiceClient(azure.ConnectionString);
+        var tables = AzureStorageClients.CreateTableServiceClient(azure);
+        var queues = AzureStorageClients.CreateQueueServiceClient(azure);
         silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
         silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
         silo.AddAzureTableGrainStorage(SendoraNames.GrainStorage, o =>

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
+using Azure.Identity;
 using Azure.Storage.Queues;
 
 namespace Sendora.Silo.Hosting;
@@ -17,15 +18,15 @@ public sealed class StorageProbe
     private readonly TimeSpan _timeout;
 
     /// <summary>Creates a probe whose calls are not retried and fail after <paramref name="timeout"/>.</summary>
-    public StorageProbe(string connectionString, TimeSpan timeout)
+    public StorageProbe(AzureStorageSettings settings, TimeSpan timeout)
     {
-        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        ArgumentNullException.ThrowIfNull(settings);
         _timeout = timeout;
-        _tables = new TableServiceClient(connectionString, new TableClientOptions
+        _tables = AzureStorageClients.CreateTableServiceClient(settings, new TableClientOptions
         {
             Retry = { MaxRetries = 0, NetworkTimeout = timeout },
         });
-        _queues = new QueueServiceClient(connectionString, new QueueClientOptions
+        _queues = AzureStorageClients.CreateQueueServiceClient(settings, new QueueClientOptions
         {
             Retry = { MaxRetries = 0, NetworkTimeout = timeout },
         });
@@ -35,16 +36,31 @@ public sealed class StorageProbe
     public static Task EnsureReachableAsync(AzureStorageSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new StorageProbe(settings.ConnectionString, settings.ProbeTimeout).CheckAsync(cancellationToken);
+        return new StorageProbe(settings, settings.ProbeTimeout).CheckAsync(cancellationToken);
     }
 
     /// <summary>
-    /// Calls the table and the queue endpoint at the same time. Throws <see cref="StorageUnreachableException"/>
-    /// naming the table endpoint when both fail, because awaiting both reports the first one's failure.
+    /// Lists one page of tables and of queues at the same time. Listing is a data operation, which the Storage Table
+    /// and Queue Data Contributor roles of a managed identity cover. Throws
+    /// <see cref="StorageUnreachableException"/> naming the table endpoint when both fail, because awaiting both
+    /// reports the first one's failure.
     /// </summary>
     public Task CheckAsync(CancellationToken cancellationToken) => Task.WhenAll(
-        ProbeAsync("table", _tables.Uri, token => _tables.GetPropertiesAsync(token), cancellationToken),
-        ProbeAsync("queue", _queues.Uri, token => _queues.GetPropertiesAsync(token), cancellationToken));
+        ProbeAsync("table", _tables.Uri,
+            token => FirstPageAsync(_tables.QueryAsync(maxPerPage: 1, cancellationToken: token)), cancellationToken),
+        ProbeAsync("queue", _queues.Uri, token => FirstPageAsync(_queues.GetQueuesAsync(cancellationToken: token)),
+            cancellationToken));
+
+    private static async Task<bool> FirstPageAsync<T>(AsyncPageable<T> pageable)
+        where T : notnull
+    {
+        await foreach (var _ in pageable.AsPages(pageSizeHint: 1))
+        {
+            break;
+        }
+
+        return true;
+    }
 
     private async Task ProbeAsync<T>(
         string service, Uri endpoint, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
@@ -56,7 +72,7 @@ public sealed class StorageProbe
             await call(timeout.Token);
         }
         catch (Exception exception) when (exception is RequestFailedException or OperationCanceledException
-            or HttpRequestException or AggregateException)
+            or HttpRequestException or AggregateException or AuthenticationFailedException)
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -68,7 +84,8 @@ public sealed class StorageProbe
                 : exception.Message.Split('\n')[0].Trim();
             throw new StorageUnreachableException(
                 $"Cannot reach Azure {service} storage at {endpoint}: {reason}. Start Azurite (./run.sh does) " +
-                "or set Sendora:AzureStorage:ConnectionString to a reachable storage account.",
+                "or set Sendora:AzureStorage:ConnectionString, or TableServiceUri and QueueServiceUri, to a reachable "
+                + "storage account.",
                 exception);
         }
     }
