@@ -40,16 +40,17 @@ public sealed class StorageProbe
     }
 
     /// <summary>
-    /// Lists one page of tables and of queues at the same time. Listing is a data operation, which the Storage Table
-    /// and Queue Data Contributor roles of a managed identity cover. Throws
-    /// <see cref="StorageUnreachableException"/> naming the table endpoint when both fail, because awaiting both
-    /// reports the first one's failure.
+    /// Lists one page of tables, then one of queues. Listing is a data operation, which the Storage Table and Queue
+    /// Data Contributor roles of a managed identity cover. Throws <see cref="StorageUnreachableException"/> naming the
+    /// first endpoint that fails, so a storage account that is down as a whole is reported by its table endpoint.
     /// </summary>
-    public Task CheckAsync(CancellationToken cancellationToken) => Task.WhenAll(
-        ProbeAsync("table", _tables.Uri,
-            token => FirstPageAsync(_tables.QueryAsync(maxPerPage: 1, cancellationToken: token)), cancellationToken),
-        ProbeAsync("queue", _queues.Uri, token => FirstPageAsync(_queues.GetQueuesAsync(cancellationToken: token)),
-            cancellationToken));
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await ProbeAsync("table", _tables.Uri,
+            token => FirstPageAsync(_tables.QueryAsync(maxPerPage: 1, cancellationToken: token)), cancellationToken);
+        await ProbeAsync("queue", _queues.Uri, token => FirstPageAsync(_queues.GetQueuesAsync(cancellationToken: token)),
+            cancellationToken);
+    }
 
     private static async Task<bool> FirstPageAsync<T>(AsyncPageable<T> pageable)
         where T : notnull

@@ -68,12 +68,15 @@ public sealed class MetricsTests(SendoraFixture fixture)
     [Fact]
     public async Task Scrape_AfterGrainCalls_ShowsOrleansRequestLatency()
     {
-        using (var response = await _server.PostAsync("/v1/track", $$"""{"userId":"{{NewId("latency")}}","event":"E"}"""))
+        // A gateway process of its own: in this test process every in-process server creates a meter named
+        // Microsoft.Orleans, and the exporter of one server may keep another server's instruments instead of its own.
+        await using var cluster = await SendoraCluster.StartAsync();
+        using (var response = await cluster.Http.SendAsync(cluster.Track(NewId("latency"), NewId("m"))))
         {
             await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
         }
 
-        var scrape = await PrometheusScrape.WaitForAsync(_server, s => s.Has("orleans_app_requests_latency_milliseconds_count"));
+        var scrape = await PrometheusScrape.WaitForAsync(cluster.Http, s => s.Has("orleans_app_requests_latency_milliseconds_count"));
 
         Assert.True(scrape.Has("orleans_app_requests_latency_milliseconds_count"), scrape.Text);
     }

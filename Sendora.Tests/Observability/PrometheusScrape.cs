@@ -21,11 +21,14 @@ public sealed class PrometheusScrape
     public string Text { get; }
 
     /// <summary>Scrapes the gateway's /metrics with the admin token.</summary>
-    public static async Task<PrometheusScrape> ReadAsync(SendoraServer server)
+    public static Task<PrometheusScrape> ReadAsync(SendoraServer server) => ReadAsync(server.Http);
+
+    /// <summary>Scrapes /metrics of the gateway that <paramref name="http"/> points at, with the tests' admin token.</summary>
+    public static async Task<PrometheusScrape> ReadAsync(HttpClient http)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", SendoraServer.AdminToken);
-        using var response = await server.Http.SendAsync(request);
+        using var response = await http.SendAsync(request);
         await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
         return Parse(await response.Content.ReadAsStringAsync());
     }
@@ -34,12 +37,16 @@ public sealed class PrometheusScrape
     /// Scrapes until <paramref name="condition"/> is true or 10 seconds pass, and returns the last scrape. The
     /// exporter caches a scrape for 300 ms, so a scrape right after another may not show the latest values yet.
     /// </summary>
-    public static async Task<PrometheusScrape> WaitForAsync(SendoraServer server, Func<PrometheusScrape, bool> condition)
+    public static Task<PrometheusScrape> WaitForAsync(SendoraServer server, Func<PrometheusScrape, bool> condition) =>
+        WaitForAsync(server.Http, condition);
+
+    /// <summary>Scrapes as <see cref="WaitForAsync(SendoraServer, Func{PrometheusScrape, bool})"/> does, through <paramref name="http"/>.</summary>
+    public static async Task<PrometheusScrape> WaitForAsync(HttpClient http, Func<PrometheusScrape, bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (true)
         {
-            var scrape = await ReadAsync(server);
+            var scrape = await ReadAsync(http);
             if (condition(scrape) || DateTime.UtcNow > deadline)
             {
                 return scrape;
