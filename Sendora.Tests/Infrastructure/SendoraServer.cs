@@ -59,6 +59,9 @@ public sealed class SendoraServer : IAsyncDisposable
             ["Sendora:AzureStorage:ConnectionString"] = connectionString ?? await Azurite.GetSharedConnectionStringAsync(),
             ["Sendora:Cluster:ClusterId"] = "test-" + run,
             ["Sendora:Cluster:ServiceId"] = "test-" + run,
+
+            // Stream queues are named by this prefix alone, so servers sharing an Azurite each need their own.
+            ["Sendora:AzureStorage:StreamQueuePrefix"] = "test-" + run,
             ["Sendora:Cluster:SiloPort"] = Ports.GetFree().ToString(),
             ["Sendora:Cluster:GatewayPort"] = Ports.GetFree().ToString(),
             ["Sendora:Gateway:HostSilo"] = "true",
