@@ -81,7 +81,7 @@ public sealed record JourneyInfo
     [Id(9)] public DateTimeOffset UpdatedAt { get; init; }
 }
 
-/// <summary>When and by whom a version was published.</summary>
+/// <summary>The time a version was published and the actor who published it.</summary>
 [GenerateSerializer, Immutable, Alias("sendora.JourneyVersionInfo")]
 public sealed record JourneyVersionInfo(
     [property: Id(0)] int Version,

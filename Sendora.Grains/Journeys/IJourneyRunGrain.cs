@@ -4,8 +4,8 @@ using Sendora.Grains.Inspection;
 namespace Sendora.Grains.Journeys;
 
 /// <summary>
-/// Where one profile is in one journey, keyed <c>{workspaceId}/{journeyId}/{profileId}</c>. One grain holds every
-/// run of the pair, so that the entry rules are decided in one place: a repeated trigger cannot start a second run.
+/// Where one profile is in one journey, keyed <c>{workspaceId}/{journeyId}/{profileId}</c>. One grain contains
+/// every run of the pair, so the entry rules are decided in one place and a repeated trigger cannot start a second run.
 /// Waits are reminders, with a timer for short ones, so that they outlive the activation and the silo.
 /// </summary>
 public interface IJourneyRunGrain : IGrainWithStringKey, IInspectable

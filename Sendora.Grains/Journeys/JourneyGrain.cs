@@ -5,8 +5,8 @@ using Sendora.Grains.Inspection;
 namespace Sendora.Grains.Journeys;
 
 /// <summary>
-/// Keeps a journey's draft, versions, status and counters, and tells its workspace which version takes new
-/// entries so that profiles send it their trigger candidates.
+/// Keeps a journey's draft, versions, status and counters. It sends its workspace the entry point of the version
+/// that takes new entries, so that profiles send the journey their trigger candidates.
 /// </summary>
 public sealed partial class JourneyGrain(
     [PersistentState("journey", SendoraNames.GrainStorage)] IPersistentState<JourneyGrainState> journey,
@@ -223,7 +223,9 @@ public sealed partial class JourneyGrain(
     private string VersionKey(int version) => GrainKeys.Scoped(_workspaceId, $"{_journeyId}/{version}");
 
     private static string Status(JourneyGrainState state) =>
-        state.Versions.Count == 0 ? JourneyStatuses.Draft : state.Paused ? JourneyStatuses.Paused : JourneyStatuses.Active;
+        state.Versions.Count == 0 ? JourneyStatuses.Draft
+        : state.Paused ? JourneyStatuses.Paused
+        : JourneyStatuses.Active;
 
     private static bool HasUnpublishedChanges(JourneyGrainState state) =>
         state.Versions.Count == 0 || !string.Equals(state.PublishedJson, state.DraftJson, StringComparison.Ordinal);

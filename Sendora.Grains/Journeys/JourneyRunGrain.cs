@@ -570,7 +570,7 @@ public sealed partial class JourneyRunGrain(
 
     /// <summary>
     /// Sends saved counter changes to the journey. Those it added are removed from memory now and from storage with
-    /// the next save; the journey drops a report it sees again after a crash.
+    /// the next save. The journey drops a report it receives again after a crash.
     /// </summary>
     private async Task FlushReportsAsync()
     {

@@ -46,7 +46,7 @@ public sealed record JourneyEntryPoint
     };
 }
 
-/// <summary>An event as a journey sees it: in signals, in the trigger of a run and in template context.</summary>
+/// <summary>An event in the form journeys use: in signals, in the trigger of a run and in template context.</summary>
 [GenerateSerializer, Immutable, Alias("sendora.JourneyEvent")]
 public sealed record JourneyEvent(
     [property: Id(0)] string MessageId,

@@ -118,12 +118,12 @@ public sealed partial class ProfileGrain
     /// Evaluates every enabled audience of the workspace against this profile and adds a change to the outbox
     /// for each membership that differs. Returns the number of changes; the caller persists them.
     /// </summary>
-    private async Task<int> EvaluateAudiencesAsync(string? causeMessageId)
+    private async Task<int> EvaluateAudiencesAsync(string? causeMessageId, AudienceCatalog? catalog = null)
     {
         var state = profile.State;
         var audiences = state.Audiences;
         var now = clock.GetUtcNow();
-        var catalog = await GetCatalogAsync();
+        catalog ??= await GetCatalogAsync();
         var groups = await GroupTraitsAsync(catalog);
         var next = UpdateComputedTraits(catalog, now);
         var facts = new ProfileFacts(state, EventFacts(), groups, ComputedTraitValue);

@@ -89,8 +89,9 @@ public sealed partial class ProfileGrain(
         await ClaimExternalIdsAsync(newIds);
         if (applied > 0)
         {
+            // The journey signals read the catalog first, and the evaluation reuses it rather than fetching it again.
             await QueueEventSignalsAsync(appliedMessages);
-            await EvaluateAudiencesAsync(lastApplied);
+            await EvaluateAudiencesAsync(lastApplied, _journeyCatalog);
         }
 
         await IndexAsync();
