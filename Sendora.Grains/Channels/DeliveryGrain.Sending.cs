@@ -138,7 +138,7 @@ public sealed partial class DeliveryGrain
             return await FinishAsync(record with { SentAt = clock.GetUtcNow() }, DeliveryStatuses.Sent, outcome.Reason);
         }
 
-        if (outcome.Status == DeliveryStatuses.Retrying && NextRetry(request.Channel, record.Attempts) is { } due)
+        if (outcome.Status == DeliveryStatuses.Retrying && NextRetry(request.Channel, record.Attempts, outcome.RetryAfter) is { } due)
         {
             LogRetrying(Key, request.Channel, record.Attempts, due);
             await ScheduleAsync(record with { Status = DeliveryStatuses.Retrying, Reason = outcome.Reason }, due);
@@ -172,7 +172,7 @@ public sealed partial class DeliveryGrain
     }
 
     /// <summary>Returns when to try again after <paramref name="attempts"/> attempts, or null to give up.</summary>
-    private DateTimeOffset? NextRetry(string channel, int attempts)
+    private DateTimeOffset? NextRetry(string channel, int attempts, TimeSpan? retryAfter)
     {
         var now = clock.GetUtcNow();
         if (channel == DeliveryChannels.Email)
@@ -181,13 +181,13 @@ public sealed partial class DeliveryGrain
             return attempts >= email.MaxAttempts ? null : now + email.RetryDelay * Math.Pow(2, attempts - 1);
         }
 
-        if (channel != DeliveryChannels.Webhook)
+        RetrySchedule? schedule = channel switch
         {
-            return null;
-        }
-
-        var due = now + _options.Webhook.RetryDelay(attempts);
-        return due <= (delivery.State.FirstAttemptAt ?? now) + _options.Webhook.RetryPeriod ? due : null;
+            DeliveryChannels.Webhook => _options.Webhook,
+            DeliveryChannels.Push => _options.Push,
+            _ => null,
+        };
+        return schedule?.NextAttempt(now, delivery.State.FirstAttemptAt ?? now, attempts, retryAfter);
     }
 
     private async Task<DeliveryRecord> FinishAsync(DeliveryRecord record, string status, string? reason)

@@ -1,8 +1,18 @@
 namespace Sendora.Grains.Channels;
 
-/// <summary>FCM settings of the push channel, bound from <c>Sendora:Channels:Push</c>.</summary>
-public sealed class PushChannelOptions
+/// <summary>
+/// FCM settings of the push channel, bound from <c>Sendora:Channels:Push</c>. Replies 429 and 5xx, and requests that
+/// fail or time out, are retried; <see cref="RetrySchedule.RetryPeriod"/> defaults to 1 hour here, because a
+/// notification that arrives much later than its event mostly confuses.
+/// </summary>
+public sealed class PushChannelOptions : RetrySchedule
 {
+    public PushChannelOptions()
+    {
+        RetryPeriod = TimeSpan.FromHours(1);
+        MaxRetryDelay = TimeSpan.FromMinutes(10);
+    }
+
     /// <summary>The Firebase project id. Default empty: the service account's <c>project_id</c>.</summary>
     public string? ProjectId { get; set; }
 

@@ -11,7 +11,7 @@ namespace Sendora.Grains.Channels;
 /// Sends push notifications through the FCM HTTP v1 API, one request per device token, with an OAuth token
 /// from a service account.
 /// </summary>
-public sealed class PushSender(IOptions<ChannelOptions> options) : IDisposable
+public sealed class PushSender(IOptions<ChannelOptions> options, TimeProvider clock) : IDisposable
 {
     public const string MessagingScope = "https://www.googleapis.com/auth/firebase.messaging";
 
@@ -61,20 +61,27 @@ public sealed class PushSender(IOptions<ChannelOptions> options) : IDisposable
         var unregistered = new List<PushToken>();
         var errors = new List<string>();
         string? firstName = null;
+        var temporary = false;
+        TimeSpan? retryAfter = null;
         foreach (var token in push.Tokens)
         {
-            var (name, error, isUnregistered) = await SendOneAsync(account.ProjectId, accessToken, title, body, push, token, cancellationToken);
-            if (name is not null)
+            var result = await SendOneAsync(account.ProjectId, accessToken, title, body, push, token, cancellationToken);
+            if (result.Name is not null)
             {
-                firstName ??= name;
+                firstName ??= result.Name;
             }
-            else if (isUnregistered)
+            else if (result.Unregistered)
             {
                 unregistered.Add(token);
             }
             else
             {
-                errors.Add(error!);
+                errors.Add(result.Error!);
+                temporary |= result.Temporary;
+                if (result.RetryAfter > retryAfter || retryAfter is null)
+                {
+                    retryAfter = result.RetryAfter;
+                }
             }
         }
 
@@ -83,11 +90,21 @@ public sealed class PushSender(IOptions<ChannelOptions> options) : IDisposable
             return SendOutcome.Sent(firstName) with { UnregisteredTokens = unregistered, Reason = errors.FirstOrDefault() };
         }
 
+        // Nothing reached a device, so sending every token again cannot notify anyone twice.
+        if (temporary)
+        {
+            return SendOutcome.Temporary(errors[0]) with { UnregisteredTokens = unregistered, RetryAfter = retryAfter };
+        }
+
         var reason = errors.Count > 0 ? errors[0] : "FCM reported every token as unregistered.";
         return SendOutcome.Failed(reason) with { UnregisteredTokens = unregistered };
     }
 
-    private async Task<(string? Name, string? Error, bool Unregistered)> SendOneAsync(
+    /// <summary>What FCM made of one token: its message name when accepted, else the error and whether it may pass.</summary>
+    private readonly record struct TokenResult(
+        string? Name, string? Error = null, bool Unregistered = false, bool Temporary = false, TimeSpan? RetryAfter = null);
+
+    private async Task<TokenResult> SendOneAsync(
         string projectId, string accessToken, string title, string body, PushContent push, PushToken token,
         CancellationToken cancellationToken)
     {
@@ -115,19 +132,27 @@ public sealed class PushSender(IOptions<ChannelOptions> options) : IDisposable
             var text = await response.Content.ReadAsStringAsync(timeout.Token);
             if (response.IsSuccessStatusCode)
             {
-                return (ReadString(text, "name") ?? string.Empty, null, false);
+                return new TokenResult(ReadString(text, "name") ?? string.Empty);
             }
 
-            var unregistered = text.Contains("\"UNREGISTERED\"", StringComparison.Ordinal);
-            return (null, $"FCM replied {(int)response.StatusCode} for a {token.Type} token: {Shorten(text)}", unregistered);
+            var error = $"FCM replied {(int)response.StatusCode} for a {token.Type} token: {Shorten(text)}";
+            if (text.Contains("\"UNREGISTERED\"", StringComparison.Ordinal))
+            {
+                return new TokenResult(null, error, Unregistered: true);
+            }
+
+            // FCM asks for a retry with 429 (QUOTA_EXCEEDED) and 5xx (UNAVAILABLE, INTERNAL), often with Retry-After.
+            return WebhookSender.IsTemporary(response.StatusCode)
+                ? new TokenResult(null, error, Temporary: true, RetryAfter: SendOutcome.ReadRetryAfter(response, clock.GetUtcNow()))
+                : new TokenResult(null, error);
         }
         catch (HttpRequestException exception)
         {
-            return (null, $"The FCM request failed: {exception.Message}", false);
+            return new TokenResult(null, $"The FCM request failed: {exception.Message}", Temporary: true);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (null, $"FCM did not reply within {Settings.Timeout}.", false);
+            return new TokenResult(null, $"FCM did not reply within {Settings.Timeout}.", Temporary: true);
         }
     }
 

@@ -15,6 +15,21 @@ public sealed record SendOutcome
 
     public IReadOnlyList<PushToken> UnregisteredTokens { get; init; } = [];
 
+    /// <summary>How long the provider asked to wait before the next attempt, from its <c>Retry-After</c> header.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Reads a <c>Retry-After</c> header, in seconds or as a date, relative to <paramref name="now"/>.</summary>
+    public static TimeSpan? ReadRetryAfter(HttpResponseMessage response, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
+            _ => null,
+        };
+    }
+
     public static SendOutcome Sent(string? providerMessageId) =>
         new() { Status = DeliveryStatuses.Sent, ProviderMessageId = providerMessageId };
 

@@ -66,8 +66,8 @@ public sealed class WebhookSender(IOptions<ChannelOptions> options, TimeProvider
             }
 
             var reason = $"The webhook replied {status} {response.ReasonPhrase}.";
-            return status >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
-                ? SendOutcome.Temporary(reason)
+            return IsTemporary(response.StatusCode)
+                ? SendOutcome.Temporary(reason) with { RetryAfter = SendOutcome.ReadRetryAfter(response, clock.GetUtcNow()) }
                 : SendOutcome.Failed(reason);
         }
         catch (HttpRequestException exception)
@@ -79,6 +79,10 @@ public sealed class WebhookSender(IOptions<ChannelOptions> options, TimeProvider
             return SendOutcome.Temporary($"The webhook did not reply within {options.Value.Webhook.Timeout}.");
         }
     }
+
+    /// <summary>Whether a reply may pass if the request is sent again later: 408, 429 and every 5xx.</summary>
+    public static bool IsTemporary(HttpStatusCode status) =>
+        (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
 
     /// <summary>Returns the lower-case hex HMAC-SHA256 of <c>{timestamp}.{body}</c> under <paramref name="secret"/>.</summary>
     public static string Sign(string secret, string timestamp, string body) =>

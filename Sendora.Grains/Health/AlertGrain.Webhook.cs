@@ -67,13 +67,13 @@ public sealed partial class AlertGrain
             var outcome = await sender.SendAsync(notification.Id, content, notification.Body, CancellationToken.None);
             var attempts = notification.Attempts + 1;
             var firstAttemptAt = notification.FirstAttemptAt ?? now;
-            var retryAt = clock.GetUtcNow() + webhook.RetryDelay(attempts);
-            if (outcome.Status == DeliveryStatuses.Retrying && retryAt <= firstAttemptAt + webhook.RetryPeriod)
+            var retryAt = webhook.NextAttempt(clock.GetUtcNow(), firstAttemptAt, attempts, outcome.RetryAfter);
+            if (outcome.Status == DeliveryStatuses.Retrying && retryAt is { } due)
             {
                 LogSendRetrying(notification.Id, WorkspaceId, attempts, outcome.Reason);
                 alerts.State.Outbox[0] = notification with
                 {
-                    Attempts = attempts, FirstAttemptAt = firstAttemptAt, NextAttemptAt = retryAt,
+                    Attempts = attempts, FirstAttemptAt = firstAttemptAt, NextAttemptAt = due,
                 };
                 await SaveAsync();
                 await ScheduleSendAsync();

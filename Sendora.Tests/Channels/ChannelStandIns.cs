@@ -31,7 +31,7 @@ public sealed class ChannelStandIns : IAsyncDisposable
 
     /// <summary>
     /// Returns the settings that point email and push at the stand-ins and sign webhooks with
-    /// <see cref="WebhookReceiver.Secret"/>, with retries a few hundred milliseconds apart and a 3-second webhook timeout.
+    /// <see cref="WebhookReceiver.Secret"/>, with retries a few hundred milliseconds apart (or as long as a Retry-After asks, up to 2 seconds) and a 3-second webhook timeout.
     /// </summary>
     public Dictionary<string, string?> Settings() => new()
     {
@@ -50,6 +50,8 @@ public sealed class ChannelStandIns : IAsyncDisposable
         ["Sendora:Channels:Webhook:Timeout"] = "00:00:03",
         ["Sendora:Channels:Push:ServiceAccountJson"] = Fcm.ServiceAccountJson(),
         ["Sendora:Channels:Push:BaseUrl"] = Fcm.BaseAddress.AbsoluteUri,
+        ["Sendora:Channels:Push:InitialRetryDelay"] = "00:00:00.100",
+        ["Sendora:Channels:Push:MaxRetryDelay"] = "00:00:02",
     };
 
     public async ValueTask DisposeAsync()

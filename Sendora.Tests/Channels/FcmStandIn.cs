@@ -12,12 +12,18 @@ namespace Sendora.Tests.Channels;
 /// <summary>
 /// Google's OAuth token endpoint and FCM's send endpoint on loopback. The token endpoint checks the JWT assertion's
 /// RS256 signature with the test service account's public key; the send endpoint checks the bearer token and the
-/// message, and replies <c>UNREGISTERED</c> for <see cref="UnregisteredToken"/>.
+/// message, and replies <c>UNREGISTERED</c> for <see cref="UnregisteredToken"/>. As FCM does under load, it replies
+/// 503 <c>UNAVAILABLE</c> to the first two sends to a token starting with <see cref="BusyPrefix"/> and 429
+/// <c>QUOTA_EXCEEDED</c> to the first one to a token starting with <see cref="QuotaPrefix"/>, each with
+/// <c>Retry-After: 1</c>, and 400 <c>INVALID_ARGUMENT</c> to a token starting with <see cref="InvalidPrefix"/>.
 /// </summary>
 public sealed class FcmStandIn : IAsyncDisposable
 {
     public const string ProjectId = "sendora-test";
     public const string UnregisteredToken = "token-unregistered";
+    public const string BusyPrefix = "token-busy-";
+    public const string QuotaPrefix = "token-quota-";
+    public const string InvalidPrefix = "token-invalid-";
     private const string AccessToken = "ya29.test-access-token";
 
     private readonly RSA _key = RSA.Create(2048);
@@ -30,6 +36,11 @@ public sealed class FcmStandIn : IAsyncDisposable
     public ConcurrentQueue<string> Errors { get; } = new();
 
     public int TokenRequests;
+
+    private readonly ConcurrentDictionary<string, int> _sends = new();
+
+    /// <summary>How many send requests named <paramref name="token"/>, accepted or not.</summary>
+    public int SendsTo(string token) => _sends.GetValueOrDefault(token);
 
     public Uri BaseAddress => _server!.BaseAddress;
 
@@ -106,6 +117,22 @@ public sealed class FcmStandIn : IAsyncDisposable
         {
             Errors.Enqueue($"A send request lacked message.token or message.notification.title: {body?.ToJsonString()}");
             return Results.BadRequest();
+        }
+
+        var sends = _sends.AddOrUpdate(token, 1, (_, count) => count + 1);
+        if ((token.StartsWith(BusyPrefix, StringComparison.Ordinal) && sends <= 2)
+            || (token.StartsWith(QuotaPrefix, StringComparison.Ordinal) && sends <= 1))
+        {
+            var busy = token.StartsWith(BusyPrefix, StringComparison.Ordinal);
+            request.HttpContext.Response.Headers.RetryAfter = "1";
+            return Results.Json(
+                new { error = new { code = busy ? 503 : 429, status = busy ? "UNAVAILABLE" : "RESOURCE_EXHAUSTED" } },
+                statusCode: busy ? 503 : 429);
+        }
+
+        if (token.StartsWith(InvalidPrefix, StringComparison.Ordinal))
+        {
+            return Results.Json(new { error = new { code = 400, status = "INVALID_ARGUMENT" } }, statusCode: 400);
         }
 
         if (token == UnregisteredToken)

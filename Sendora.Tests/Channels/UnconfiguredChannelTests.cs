@@ -43,7 +43,7 @@ public sealed class UnconfiguredChannelTests
     [Fact]
     public async Task PushSender_NoServiceAccount_NamesBothKeys()
     {
-        using var sender = new PushSender(Empty);
+        using var sender = new PushSender(Empty, TimeProvider.System);
 
         var outcome = await sender.SendAsync("t", "b", new PushContent("t", "b", null, [new PushToken("ios.push_token", "x")]),
             CancellationToken.None);

@@ -71,6 +71,24 @@ public sealed class WebhookDeliveryTests(ChannelsFixture fixture)
     }
 
     [Fact]
+    public async Task Webhook_Replies429_WaitsRetryAfter()
+    {
+        var name = Requests.NewId("throttled");
+        var request = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("throttle", name));
+
+        var first = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+        var final = await fixture.WaitUntilFinalAsync(fixture.Delivery(request.DeliveryId));
+
+        Assert.Equal(DeliveryStatuses.Retrying, first.Status);
+        Assert.Contains("429", first.Reason);
+        Assert.True(first.NextAttemptAt >= fixture.Clock.GetUtcNow() + TimeSpan.FromSeconds(1),
+            $"The retry was due at {first.NextAttemptAt:O}, before the Retry-After of 1 second.");
+        Assert.Equal(DeliveryStatuses.Sent, final.Status);
+        Assert.Equal(2, final.Attempts);
+        Assert.Single(fixture.Webhooks.Accepted, a => a.Name == name);
+    }
+
+    [Fact]
     public async Task Webhook_Replies400_FailsWithoutRetry()
     {
         var name = Requests.NewId("reject");

@@ -8,7 +8,8 @@ namespace Sendora.Tests.Channels;
 
 /// <summary>
 /// Webhook endpoints on loopback that check the <c>Sendora-Signature</c> header. <c>/ok/{name}</c> accepts,
-/// <c>/flaky/{name}</c> replies 503 three times and then accepts, <c>/reject/{name}</c> replies 400 and
+/// <c>/flaky/{name}</c> replies 503 three times and then accepts, <c>/throttle/{name}</c> replies 429 with
+/// <c>Retry-After: 1</c> once and then accepts, <c>/reject/{name}</c> replies 400 and
 /// <c>/hang/{name}</c> never replies.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
@@ -60,6 +61,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 return Results.BadRequest();
             case "flaky" when attempt <= 3:
                 return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            case "throttle" when attempt == 1:
+                request.HttpContext.Response.Headers.RetryAfter = "1";
+                return Results.StatusCode(StatusCodes.Status429TooManyRequests);
             default:
                 Accepted.Enqueue((name, body, request.Headers["Idempotency-Key"].ToString()));
                 return Results.Ok();
