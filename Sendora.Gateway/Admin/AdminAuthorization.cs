@@ -19,28 +19,37 @@ public sealed class AdminAuthorization(AdminTokens tokens) : IEndpointFilter
     }
 
     /// <summary>
-    /// Returns a 401 problem when <paramref name="request"/> carries no admin token, or null to let it through after
-    /// putting the token's actor name on the request.
+    /// Returns a 401 problem when <paramref name="request"/> carries no valid admin token, or a 429 one when its
+    /// address sent too many wrong ones, or null to let it through after putting the token's actor name on the request.
     /// </summary>
     public static IResult? Reject(HttpRequest request, AdminTokens tokens)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(tokens);
         var token = ReadToken(request);
-        var actor = token is null ? null : tokens.FindActor(token);
-        if (actor is null)
+        if (token is null)
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status401Unauthorized,
-                title: "Unauthorized",
-                detail: token is null
-                    ? "Send the admin token as 'Authorization: Bearer <token>' or as the Basic auth user name."
-                    : "The admin token is not valid.");
+            return Unauthorized("Send the admin token as 'Authorization: Bearer <token>' or as the Basic auth user name.");
         }
 
-        request.HttpContext.Features.Set(new AdminActorFeature(actor));
+        var check = tokens.Check(request.HttpContext, token);
+        if (check.RetryAfter is { } wait)
+        {
+            return tokens.TooManyFailures(request.HttpContext, wait);
+        }
+
+        if (check.Actor is null)
+        {
+            return Unauthorized("The admin token is not valid.");
+        }
+
+        request.HttpContext.Features.Set(new AdminActorFeature(check.Actor));
         return null;
     }
+
+    /// <summary>Returns a 401 problem with <paramref name="detail"/>.</summary>
+    public static IResult Unauthorized(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail);
 
     /// <summary>Returns the token of a Bearer header, or else the user name of a Basic header, or null.</summary>
     public static string? ReadToken(HttpRequest request) =>

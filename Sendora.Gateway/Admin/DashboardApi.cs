@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using Sendora.Gateway.Hosting;
@@ -43,7 +44,19 @@ public static class DashboardApi
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var token = form["token"].ToString();
-        if (token.Length == 0 || tokens.FindActor(token) is null)
+        if (token.Length == 0)
+        {
+            return SignInPage(context, StatusCodes.Status401Unauthorized, "The admin token is not valid.");
+        }
+
+        var check = tokens.Check(context, token);
+        if (check.RetryAfter is { } wait)
+        {
+            context.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return SignInPage(context, StatusCodes.Status429TooManyRequests, tokens.TooManyFailuresMessage(wait));
+        }
+
+        if (check.Actor is null)
         {
             return SignInPage(context, StatusCodes.Status401Unauthorized, "The admin token is not valid.");
         }

@@ -12,11 +12,9 @@ public sealed class DashboardAuthorization(AdminTokens tokens, DashboardSessions
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var request = context.HttpContext.Request;
-        if (AdminAuthorization.ReadToken(request) is { } token)
+        if (AdminAuthorization.ReadToken(request) is not null)
         {
-            return tokens.FindActor(token) is not null
-                ? await next(context)
-                : Unauthorized("The admin token is not valid.");
+            return AdminAuthorization.Reject(request, tokens) ?? await next(context);
         }
 
         if (sessions.IsSignedIn(request))
@@ -30,10 +28,7 @@ public sealed class DashboardAuthorization(AdminTokens tokens, DashboardSessions
             return TypedResults.Redirect(DashboardApi.SignInPath);
         }
 
-        return Unauthorized(
+        return AdminAuthorization.Unauthorized(
             $"Sign in at {DashboardApi.SignInPath} with the admin token, or send it as 'Authorization: Bearer <token>'.");
     }
-
-    private static IResult Unauthorized(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail);
 }

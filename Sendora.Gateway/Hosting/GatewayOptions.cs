@@ -42,6 +42,15 @@ public sealed class GatewayOptions
     public Dictionary<string, string> AdminTokens { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// How many requests with a wrong admin token one client address may send per
+    /// <see cref="FailedTokenWindow"/> before further ones get 429 until the window ends. Default 20, at least 1.
+    /// </summary>
+    public int FailedTokenLimit { get; set; } = 20;
+
+    /// <summary>The window over which <see cref="FailedTokenLimit"/> counts wrong admin tokens. Default 1 minute.</summary>
+    public TimeSpan FailedTokenWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// The write key of the default workspace's first source; the environment variable
     /// <c>SENDORA_WRITE_KEY</c> sets it too. Default empty: the source keeps its key, or a new one is made.
     /// </summary>

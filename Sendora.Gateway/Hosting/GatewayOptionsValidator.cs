@@ -48,6 +48,16 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
             }
         }
 
+        if (options.FailedTokenLimit < 1)
+        {
+            failures.Add($"{GatewayOptions.SectionName}:FailedTokenLimit is {options.FailedTokenLimit}; it must be at least 1.");
+        }
+
+        if (options.FailedTokenWindow <= TimeSpan.Zero)
+        {
+            failures.Add($"{GatewayOptions.SectionName}:FailedTokenWindow is {options.FailedTokenWindow}; it must be longer than zero.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
