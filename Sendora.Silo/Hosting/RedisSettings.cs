@@ -21,6 +21,6 @@ public sealed class RedisSettings
     /// </summary>
     public RedisStreamKind Streams { get; set; } = RedisStreamKind.Memory;
 
-    /// <summary>How long the start-up check waits for Redis to connect and answer. Default 10 seconds.</summary>
+    /// <summary>How long the start-up check waits for Redis to connect and reply to PING. Default 10 seconds.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

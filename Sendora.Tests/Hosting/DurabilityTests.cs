@@ -8,8 +8,7 @@ namespace Sendora.Tests.Hosting;
 /// <summary>Crashes the silo process while events arrive and checks that nothing acknowledged is lost.</summary>
 public sealed class DurabilityTests
 {
-    // On Redis, the events survive because redis-server appends every write to its append-only file before it
-    // replies, and the silo acknowledges an event only after Redis has replied.
+    // Only the silo dies here, so storage keeps running. RedisStorageTests also kills redis-server.
     [Theory]
     [InlineData(StorageKind.AzureStorage)]
     [InlineData(StorageKind.Redis)]

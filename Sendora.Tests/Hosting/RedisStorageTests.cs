@@ -28,6 +28,40 @@ public sealed class RedisStorageTests
     }
 
     [Fact]
+    public async Task SiloAndRedisKilled_KeepAcknowledgedEventsInProfile()
+    {
+        await using var cluster = await SendoraCluster.StartAsync(storage: StorageKind.Redis);
+        var redis = (RedisServer)cluster.Storage;
+        var user = "aof-" + Guid.NewGuid().ToString("N");
+        var acknowledged = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            using var track = await cluster.Http.SendAsync(cluster.Track(user, $"before-{i}"));
+            await JsonAssert.StatusAsync(HttpStatusCode.OK, track);
+            acknowledged.Add($"before-{i}");
+        }
+
+        // SIGKILL to both right after the last 200: Redis memory is gone, and only its append-only file remains.
+        await cluster.Silo!.KillAsync();
+        await redis.KillAsync();
+        await redis.RestartAsync();
+        cluster.StartSilo();
+        await cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
+
+        using var events = await cluster.Http.SendAsync(cluster.GetEvents(user));
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, events);
+        var stored = (await JsonAssert.ReadAsync(events)).GetProperty("data").EnumerateArray()
+            .Select(e => e.GetProperty("messageId").GetString())
+            .ToHashSet();
+        foreach (var messageId in acknowledged)
+        {
+            Assert.Contains(messageId, stored);
+        }
+
+        Assert.Equal(acknowledged.Count, stored.Count);
+    }
+
+    [Fact]
     public async Task ReadyzOnRedis_ReportsRedisResponded()
     {
         await using var cluster = await SendoraCluster.StartAsync(storage: StorageKind.Redis);

@@ -11,13 +11,17 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private static readonly Lazy<Task<string>> Shared = new(StartSharedAsync);
 
-    private readonly Process _process;
+    private readonly ProcessStartInfo _start;
     private readonly string _directory;
+    private readonly int _port;
+    private Process _process;
 
-    private RedisServer(Process process, string directory, int port)
+    private RedisServer(ProcessStartInfo start, Process process, string directory, int port)
     {
+        _start = start;
         _process = process;
         _directory = directory;
+        _port = port;
         ConnectionString = $"127.0.0.1:{port}";
     }
 
@@ -43,13 +47,31 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await Ports.WaitUntilOpenAsync(port, TimeSpan.FromSeconds(30), "redis-server");
-        return new RedisServer(process, directory, port);
+        var process = await LaunchAsync(start, port);
+        return new RedisServer(start, process, directory, port);
+    }
+
+    /// <summary>Ends redis-server at once with SIGKILL, as a crash would: only its append-only file remains.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts a killed redis-server again on the same port, which loads its append-only file.</summary>
+    public async Task RestartAsync()
+    {
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException("redis-server is still running; kill it before restarting it.");
+        }
+
+        _process.Dispose();
+        _process = await LaunchAsync(_start, _port);
     }
 
     /// <summary>Kills redis-server and deletes its data directory.</summary>
@@ -63,6 +85,17 @@ public sealed class RedisServer : IAsyncDisposable
 
         _process.Dispose();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    private static async Task<Process> LaunchAsync(ProcessStartInfo start, int port)
+    {
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await Ports.WaitUntilOpenAsync(port, TimeSpan.FromSeconds(30), "redis-server");
+        return process;
     }
 
     private static string FindExecutable()
