@@ -76,6 +76,26 @@ public sealed class RedisStorageTests
     }
 
     [Fact]
+    public async Task ReadyzWhileRedisDown_IsUnavailableUntilRestart()
+    {
+        await using var cluster = await SendoraCluster.StartAsync(storage: StorageKind.Redis);
+        var redis = (RedisServer)cluster.Storage;
+
+        await redis.KillAsync();
+        using (var response = await cluster.Http.GetAsync("/readyz"))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.ServiceUnavailable, response);
+            var checks = (await JsonAssert.ReadAsync(response)).GetProperty("checks").EnumerateArray().ToList();
+            var storage = Assert.Single(checks, check => check.GetProperty("name").GetString() == "storage");
+            Assert.Equal("Unhealthy", storage.GetProperty("status").GetString());
+            Assert.StartsWith($"Cannot reach Redis at {redis.ConnectionString}", storage.GetProperty("description").GetString());
+        }
+
+        await redis.RestartAsync();
+        await cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
+    }
+
+    [Fact]
     public async Task SiloWithUnreachableRedis_ExitsNamingTheSetting()
     {
         var closedPort = Ports.GetFree();
