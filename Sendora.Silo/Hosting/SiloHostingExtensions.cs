@@ -46,7 +46,7 @@ public static class SiloHostingExtensions
             if (options.Storage == StorageKind.Memory)
             {
                 // Memory storage has no membership table, so the silo forms a cluster of one on loopback, on the
-                // configured ports. Test clusters call ConfigureSendoraSilo alone and keep their own clustering.
+                // configured ports. Test clusters call AddSendoraStorage alone and keep their own clustering.
                 silo.UseLocalhostClustering(
                     options.Cluster.SiloPort, options.Cluster.GatewayPort,
                     serviceId: options.Cluster.ServiceId, clusterId: options.Cluster.ClusterId);
@@ -224,7 +224,7 @@ public static class SiloHostingExtensions
 
     private static void ConfigureAzureStorage(ISiloBuilder silo, AzureStorageSettings azure)
     {
-        // One client for the whole silo: the Azure SDK clients are thread-safe and pool connections.
+        // One client for grain state and reminders: the Azure SDK clients are thread-safe and pool connections.
         var tables = AzureStorageClients.CreateTableServiceClient(azure);
         silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
         silo.AddAzureTableGrainStorage(SendoraNames.GrainStorage, o =>
@@ -254,8 +254,8 @@ public static class SiloHostingExtensions
 
     private static void ConfigureRedisStorage(ISiloBuilder silo, RedisSettings redis)
     {
-        // Each provider opens its own multiplexer from its own options and closes it when the silo stops. State keys
-        // start with the service id, so clusters with different service ids can share one Redis database.
+        // Each provider opens its own multiplexer from its own options. Grain state keys start with the service id,
+        // so clusters with different service ids can share one Redis database.
         silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
         silo.AddRedisGrainStorage(SendoraNames.GrainStorage,
             o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
