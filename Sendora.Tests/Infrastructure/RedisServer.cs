@@ -123,6 +123,9 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         var redis = await StartAsync();
+
+        // NOTE: when the test runner ends the test host without a normal exit, this handler does not run and the
+        // server outlives the run, as the shared Azurite does. test.sh avoids that by setting SENDORA_TEST_REDIS.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => redis.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return redis.ConnectionString;
     }
