@@ -46,7 +46,7 @@ public static class SiloHostingExtensions
             if (options.Storage == StorageKind.Memory)
             {
                 // Memory storage has no membership table, so the silo forms a cluster of one on loopback, on the
-                // configured ports. Test clusters call ConfigureSendoraSilo alone and keep their own clustering.
+                // configured ports. Test clusters call AddSendoraStorage alone and keep their own clustering.
                 silo.UseLocalhostClustering(
                     options.Cluster.SiloPort, options.Cluster.GatewayPort,
                     serviceId: options.Cluster.ServiceId, clusterId: options.Cluster.ClusterId);
@@ -103,13 +103,22 @@ public static class SiloHostingExtensions
         }
         catch (InvalidOperationException exception)
         {
+            // The binder's own message names the key that failed, such as 'Sendora:Redis:Streams'.
+            var choices = exception.Message.Contains("Sendora:Redis:Streams", StringComparison.OrdinalIgnoreCase)
+                ? $"Sendora:Redis:Streams must be one of: {string.Join(", ", Enum.GetNames<RedisStreamKind>())}."
+                : $"Sendora:Storage must be one of: {string.Join(", ", Enum.GetNames<StorageKind>())}.";
             throw new InvalidOperationException(
                 $"Invalid value in the Sendora configuration section: {exception.InnerException?.Message ?? exception.Message} " +
-                $"Sendora:Storage must be one of: {string.Join(", ", Enum.GetNames<StorageKind>())}.",
+                choices,
                 exception);
         }
 
-        if (options.Storage == StorageKind.AzureStorage)
+        if (options.Storage == StorageKind.Redis)
+        {
+            RedisConnection.EnsureValid(options.Redis);
+        }
+
+        if (options.UsesAzureStorage)
         {
             AzureStorageClients.EnsureValid(options.AzureStorage);
         }
@@ -117,7 +126,11 @@ public static class SiloHostingExtensions
         return options;
     }
 
-    /// <summary>Configures <paramref name="silo"/> for the storage that <paramref name="options"/> names.</summary>
+    /// <summary>
+    /// Configures <paramref name="silo"/> for the storage that <paramref name="options"/> names: its cluster
+    /// membership and endpoints, then what <see cref="AddSendoraStorage"/> adds. Memory storage has no membership
+    /// table, so its caller chooses the clustering.
+    /// </summary>
     public static ISiloBuilder ConfigureSendoraSilo(this ISiloBuilder silo, SendoraHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -126,13 +139,52 @@ public static class SiloHostingExtensions
             cluster.ClusterId = options.Cluster.ClusterId;
             cluster.ServiceId = options.Cluster.ServiceId;
         });
-        silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
 
         switch (options.Storage)
         {
             case StorageKind.AzureStorage:
                 ConfigureEndpoints(silo, options.Cluster);
+                var tables = AzureStorageClients.CreateTableServiceClient(options.AzureStorage);
+                silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
+                break;
+            case StorageKind.Redis:
+                ConfigureEndpoints(silo, options.Cluster);
+                silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConnection.CreateOptions(options.Redis));
+                break;
+            case StorageKind.Memory:
+                break;
+            default:
+                throw new InvalidOperationException($"Sendora:Storage has the unknown value '{options.Storage}'.");
+        }
+
+        return silo.AddSendoraStorage(options);
+    }
+
+    /// <summary>
+    /// Adds grain storage, reminders and streams for the storage that <paramref name="options"/> names, but
+    /// neither clustering nor endpoints, so that a test cluster keeps its own.
+    /// </summary>
+    public static ISiloBuilder AddSendoraStorage(this ISiloBuilder silo, SendoraHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+        switch (options.Storage)
+        {
+            case StorageKind.AzureStorage:
                 ConfigureAzureStorage(silo, options.AzureStorage);
+                AddAzureQueueStreams(silo, options.AzureStorage);
+                break;
+            case StorageKind.Redis:
+                ConfigureRedisStorage(silo, options.Redis);
+                if (options.Redis.Streams == RedisStreamKind.AzureQueue)
+                {
+                    AddAzureQueueStreams(silo, options.AzureStorage);
+                }
+                else
+                {
+                    silo.AddMemoryStreams(SendoraNames.StreamProvider);
+                }
+
                 break;
             case StorageKind.Memory:
                 silo.Services.AddHostedService<MemoryStorageWarning>();
@@ -172,10 +224,8 @@ public static class SiloHostingExtensions
 
     private static void ConfigureAzureStorage(ISiloBuilder silo, AzureStorageSettings azure)
     {
-        // One client per service for the whole silo: the Azure SDK clients are thread-safe and pool connections.
+        // One client for grain state and reminders: the Azure SDK clients are thread-safe and pool connections.
         var tables = AzureStorageClients.CreateTableServiceClient(azure);
-        var queues = AzureStorageClients.CreateQueueServiceClient(azure);
-        silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
         silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
         silo.AddAzureTableGrainStorage(SendoraNames.GrainStorage, o =>
         {
@@ -187,6 +237,11 @@ public static class SiloHostingExtensions
             o.TableServiceClient = tables;
             o.TableName = azure.GrainStateTable;
         });
+    }
+
+    private static void AddAzureQueueStreams(ISiloBuilder silo, AzureStorageSettings azure)
+    {
+        var queues = AzureStorageClients.CreateQueueServiceClient(azure);
         silo.AddAzureQueueStreams(SendoraNames.StreamProvider, configurator =>
         {
             configurator.ConfigureAzureQueue(ob => ob.Configure(o =>
@@ -195,5 +250,16 @@ public static class SiloHostingExtensions
                 o.QueueNames = [.. Enumerable.Range(0, azure.StreamQueueCount).Select(i => $"{azure.StreamQueuePrefix}-{i}")];
             }));
         });
+    }
+
+    private static void ConfigureRedisStorage(ISiloBuilder silo, RedisSettings redis)
+    {
+        // Each provider opens its own multiplexer from its own options. Grain state keys start with the service id,
+        // so clusters with different service ids can share one Redis database.
+        silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
+        silo.AddRedisGrainStorage(SendoraNames.GrainStorage,
+            o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
+        silo.AddRedisGrainStorage(SendoraNames.PubSubStorage,
+            o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
     }
 }
