@@ -133,7 +133,7 @@ public sealed class Azurite : IAsyncDisposable
 
     private static async Task<Process> LaunchAsync(ProcessStartInfo start, int queuePort, int tablePort)
     {
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        var process = Process.Start(TiedProcess.Wrap(start)) ?? throw new InvalidOperationException("Azurite did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

@@ -89,7 +89,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     private static async Task<Process> LaunchAsync(ProcessStartInfo start, int port)
     {
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        var process = Process.Start(TiedProcess.Wrap(start)) ?? throw new InvalidOperationException("redis-server did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -124,8 +124,8 @@ public sealed class RedisServer : IAsyncDisposable
 
         var redis = await StartAsync();
 
-        // NOTE: when the test runner ends the test host without a normal exit, this handler does not run and the
-        // server outlives the run, as the shared Azurite does. test.sh avoids that by setting SENDORA_TEST_REDIS.
+        // When the runner ends the test host without a normal exit, this handler does not run and the watchdog of
+        // TiedProcess stops the server instead.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => redis.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return redis.ConnectionString;
     }
