@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
@@ -109,6 +110,7 @@ public static class SiloHostingExtensions
                 exception);
         }
 
+        EnsureValid(options.Cluster);
         if (options.Storage == StorageKind.AzureStorage)
         {
             AzureStorageClients.EnsureValid(options.AzureStorage);
@@ -127,6 +129,13 @@ public static class SiloHostingExtensions
             cluster.ServiceId = options.Cluster.ServiceId;
         });
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+        ConfigureMembership(silo, options.Cluster);
+
+        // Profiles are registered in Orleans' strongly consistent directory, so that no two activations of one
+        // profile exist while the cluster's membership changes. Other grains keep the default directory.
+#pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10.
+        silo.AddDistributedGrainDirectory(SendoraNames.ProfileDirectory);
+#pragma warning restore ORLEANSEXP003
 
         switch (options.Storage)
         {
@@ -146,6 +155,30 @@ public static class SiloHostingExtensions
         }
 
         return silo;
+    }
+
+    private static void ConfigureMembership(ISiloBuilder silo, ClusterSettings cluster)
+    {
+        silo.Configure<ClusterMembershipOptions>(membership =>
+        {
+            membership.ProbeTimeout = cluster.ProbeTimeout;
+            membership.NumMissedProbesLimit = cluster.NumMissedProbesLimit;
+            membership.DeathVoteExpirationTimeout = cluster.DeathVoteExpirationTimeout;
+            membership.IAmAliveTablePublishTimeout = cluster.IAmAliveTablePublishTimeout;
+        });
+    }
+
+    private static void EnsureValid(ClusterSettings cluster)
+    {
+        var errors = new List<ValidationResult>();
+        if (Validator.TryValidateObject(cluster, new ValidationContext(cluster), errors, validateAllProperties: true))
+        {
+            return;
+        }
+
+        var messages = errors.Select(error =>
+            $"Sendora:Cluster:{string.Join(", ", error.MemberNames)}: {error.ErrorMessage}");
+        throw new InvalidOperationException("Invalid cluster settings. " + string.Join(" ", messages));
     }
 
     private static void ConfigureEndpoints(ISiloBuilder silo, ClusterSettings cluster)
