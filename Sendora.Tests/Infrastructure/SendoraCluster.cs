@@ -4,7 +4,7 @@ namespace Sendora.Tests.Infrastructure;
 
 /// <summary>
 /// Sendora as separate processes, the way ./run.sh runs it: one silo and one gateway (an Orleans
-/// client) on a private Azurite, so a test can kill and restart the silo.
+/// client) on a private Azurite, so a test can kill and restart the silo. Tests may add silos and gateways.
 /// </summary>
 public sealed class SendoraCluster : IAsyncDisposable
 {
