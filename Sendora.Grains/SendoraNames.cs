@@ -14,7 +14,4 @@ public static class SendoraNames
 
     /// <summary>The stream provider for audience membership and other live streams.</summary>
     public const string StreamProvider = "sendora";
-
-    /// <summary>The grain directory that profiles register their activations in: Orleans' strongly consistent one.</summary>
-    public const string ProfileDirectory = "profiles";
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.GrainDirectory;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Identity;
 using Sendora.Grains.Ingestion;
@@ -12,7 +11,6 @@ namespace Sendora.Grains.Profiles;
 /// Applies a person's messages: deduplicates by messageId, sets traits the way Segment's identify
 /// does, keeps counters and recent events, and claims the person's external ids.
 /// </summary>
-[GrainDirectory(SendoraNames.ProfileDirectory)]
 public sealed partial class ProfileGrain(
     [PersistentState("profile", SendoraNames.GrainStorage)] IPersistentState<ProfileState> profile,
     IOptions<ProfileOptions> options,

@@ -131,10 +131,11 @@ public static class SiloHostingExtensions
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         ConfigureMembership(silo, options.Cluster);
 
-        // Profiles are registered in Orleans' strongly consistent directory, so that no two activations of one
-        // profile exist while the cluster's membership changes. Other grains keep the default directory.
+        // Orleans' strongly consistent directory replaces the default one for every grain type, so that no two
+        // activations of one profile exist while the cluster's membership changes. Orleans' TestCluster registers
+        // the same directory as its default, which this call then leaves in place.
 #pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10.
-        silo.AddDistributedGrainDirectory(SendoraNames.ProfileDirectory);
+        silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
 
         switch (options.Storage)
