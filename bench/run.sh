@@ -5,6 +5,8 @@
 # Usage: bench/run.sh TARGET [OPTIONS]
 #   audiences   event-to-membership latency at idle and at half the measured ingest rate,
 #               and backfill speed; bench/run.sh audiences --help lists its options
+#   failover    three silos under steady load, one killed with SIGKILL: time to recover and
+#               to declare the silo dead; bench/run.sh failover --help lists its options
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
 
@@ -13,7 +15,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 print_usage() {
-  sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 target="${1:-}"
@@ -22,6 +24,11 @@ case "$target" in
     shift
     source "$BENCH_DIR/audiences/target.sh"
     run_audiences "$@"
+    ;;
+  failover)
+    shift
+    source "$BENCH_DIR/failover/target.sh"
+    run_failover "$@"
     ;;
   -h | --help | "")
     print_usage

@@ -28,6 +28,20 @@ public sealed class GatewayOptions
     public TimeSpan ClusterConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// How often a gateway without its own silo reads the list of silos it can connect to from the membership table.
+    /// Default 5 seconds (Orleans' own default is 1 minute), so that a restarted or added silo takes load within
+    /// seconds.
+    /// </summary>
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a gateway without its own silo waits for the answer to one grain call before the request fails with
+    /// 503 and Retry-After. Default 15 seconds (Orleans' own default is 30). It bounds how long a request waits on a
+    /// silo that died before the cluster declared it dead.
+    /// </summary>
+    public TimeSpan ClusterResponseTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// The admin API's bearer token; the environment variable <c>SENDORA_ADMIN_TOKEN</c> sets it too.
     /// Required: the gateway does not start without it.
     /// </summary>

@@ -25,6 +25,8 @@ public static class OrleansHostingExtensions
                 "Sendora:Gateway:HostSilo=true to run a silo in this process.");
         }
 
+        EnsurePositive(gateway.GatewayListRefreshPeriod, nameof(GatewayOptions.GatewayListRefreshPeriod));
+        EnsurePositive(gateway.ClusterResponseTimeout, nameof(GatewayOptions.ClusterResponseTimeout));
         var deadline = DateTimeOffset.UtcNow + gateway.ClusterConnectTimeout;
         builder.UseOrleansClient(client =>
         {
@@ -50,7 +52,9 @@ public static class OrleansHostingExtensions
             }
 
             // A silo that restarts comes back with a new generation; a short refresh finds it within seconds.
-            client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            client.Configure<Orleans.Configuration.GatewayOptions>(o =>
+                o.GatewayListRefreshPeriod = gateway.GatewayListRefreshPeriod);
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = gateway.ClusterResponseTimeout);
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {
                 if (DateTimeOffset.UtcNow > deadline)
@@ -63,5 +67,14 @@ public static class OrleansHostingExtensions
             });
         });
         return builder;
+    }
+
+    private static void EnsurePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException(
+                $"{GatewayOptions.SectionName}:{name} is {value}; set a time span of more than zero, such as 00:00:05.");
+        }
     }
 }

@@ -9,7 +9,7 @@ public sealed partial class TrackingHandler
 
     private static readonly byte[] Success = """{"success":true}"""u8.ToArray();
 
-    /// <summary>Seconds a client should wait before retrying when storage is unavailable.</summary>
+    /// <summary>Seconds a client should wait before retrying when a silo or storage is unavailable.</summary>
     private const int RetryAfterSeconds = 5;
 
     private static async Task WriteResultAsync(
@@ -73,7 +73,7 @@ public sealed partial class TrackingHandler
     {
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return WriteErrorAsync(context, new IngestionError("storage_unavailable",
-            $"Storage is unavailable and nothing was acknowledged; retry after {RetryAfterSeconds} seconds.",
+            $"The cluster or its storage is unavailable, so nothing was acknowledged. Retry after {RetryAfterSeconds} seconds.",
             StatusCodes.Status503ServiceUnavailable));
     }
 }

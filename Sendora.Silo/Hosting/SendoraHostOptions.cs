@@ -112,4 +112,30 @@ public sealed class ClusterSettings
     /// non-loopback address of the host, as a container needs.
     /// </summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// How long a silo waits for the answer to a liveness probe of another silo, and how often it probes. Default 3
+    /// seconds (Orleans' own default is 5). A silo that misses <see cref="NumMissedProbesLimit"/> probes in a row is
+    /// suspected, so together they set how soon a crashed silo is voted dead.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How many probes in a row a silo may miss before its prober votes it dead. Default 3, from 1 to 10.</summary>
+    [Range(1, 10)]
+    public int NumMissedProbesLimit { get; set; } = 3;
+
+    /// <summary>
+    /// How long a vote that a silo is dead counts. Default 1 minute (Orleans' own default is 2 minutes). Votes older
+    /// than this are ignored, so a silo suspected once long ago is not declared dead by one new vote.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan DeathVoteExpirationTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How often each silo writes its "I am alive" time to the membership table. Default 30 seconds (Orleans' own
+    /// default is 5 minutes). Starting silos and the cluster view read it to tell a live entry from a stale one.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan IAmAliveTablePublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

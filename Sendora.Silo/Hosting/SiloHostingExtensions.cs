@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
@@ -113,6 +114,7 @@ public static class SiloHostingExtensions
                 exception);
         }
 
+        EnsureValid(options.Cluster);
         if (options.Storage == StorageKind.Redis)
         {
             RedisConnection.EnsureValid(options.Redis);
@@ -139,6 +141,14 @@ public static class SiloHostingExtensions
             cluster.ClusterId = options.Cluster.ClusterId;
             cluster.ServiceId = options.Cluster.ServiceId;
         });
+        ConfigureMembership(silo, options.Cluster);
+
+        // Orleans' strongly consistent directory replaces the default one for every grain type, so that no two
+        // activations of one profile exist while the cluster's membership changes. Orleans' TestCluster registers
+        // the same directory as its default, which this call then leaves in place.
+#pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10.
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
 
         switch (options.Storage)
         {
@@ -198,6 +208,30 @@ public static class SiloHostingExtensions
         }
 
         return silo;
+    }
+
+    private static void ConfigureMembership(ISiloBuilder silo, ClusterSettings cluster)
+    {
+        silo.Configure<ClusterMembershipOptions>(membership =>
+        {
+            membership.ProbeTimeout = cluster.ProbeTimeout;
+            membership.NumMissedProbesLimit = cluster.NumMissedProbesLimit;
+            membership.DeathVoteExpirationTimeout = cluster.DeathVoteExpirationTimeout;
+            membership.IAmAliveTablePublishTimeout = cluster.IAmAliveTablePublishTimeout;
+        });
+    }
+
+    private static void EnsureValid(ClusterSettings cluster)
+    {
+        var errors = new List<ValidationResult>();
+        if (Validator.TryValidateObject(cluster, new ValidationContext(cluster), errors, validateAllProperties: true))
+        {
+            return;
+        }
+
+        var messages = errors.Select(error =>
+            $"Sendora:Cluster:{string.Join(", ", error.MemberNames)}: {error.ErrorMessage}");
+        throw new InvalidOperationException("Invalid cluster settings. " + string.Join(" ", messages));
     }
 
     private static void ConfigureEndpoints(ISiloBuilder silo, ClusterSettings cluster)

@@ -5,12 +5,14 @@ namespace Sendora.Tests.Infrastructure;
 
 /// <summary>
 /// Sendora as separate processes, the way ./run.sh runs it: one silo and one gateway (an Orleans
-/// client) on a private Azurite or redis-server, so a test can kill and restart the silo.
+/// client) on a private Azurite or redis-server, so a test can kill and restart the silo. Tests may add silos and
+/// gateways.
 /// </summary>
 public sealed class SendoraCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, string> _environment;
     private readonly List<SendoraProcess> _additionalSilos = [];
+    private readonly List<(SendoraProcess Process, HttpClient Http)> _additionalGateways = [];
 
     private SendoraCluster(IAsyncDisposable storage, Dictionary<string, string> environment, int httpPort)
     {
@@ -93,17 +95,33 @@ public sealed class SendoraCluster : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts one more gateway process, an Orleans client of the same silos on an HTTP port of its own, waits until
+    /// it is ready, and returns a client for it. The cluster stops it and disposes the client.
+    /// </summary>
+    public async Task<HttpClient> StartAdditionalGatewayAsync()
+    {
+        var httpPort = Ports.GetFree();
+        var gateway = SendoraProcess.Start("Sendora.Gateway", _environment, "--urls", $"http://127.0.0.1:{httpPort}");
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = Http.Timeout };
+        _additionalGateways.Add((gateway, http));
+        await WaitUntilReadyAsync(http, gateway, TimeSpan.FromSeconds(90));
+        return http;
+    }
+
+    /// <summary>
     /// Waits until the gateway's /readyz returns 200, which needs storage and a silo that responds, or throws with
     /// both processes' output.
     /// </summary>
-    public async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    public Task WaitUntilHealthyAsync(TimeSpan timeout) => WaitUntilReadyAsync(Http, Gateway, timeout);
+
+    private async Task WaitUntilReadyAsync(HttpClient http, SendoraProcess? gateway, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             try
             {
-                using var response = await Http.GetAsync("/readyz");
+                using var response = await http.GetAsync("/readyz");
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -117,7 +135,7 @@ public sealed class SendoraCluster : IAsyncDisposable
         }
 
         throw new TimeoutException(
-            $"Sendora was not ready within {timeout.TotalSeconds:0} s.\nSilo:\n{Silo?.Output}\nGateway:\n{Gateway?.Output}");
+            $"Sendora was not ready within {timeout.TotalSeconds:0} s.\nSilo:\n{Silo?.Output}\nGateway:\n{gateway?.Output}");
     }
 
     public HttpRequestMessage Track(string userId, string messageId)
@@ -144,6 +162,12 @@ public sealed class SendoraCluster : IAsyncDisposable
         if (Gateway is not null)
         {
             await Gateway.DisposeAsync();
+        }
+
+        foreach (var (gateway, http) in _additionalGateways)
+        {
+            http.Dispose();
+            await gateway.DisposeAsync();
         }
 
         if (Silo is not null)

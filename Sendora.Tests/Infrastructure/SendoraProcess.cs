@@ -12,13 +12,17 @@ public sealed class SendoraProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SendoraProcess(Process process, string name)
+    private SendoraProcess(Process process, string name, IReadOnlyDictionary<string, string> environment)
     {
         _process = process;
         Name = name;
+        Environment = environment;
     }
 
     public string Name { get; }
+
+    /// <summary>The environment variables the process was started with on top of the test's own.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
 
     public bool HasExited => _process.HasExited;
 
@@ -63,7 +67,7 @@ public sealed class SendoraProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start };
-        var wrapper = new SendoraProcess(process, project);
+        var wrapper = new SendoraProcess(process, project, new Dictionary<string, string>(environment));
         process.OutputDataReceived += (_, e) => wrapper.Append(e.Data);
         process.ErrorDataReceived += (_, e) => wrapper.Append(e.Data);
         process.Start();
