@@ -5,6 +5,9 @@
 # Usage: bench/run.sh TARGET [OPTIONS]
 #   audiences   event-to-membership latency at idle and at half the measured ingest rate,
 #               and backfill speed; bench/run.sh audiences --help lists its options
+#   ladder      ingest rate, CPU per message and response times of a bare endpoint and of
+#               Sendora on Memory, Redis and Azurite storage, then membership latency, memory
+#               per profile and backfill rate; about 20 minutes, see bench/run.sh ladder --help
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
 
@@ -13,7 +16,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 print_usage() {
-  sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 target="${1:-}"
@@ -22,6 +25,11 @@ case "$target" in
     shift
     source "$BENCH_DIR/audiences/target.sh"
     run_audiences "$@"
+    ;;
+  ladder)
+    shift
+    source "$BENCH_DIR/ladder/target.sh"
+    run_ladder "$@"
     ;;
   -h | --help | "")
     print_usage
