@@ -7,17 +7,14 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
     ContentRootPath = AppContext.BaseDirectory,
 });
 var options = SiloHostingExtensions.ReadHostOptions(builder.Configuration);
-if (options.Storage == StorageKind.AzureStorage)
+try
 {
-    try
-    {
-        await StorageProbe.EnsureReachableAsync(options.AzureStorage, CancellationToken.None);
-    }
-    catch (StorageUnreachableException exception)
-    {
-        Console.Error.WriteLine(exception.Message);
-        return 1;
-    }
+    await StorageProbe.EnsureReachableAsync(options, CancellationToken.None);
+}
+catch (StorageUnreachableException exception)
+{
+    Console.Error.WriteLine(exception.Message);
+    return 1;
 }
 
 builder.AddSendoraSilo();

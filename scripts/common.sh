@@ -226,3 +226,54 @@ storage_connection_string() {
   printf 'QueueEndpoint=%s:%s/%s;' "$base" "$2" "$AZURITE_ACCOUNT"
   printf 'TableEndpoint=%s:%s/%s;\n' "$base" "$3" "$AZURITE_ACCOUNT"
 }
+
+# Installs Debian's redis-server package unless the redis-server command exists. Needs root.
+# It only installs the program: start_redis runs a private server, never the system service.
+install_redis() {
+  command -v redis-server >/dev/null && return 0
+
+  wait_for_apt
+  command -v redis-server >/dev/null && return 0
+  (( EUID == 0 )) || fail "redis-server is missing: run 'apt-get install redis-server' as root"
+
+  log "installing Debian's redis-server package"
+  local apt_options=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get "${apt_options[@]}" update -qq || fail "apt-get update failed"
+  apt-get "${apt_options[@]}" install -y -qq --no-install-recommends redis-server >/dev/null \
+    || fail "apt-get install redis-server failed"
+  command -v redis-server >/dev/null || fail "apt-get installed redis-server but the command is missing"
+}
+
+# Starts a private redis-server on 127.0.0.1 with its append-only file in DIRECTORY, and waits,
+# at most 30 seconds, until its port accepts connections. `appendfsync always` fsyncs the file
+# before Redis replies to a write, so a grain write that Sendora acknowledged survives a crash of
+# the machine as well as of redis-server itself.
+# Usage: start_redis PORT DIRECTORY LOG
+start_redis() {
+  local port="$1" directory="$2" log_file="$3"
+  if port_is_open "$port"; then
+    fail "port $port on 127.0.0.1 is already in use: stop the process listening there (ss -ltnp 'sport = :$port')"
+  fi
+
+  mkdir -p "$directory"
+  # No configuration file: the arguments below are the whole configuration, so the system's
+  # /etc/redis/redis.conf and its service play no part.
+  start_background redis-server "$log_file" redis-server \
+    --bind 127.0.0.1 --port "$port" --protected-mode yes --daemonize no \
+    --dir "$directory" --appendonly yes --appendfsync always --save ''
+  local pid="${STARTED_PIDS[-1]}" waited=0
+
+  until port_is_open "$port"; do
+    if ! is_running "$pid"; then
+      print_log_tail "$log_file"
+      fail "redis-server exited before port $port accepted connections (log: $log_file)"
+    fi
+    if (( waited >= 300 )); then
+      print_log_tail "$log_file"
+      fail "redis-server's port $port did not accept connections within 30s (log: $log_file)"
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+}

@@ -8,7 +8,7 @@ public static class GatewayApplication
     /// <summary>
     /// Checks that storage is reachable, then builds the gateway. <paramref name="configure"/> may add
     /// configuration or services before the build. Throws <see cref="StorageUnreachableException"/>
-    /// when Azure storage is unreachable.
+    /// when Redis or Azure Storage is unreachable.
     /// </summary>
     public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -20,10 +20,7 @@ public static class GatewayApplication
         });
         configure?.Invoke(builder);
         var host = SiloHostingExtensions.ReadHostOptions(builder.Configuration);
-        if (host.Storage == StorageKind.AzureStorage)
-        {
-            await StorageProbe.EnsureReachableAsync(host.AzureStorage, CancellationToken.None);
-        }
+        await StorageProbe.EnsureReachableAsync(host, CancellationToken.None);
 
         builder.AddSendoraCluster();
         builder.AddSendoraGateway();

@@ -17,11 +17,12 @@ public static class OrleansHostingExtensions
         }
 
         var host = SiloHostingExtensions.ReadHostOptions(builder.Configuration);
-        if (host.Storage != StorageKind.AzureStorage)
+        if (host.Storage is not (StorageKind.AzureStorage or StorageKind.Redis))
         {
             throw new InvalidOperationException(
-                $"A gateway without its own silo finds the cluster through Azure Table storage, but Sendora:Storage is " +
-                $"{host.Storage}. Set Sendora:Gateway:HostSilo=true to run a silo in this process.");
+                $"A gateway without its own silo finds the cluster through the membership table in Azure Table storage " +
+                $"or Redis, but Sendora:Storage is {host.Storage}. Set Sendora:Storage to AzureStorage or Redis, or " +
+                "Sendora:Gateway:HostSilo=true to run a silo in this process.");
         }
 
         var deadline = DateTimeOffset.UtcNow + gateway.ClusterConnectTimeout;
@@ -32,8 +33,16 @@ public static class OrleansHostingExtensions
                 cluster.ClusterId = host.Cluster.ClusterId;
                 cluster.ServiceId = host.Cluster.ServiceId;
             });
-            client.UseAzureStorageClustering(o =>
-                o.TableServiceClient = AzureStorageClients.CreateTableServiceClient(host.AzureStorage));
+            if (host.Storage == StorageKind.Redis)
+            {
+                client.UseRedisClustering(o => o.ConfigurationOptions = RedisConnection.CreateOptions(host.Redis));
+            }
+            else
+            {
+                client.UseAzureStorageClustering(o =>
+                    o.TableServiceClient = AzureStorageClients.CreateTableServiceClient(host.AzureStorage));
+            }
+
             if (host.Dashboard.Enabled)
             {
                 // The pages and their data calls run here. The silos host the grains they call.

@@ -14,7 +14,16 @@ public sealed class SendoraHostOptions
     public AzureStorageSettings AzureStorage { get; set; } = new();
 
     [Required]
+    public RedisSettings Redis { get; set; } = new();
+
+    [Required]
     public ClusterSettings Cluster { get; set; } = new();
+
+    /// <summary>
+    /// Whether the cluster reaches Azure Storage: for all of its storage, or for the streams beside Redis.
+    /// </summary>
+    public bool UsesAzureStorage => Storage == StorageKind.AzureStorage
+        || (Storage == StorageKind.Redis && Redis.Streams == RedisStreamKind.AzureQueue);
 
     [Required]
     public DashboardSettings Dashboard { get; set; } = new();

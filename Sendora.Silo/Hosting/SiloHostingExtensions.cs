@@ -109,7 +109,12 @@ public static class SiloHostingExtensions
                 exception);
         }
 
-        if (options.Storage == StorageKind.AzureStorage)
+        if (options.Storage == StorageKind.Redis)
+        {
+            RedisConnection.EnsureValid(options.Redis);
+        }
+
+        if (options.UsesAzureStorage)
         {
             AzureStorageClients.EnsureValid(options.AzureStorage);
         }
@@ -117,7 +122,11 @@ public static class SiloHostingExtensions
         return options;
     }
 
-    /// <summary>Configures <paramref name="silo"/> for the storage that <paramref name="options"/> names.</summary>
+    /// <summary>
+    /// Configures <paramref name="silo"/> for the storage that <paramref name="options"/> names: its cluster
+    /// membership and endpoints, then what <see cref="AddSendoraStorage"/> adds. Memory storage has no membership
+    /// table, so its caller chooses the clustering.
+    /// </summary>
     public static ISiloBuilder ConfigureSendoraSilo(this ISiloBuilder silo, SendoraHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -126,13 +135,52 @@ public static class SiloHostingExtensions
             cluster.ClusterId = options.Cluster.ClusterId;
             cluster.ServiceId = options.Cluster.ServiceId;
         });
-        silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
 
         switch (options.Storage)
         {
             case StorageKind.AzureStorage:
                 ConfigureEndpoints(silo, options.Cluster);
+                var tables = AzureStorageClients.CreateTableServiceClient(options.AzureStorage);
+                silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
+                break;
+            case StorageKind.Redis:
+                ConfigureEndpoints(silo, options.Cluster);
+                silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConnection.CreateOptions(options.Redis));
+                break;
+            case StorageKind.Memory:
+                break;
+            default:
+                throw new InvalidOperationException($"Sendora:Storage has the unknown value '{options.Storage}'.");
+        }
+
+        return silo.AddSendoraStorage(options);
+    }
+
+    /// <summary>
+    /// Adds grain storage, reminders and streams for the storage that <paramref name="options"/> names, but
+    /// neither clustering nor endpoints, so that a test cluster keeps its own.
+    /// </summary>
+    public static ISiloBuilder AddSendoraStorage(this ISiloBuilder silo, SendoraHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+        switch (options.Storage)
+        {
+            case StorageKind.AzureStorage:
                 ConfigureAzureStorage(silo, options.AzureStorage);
+                AddAzureQueueStreams(silo, options.AzureStorage);
+                break;
+            case StorageKind.Redis:
+                ConfigureRedisStorage(silo, options.Redis);
+                if (options.Redis.Streams == RedisStreamKind.AzureQueue)
+                {
+                    AddAzureQueueStreams(silo, options.AzureStorage);
+                }
+                else
+                {
+                    silo.AddMemoryStreams(SendoraNames.StreamProvider);
+                }
+
                 break;
             case StorageKind.Memory:
                 silo.Services.AddHostedService<MemoryStorageWarning>();
@@ -172,10 +220,8 @@ public static class SiloHostingExtensions
 
     private static void ConfigureAzureStorage(ISiloBuilder silo, AzureStorageSettings azure)
     {
-        // One client per service for the whole silo: the Azure SDK clients are thread-safe and pool connections.
+        // One client for the whole silo: the Azure SDK clients are thread-safe and pool connections.
         var tables = AzureStorageClients.CreateTableServiceClient(azure);
-        var queues = AzureStorageClients.CreateQueueServiceClient(azure);
-        silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
         silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
         silo.AddAzureTableGrainStorage(SendoraNames.GrainStorage, o =>
         {
@@ -187,6 +233,11 @@ public static class SiloHostingExtensions
             o.TableServiceClient = tables;
             o.TableName = azure.GrainStateTable;
         });
+    }
+
+    private static void AddAzureQueueStreams(ISiloBuilder silo, AzureStorageSettings azure)
+    {
+        var queues = AzureStorageClients.CreateQueueServiceClient(azure);
         silo.AddAzureQueueStreams(SendoraNames.StreamProvider, configurator =>
         {
             configurator.ConfigureAzureQueue(ob => ob.Configure(o =>
@@ -195,5 +246,16 @@ public static class SiloHostingExtensions
                 o.QueueNames = [.. Enumerable.Range(0, azure.StreamQueueCount).Select(i => $"{azure.StreamQueuePrefix}-{i}")];
             }));
         });
+    }
+
+    private static void ConfigureRedisStorage(ISiloBuilder silo, RedisSettings redis)
+    {
+        // Each provider opens its own multiplexer from its own options and closes it when the silo stops. State keys
+        // start with the service id, so clusters with different service ids can share one Redis database.
+        silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
+        silo.AddRedisGrainStorage(SendoraNames.GrainStorage,
+            o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
+        silo.AddRedisGrainStorage(SendoraNames.PubSubStorage,
+            o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
     }
 }

@@ -8,4 +8,10 @@ public enum StorageKind
 
     /// <summary>In-process memory, for tests only: everything is lost when the process stops.</summary>
     Memory,
+
+    /// <summary>
+    /// Redis for grain state, reminders and cluster membership, with memory or Azure Queue streams as
+    /// <c>Sendora:Redis:Streams</c> chooses.
+    /// </summary>
+    Redis,
 }

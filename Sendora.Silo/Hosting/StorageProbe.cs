@@ -32,6 +32,24 @@ public sealed class StorageProbe
         });
     }
 
+    /// <summary>
+    /// Checks every storage service that <paramref name="host"/> uses: Redis, then Azure Storage when it holds the
+    /// state or the streams. Throws <see cref="StorageUnreachableException"/> for the first that does not respond.
+    /// </summary>
+    public static async Task EnsureReachableAsync(SendoraHostOptions host, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        if (host.Storage == StorageKind.Redis)
+        {
+            await RedisProbe.EnsureReachableAsync(host.Redis, cancellationToken);
+        }
+
+        if (host.UsesAzureStorage)
+        {
+            await EnsureReachableAsync(host.AzureStorage, cancellationToken);
+        }
+    }
+
     /// <summary>Throws <see cref="StorageUnreachableException"/> when either storage endpoint does not respond.</summary>
     public static Task EnsureReachableAsync(AzureStorageSettings settings, CancellationToken cancellationToken)
     {
