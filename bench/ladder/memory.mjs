@@ -29,7 +29,7 @@ const { values: options } = parseArgs({
     // gateway when the silo runs inside it.
     processes: { type: 'string', default: '' },
     checkpoints: { type: 'string', default: '100000,1000000' },
-    'seed-seconds': { type: 'string', default: '300' },
+    'seed-seconds': { type: 'string', default: '240' },
     'backfill-seconds': { type: 'string', default: '90' },
     output: { type: 'string' },
   },
