@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Runs Sendora locally: Azurite, one silo and the gateway on http://127.0.0.1:5080.
 # Data stays in .sendora/azurite between runs. Ctrl+C stops everything.
+# SENDORA_STORAGE=Redis keeps grain state, reminders and membership in a redis-server on
+# 127.0.0.1:6379 instead, with its append-only file in .sendora/redis, and memory streams.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/common.sh"
 cd "$SENDORA_ROOT"
 
 GATEWAY_URL="http://127.0.0.1:5080"
+STORAGE="${SENDORA_STORAGE:-AzureStorage}"
+REDIS_PORT=6379
 DEV_ENV_FILE="$SENDORA_STATE_DIR/dev.env"
 HEALTH_TIMEOUT_SECONDS=120
 
@@ -89,7 +93,8 @@ print_usage() {
 Sendora is running at $GATEWAY_URL
   admin token: $SENDORA_ADMIN_TOKEN
   write key:   $SENDORA_WRITE_KEY
-  logs:        ${SENDORA_LOG_DIR#"$SENDORA_ROOT"/}/{azurite,silo,gateway}.log
+  storage:     $STORAGE
+  logs:        ${SENDORA_LOG_DIR#"$SENDORA_ROOT"/}/{$STORAGE_LOG,silo,gateway}.log
 
 Send a track event:
   curl -u '$SENDORA_WRITE_KEY:' -H 'Content-Type: application/json' \\
@@ -104,9 +109,18 @@ Press Ctrl+C to stop.
 EOF
 }
 
+case "$STORAGE" in
+  AzureStorage) STORAGE_LOG=azurite ;;
+  Redis) STORAGE_LOG=redis ;;
+  *) fail "SENDORA_STORAGE is '$STORAGE': set AzureStorage (the default) or Redis" ;;
+esac
+
 require_commands
 command -v curl >/dev/null || fail "curl not found: install curl, which checks the gateway's /healthz"
 install_tools
+if [[ "$STORAGE" == Redis ]]; then
+  install_redis
+fi
 load_dev_secrets
 mkdir -p "$SENDORA_LOG_DIR"
 
@@ -116,9 +130,17 @@ fi
 
 build_solution
 
-start_azurite 10000 10001 10002 "$SENDORA_LOG_DIR/azurite.log" "$SENDORA_STATE_DIR/azurite"
-Sendora__AzureStorage__ConnectionString="$(storage_connection_string 10000 10001 10002)"
-export Sendora__AzureStorage__ConnectionString
+if [[ "$STORAGE" == Redis ]]; then
+  start_redis "$REDIS_PORT" "$SENDORA_STATE_DIR/redis" "$SENDORA_LOG_DIR/redis.log"
+  export Sendora__Storage=Redis
+  export Sendora__Redis__ConnectionString="127.0.0.1:$REDIS_PORT"
+fi
+# Azure Queue streams beside Redis (Sendora__Redis__Streams=AzureQueue) need Azurite too.
+if [[ "$STORAGE" == AzureStorage || "${Sendora__Redis__Streams:-}" == AzureQueue ]]; then
+  start_azurite 10000 10001 10002 "$SENDORA_LOG_DIR/azurite.log" "$SENDORA_STATE_DIR/azurite"
+  Sendora__AzureStorage__ConnectionString="$(storage_connection_string 10000 10001 10002)"
+  export Sendora__AzureStorage__ConnectionString
+fi
 
 # Each process runs from its output folder, so that its appsettings.json is the content root's.
 start_background silo "$SENDORA_LOG_DIR/silo.log" \

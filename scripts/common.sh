@@ -247,8 +247,8 @@ install_redis() {
 
 # Starts a private redis-server on 127.0.0.1 with its append-only file in DIRECTORY, and waits,
 # at most 30 seconds, until its port accepts connections. `appendfsync always` fsyncs the file
-# before Redis replies to a write, so a grain write that Sendora acknowledged survives a crash of
-# the machine as well as of redis-server itself.
+# before Redis replies to a write. A grain write that Sendora acknowledged then survives a crash
+# of the machine as well as of redis-server itself.
 # Usage: start_redis PORT DIRECTORY LOG
 start_redis() {
   local port="$1" directory="$2" log_file="$3"

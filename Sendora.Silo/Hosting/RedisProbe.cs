@@ -3,7 +3,7 @@ using StackExchange.Redis;
 namespace Sendora.Silo.Hosting;
 
 /// <summary>
-/// Checks that Redis answers a PING. At start-up it stops a process whose Redis is unreachable at once, with the
+/// Checks that Redis replies to PING. At start-up it stops a process whose Redis is unreachable at once, with the
 /// endpoint in its message, and the gateway's readiness check runs it again on every request over one connection
 /// that reconnects by itself.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class RedisProbe : IAsyncDisposable
         _timeout = timeout;
     }
 
-    /// <summary>Throws <see cref="StorageUnreachableException"/> when Redis does not answer.</summary>
+    /// <summary>Throws <see cref="StorageUnreachableException"/> when Redis does not reply to PING.</summary>
     public static async Task EnsureReachableAsync(RedisSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -21,6 +21,6 @@ public sealed class RedisSettings
     /// </summary>
     public RedisStreamKind Streams { get; set; } = RedisStreamKind.Memory;
 
-    /// <summary>How long the start-up check and each readiness check wait for Redis. Default 10 seconds.</summary>
+    /// <summary>How long the start-up check waits for Redis to connect and reply to PING. Default 10 seconds.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -103,9 +103,13 @@ public static class SiloHostingExtensions
         }
         catch (InvalidOperationException exception)
         {
+            // The binder's own message names the key that failed, such as 'Sendora:Redis:Streams'.
+            var choices = exception.Message.Contains("Sendora:Redis:Streams", StringComparison.OrdinalIgnoreCase)
+                ? $"Sendora:Redis:Streams must be one of: {string.Join(", ", Enum.GetNames<RedisStreamKind>())}."
+                : $"Sendora:Storage must be one of: {string.Join(", ", Enum.GetNames<StorageKind>())}.";
             throw new InvalidOperationException(
                 $"Invalid value in the Sendora configuration section: {exception.InnerException?.Message ?? exception.Message} " +
-                $"Sendora:Storage must be one of: {string.Join(", ", Enum.GetNames<StorageKind>())}.",
+                choices,
                 exception);
         }
 

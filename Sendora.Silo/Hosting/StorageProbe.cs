@@ -33,7 +33,7 @@ public sealed class StorageProbe
     }
 
     /// <summary>
-    /// Checks every storage service that <paramref name="host"/> uses: Redis, then Azure Storage when it holds the
+    /// Checks every storage service that <paramref name="host"/> uses: Redis, then Azure Storage when it stores the
     /// state or the streams. Throws <see cref="StorageUnreachableException"/> for the first that does not respond.
     /// </summary>
     public static async Task EnsureReachableAsync(SendoraHostOptions host, CancellationToken cancellationToken)

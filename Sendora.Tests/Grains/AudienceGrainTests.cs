@@ -4,7 +4,7 @@ using Sendora.Grains.Audiences;
 namespace Sendora.Tests.Grains;
 
 /// <summary>The audience grain's log: numbering, grouping of concurrent appends, segments and recovery.</summary>
-public sealed class AudienceGrainTests(ProfileClusterFixture fixture) : IClassFixture<ProfileClusterFixture>
+public abstract class AudienceGrainTests(ProfileClusterFixture fixture)
 {
     private static readonly DateTimeOffset At = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 

@@ -3,7 +3,7 @@ using Sendora.Grains.Identity;
 
 namespace Sendora.Tests.Grains;
 
-public sealed class IdentityGrainTests(ProfileClusterFixture fixture) : IClassFixture<ProfileClusterFixture>
+public abstract class IdentityGrainTests(ProfileClusterFixture fixture)
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 

@@ -2,14 +2,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Sendora.Grains.Profiles;
 using Sendora.Silo.Hosting;
+using Sendora.Tests.Infrastructure;
 
 namespace Sendora.Tests.Grains;
 
 /// <summary>
-/// One in-process Orleans test cluster with Sendora's silo configuration on memory storage, and
-/// small profile limits so that tests can reach them.
+/// One in-process Orleans test cluster with Sendora's grain storage, reminders and streams on the storage that the
+/// derived fixture names, and small profile limits so that tests can reach them. The test cluster keeps its own
+/// membership, and its random service id keeps each fixture's state apart in the shared Azurite and redis-server.
 /// </summary>
-public sealed class ProfileClusterFixture : IAsyncLifetime
+public abstract class ProfileClusterFixture(StorageKind storage) : IAsyncLifetime
 {
     public const int RecentEventLimit = 5;
 
@@ -25,6 +27,20 @@ public sealed class ProfileClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(initialSilosCount: 1);
+        builder.Properties["Sendora:Storage"] = storage.ToString();
+        switch (storage)
+        {
+            case StorageKind.AzureStorage:
+                builder.Properties["Sendora:AzureStorage:ConnectionString"] = await Azurite.GetSharedConnectionStringAsync();
+
+                // Stream queues are named by this prefix alone, so clusters sharing an Azurite each need their own.
+                builder.Properties["Sendora:AzureStorage:StreamQueuePrefix"] = "grains-" + Guid.NewGuid().ToString("N")[..12];
+                break;
+            case StorageKind.Redis:
+                builder.Properties["Sendora:Redis:ConnectionString"] = await RedisServer.GetSharedConnectionStringAsync();
+                break;
+        }
+
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         _cluster = builder.Build();
         await _cluster.DeployAsync();
@@ -39,21 +55,12 @@ public sealed class ProfileClusterFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Applies Sendora's silo setup, keeping the cluster and service ids that the test cluster chose.</summary>
+    /// <summary>Adds Sendora's storage from the cluster's properties, keeping the test cluster's membership and ids.</summary>
     public sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            var configuration = siloBuilder.Configuration;
-            siloBuilder.ConfigureSendoraSilo(new SendoraHostOptions
-            {
-                Storage = StorageKind.Memory,
-                Cluster = new ClusterSettings
-                {
-                    ClusterId = configuration["Orleans:ClusterId"] ?? new ClusterSettings().ClusterId,
-                    ServiceId = configuration["Orleans:ServiceId"] ?? new ClusterSettings().ServiceId,
-                },
-            });
+            siloBuilder.AddSendoraStorage(SiloHostingExtensions.ReadHostOptions(siloBuilder.Configuration));
             siloBuilder.Services.AddSendoraGrainOptions();
             siloBuilder.Services.Configure<ProfileOptions>(options =>
             {
@@ -63,3 +70,9 @@ public sealed class ProfileClusterFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>A test cluster on Azure Table storage and Azure Queue streams, in the shared Azurite.</summary>
+public sealed class AzureStorageClusterFixture() : ProfileClusterFixture(StorageKind.AzureStorage);
+
+/// <summary>A test cluster on Redis storage and memory streams, in the shared redis-server.</summary>
+public sealed class RedisClusterFixture() : ProfileClusterFixture(StorageKind.Redis);

@@ -6,7 +6,7 @@ using Sendora.Grains.Profiles;
 
 namespace Sendora.Tests.Grains;
 
-public sealed class ProfileGrainTests(ProfileClusterFixture fixture) : IClassFixture<ProfileClusterFixture>
+public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
 {
     private const string SourceId = "src_grain";
 

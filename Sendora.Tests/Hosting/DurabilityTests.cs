@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Sendora.Silo.Hosting;
 using Sendora.Tests.Infrastructure;
 
 namespace Sendora.Tests.Hosting;
@@ -7,10 +8,13 @@ namespace Sendora.Tests.Hosting;
 /// <summary>Crashes the silo process while events arrive and checks that nothing acknowledged is lost.</summary>
 public sealed class DurabilityTests
 {
-    [Fact]
-    public async Task SiloKilledAfterAcknowledgement_KeepsEveryAcknowledgedMessage()
+    // Only the silo dies here, so storage keeps running. RedisStorageTests also kills redis-server.
+    [Theory]
+    [InlineData(StorageKind.AzureStorage)]
+    [InlineData(StorageKind.Redis)]
+    public async Task SiloKilledAfterAcknowledgement_KeepsEveryAcknowledgedMessage(StorageKind storage)
     {
-        await using var cluster = await SendoraCluster.StartAsync();
+        await using var cluster = await SendoraCluster.StartAsync(storage: storage);
         var user = "durable-" + Guid.NewGuid().ToString("N");
         var acknowledged = new List<string>();
         var statuses = new List<HttpStatusCode>();

@@ -1,24 +1,30 @@
 using System.Net.Http.Headers;
+using Sendora.Silo.Hosting;
 
 namespace Sendora.Tests.Infrastructure;
 
 /// <summary>
 /// Sendora as separate processes, the way ./run.sh runs it: one silo and one gateway (an Orleans
-/// client) on a private Azurite, so a test can kill and restart the silo.
+/// client) on a private Azurite or redis-server, so a test can kill and restart the silo.
 /// </summary>
 public sealed class SendoraCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, string> _environment;
     private readonly List<SendoraProcess> _additionalSilos = [];
 
-    private SendoraCluster(Azurite azurite, Dictionary<string, string> environment, int httpPort)
+    private SendoraCluster(IAsyncDisposable storage, Dictionary<string, string> environment, int httpPort)
     {
-        Azurite = azurite;
+        Storage = storage;
         _environment = environment;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public Azurite Azurite { get; }
+    /// <summary>The cluster's private <see cref="Infrastructure.Azurite"/> or <see cref="RedisServer"/>.</summary>
+    public IAsyncDisposable Storage { get; }
+
+    /// <summary>The cluster's Azurite, for tests that read its tables.</summary>
+    public Azurite Azurite =>
+        Storage as Azurite ?? throw new InvalidOperationException("This cluster runs on Redis, not Azurite.");
 
     public SendoraProcess? Silo { get; private set; }
 
@@ -29,28 +35,41 @@ public sealed class SendoraCluster : IAsyncDisposable
     public string WriteKey => _environment["SENDORA_WRITE_KEY"];
 
     /// <summary>
-    /// Starts Azurite, a silo and a gateway. <paramref name="settings"/> adds environment variables to both processes,
-    /// such as <c>Sendora__Channels__Email__Host</c>, and may replace the defaults.
+    /// Starts Azurite, or redis-server when <paramref name="storage"/> is <see cref="StorageKind.Redis"/>, then a silo
+    /// and a gateway. <paramref name="settings"/> adds environment variables to both processes, such as
+    /// <c>Sendora__Channels__Email__Host</c>, and may replace the defaults.
     /// </summary>
-    public static async Task<SendoraCluster> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<SendoraCluster> StartAsync(
+        IReadOnlyDictionary<string, string>? settings = null, StorageKind storage = StorageKind.AzureStorage)
     {
-        var azurite = await Azurite.StartAsync();
-        var httpPort = Ports.GetFree();
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>();
+        IAsyncDisposable server;
+        if (storage == StorageKind.Redis)
         {
-            ["Sendora__AzureStorage__ConnectionString"] = azurite.ConnectionString,
-            ["Sendora__Cluster__SiloPort"] = Ports.GetFree().ToString(),
-            ["Sendora__Cluster__GatewayPort"] = Ports.GetFree().ToString(),
-            ["SENDORA_ADMIN_TOKEN"] = SendoraServer.AdminToken,
-            ["SENDORA_WRITE_KEY"] = "wk_" + Guid.NewGuid().ToString("N"),
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
+            var redis = await RedisServer.StartAsync();
+            environment["Sendora__Storage"] = nameof(StorageKind.Redis);
+            environment["Sendora__Redis__ConnectionString"] = redis.ConnectionString;
+            server = redis;
+        }
+        else
+        {
+            var azurite = await Azurite.StartAsync();
+            environment["Sendora__AzureStorage__ConnectionString"] = azurite.ConnectionString;
+            server = azurite;
+        }
+
+        var httpPort = Ports.GetFree();
+        environment["Sendora__Cluster__SiloPort"] = Ports.GetFree().ToString();
+        environment["Sendora__Cluster__GatewayPort"] = Ports.GetFree().ToString();
+        environment["SENDORA_ADMIN_TOKEN"] = SendoraServer.AdminToken;
+        environment["SENDORA_WRITE_KEY"] = "wk_" + Guid.NewGuid().ToString("N");
+        environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;
         }
 
-        var cluster = new SendoraCluster(azurite, environment, httpPort);
+        var cluster = new SendoraCluster(server, environment, httpPort);
         cluster.StartSilo();
         cluster.Gateway = SendoraProcess.Start("Sendora.Gateway", environment, "--urls", $"http://127.0.0.1:{httpPort}");
         await cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
@@ -137,6 +156,6 @@ public sealed class SendoraCluster : IAsyncDisposable
             await silo.DisposeAsync();
         }
 
-        await Azurite.DisposeAsync();
+        await Storage.DisposeAsync();
     }
 }
