@@ -183,6 +183,10 @@ run_ladder() {
       results+=("$result")
     else
       failed=1
+      # The rates are saved before the probe, so a rung whose probe failed still reports them.
+      if [[ -f "$result" ]]; then
+        results+=("$result")
+      fi
     fi
     stop_started
   done

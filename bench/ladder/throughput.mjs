@@ -136,12 +136,10 @@ async function measureRunAsync(writeKey, mode, users) {
   return { mode, users, batchSize: mode === 'batch' ? batchSize : 1, saturation, cpu: usage, fixedRates };
 }
 
-async function measureProbeAsync(writeKey, trackRate) {
-  const probe = new CrossingProbe(sendora, log);
+async function measureProbeAsync(probe, writeKey, trackRate) {
   const crossings = Number(options.crossings);
   const idleUsers = Array.from({ length: crossings }, (_, i) => `idle-${i}`);
   const loadedUsers = Array.from({ length: crossings }, (_, i) => `loaded-${i}`);
-  await probe.openAsync(workspace);
   log(`probe: priming ${idleUsers.length + loadedUsers.length} profiles`);
   await probe.primeAsync(writeKey, [...idleUsers, ...loadedUsers]);
   await sleep(1_000);
@@ -176,6 +174,10 @@ async function measureProbeAsync(writeKey, trackRate) {
 
 const startedAt = new Date().toISOString();
 const writeKey = options.baseline ? 'baseline' : await sendora.createWorkspace(workspace);
+// The probe's audience exists before the load, so that every message of the runs is evaluated
+// against one audience, as in a workspace that has one. The load's tracks never change membership.
+const probe = options.baseline ? null : new CrossingProbe(sendora, log);
+await probe?.openAsync(workspace);
 log(`warming up for ${WARMUP_SECONDS}s`);
 await runWrk(writeKey, 'track', 10_000, WARMUP_SECONDS);
 
@@ -186,18 +188,14 @@ for (const users of populations) {
   }
 }
 
-let probe = null;
+// The rates are written before the probe runs, so that they survive a probe that fails or runs out of time.
+const result = { rung: options.rung, startedAt, processes, runs, probe: null };
+const save = () => writeFile(options.output, `${JSON.stringify({ ...result, finishedAt: new Date().toISOString() }, null, 2)}\n`);
+await save();
 if (!options.baseline) {
   const track = runs.find((r) => r.mode === 'track' && r.users === PROBE_LOAD_USERS) ?? runs.find((r) => r.mode === 'track');
-  probe = await measureProbeAsync(writeKey, track.saturation.requestsPerSecond);
+  result.probe = await measureProbeAsync(probe, writeKey, track.saturation.requestsPerSecond);
+  await save();
 }
 
-await writeFile(options.output, `${JSON.stringify({
-  rung: options.rung,
-  startedAt,
-  finishedAt: new Date().toISOString(),
-  processes,
-  runs,
-  probe,
-}, null, 2)}\n`);
 log(`results written to ${options.output}`);
