@@ -37,7 +37,7 @@ const { values: options } = parseArgs({
 
 const TRAITS = 10;
 const EVENTS = 20;
-// 20 profiles of 21 messages are 420 messages, about 70 KB: under the 512,000-byte batch limit.
+// 20 profiles of 21 messages are 420 messages, about 60 KB: under the 512,000-byte batch limit.
 const PROFILES_PER_BATCH = 20;
 const BATCHES_IN_FLIGHT = 4;
 const TOOL_TIMEOUT_MS = 120_000;
@@ -77,7 +77,8 @@ async function snapshot(label, profiles) {
   const directory = await mkdtemp(path.join(tmpdir(), 'sendora-ladder-'));
   try {
     const started = performance.now();
-    // Keyword 0x800000 (GCHeapCollect) makes the runtime run a full blocking GC when the session starts.
+    // Keyword 0x800000 (GCHeapCollect) makes the runtime run a full blocking GC when the session starts;
+    // 0x1 (GC) adds the events of that collection.
     await run('dotnet', ['trace', 'collect', '-p', String(silo.pid), '--providers', 'Microsoft-Windows-DotNETRuntime:0x800001:4',
       '--duration', '00:00:00:02', '-o', path.join(directory, 'gc.nettrace')], { cwd: benchDir, timeout: TOOL_TIMEOUT_MS });
     const countersFile = path.join(directory, 'counters.json');

@@ -35,8 +35,8 @@ Options:
                            or none to skip it (default redis when the build has it, else memory)
   --checkpoints LIST       profile counts at which memory is read (default 100000,1000000)
   --seed-seconds N         bound on seeding profiles for the memory step (default 240)
-  --quick                  a short run to check the script: populations 1,10000, 3 s and 2 s runs,
-                           50 crossings, checkpoints 2000,5000, 30 s of seeding
+  --quick                  a run of about 6 minutes to check the script: populations 1,10000,
+                           3 s and 2 s runs, 50 crossings, checkpoints 2000,5000, 30 s of seeding
   --no-build               use the Release builds that exist
 USAGE
 }
