@@ -7,6 +7,9 @@
 #               and backfill speed; bench/run.sh audiences --help lists its options
 #   failover    three silos under steady load, one killed with SIGKILL: time to recover and
 #               to declare the silo dead; bench/run.sh failover --help lists its options
+#   ladder      ingest rate, CPU per message and response times of a bare endpoint and of
+#               Sendora on Memory, Redis and Azurite storage, then membership latency, memory
+#               per profile and backfill rate; about 20 minutes, see bench/run.sh ladder --help
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
 
@@ -15,7 +18,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 print_usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 target="${1:-}"
@@ -29,6 +32,11 @@ case "$target" in
     shift
     source "$BENCH_DIR/failover/target.sh"
     run_failover "$@"
+    ;;
+  ladder)
+    shift
+    source "$BENCH_DIR/ladder/target.sh"
+    run_ladder "$@"
     ;;
   -h | --help | "")
     print_usage

@@ -209,12 +209,48 @@ public sealed partial class ProfileGrain(
 
         AddRecentEvent(state, new StoredEvent(message.MessageId, message.Timestamp, message.SourceId, message.Json)
         {
-            ExternalIds = [.. IdsOf(message).Select(id => id.ToString())],
+            ExternalIds = StoredIdsOf(state.RecentEvents, message),
         });
     }
 
+    // A person's events mostly carry the same ids, so an event shares the immutable list of the newest
+    // stored event when it matches, instead of holding its own copy of the same strings.
+    private static IReadOnlyList<string> StoredIdsOf(List<StoredEvent> events, TrackedMessage message)
+    {
+        var ids = IdsOf(message);
+        if (events.Count > 0 && SameIds(events[^1].ExternalIds, ids))
+        {
+            return events[^1].ExternalIds;
+        }
+
+        return [.. ids.Select(id => id.ToString())];
+    }
+
+    private static bool SameIds(IReadOnlyList<string> stored, IReadOnlyList<ExternalIdKey> ids)
+    {
+        if (stored.Count != ids.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var (type, value) = (ids[i].Type, ids[i].Value);
+            var text = stored[i].AsSpan();
+            if (text.Length != type.Length + 1 + value.Length
+                || !text.StartsWith(type, StringComparison.Ordinal)
+                || text[type.Length] != ':'
+                || !text.EndsWith(value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     // Messages built before identity resolution ran carry no ids; their userId and anonymousId stand in.
-    private static IEnumerable<ExternalIdKey> IdsOf(TrackedMessage message)
+    private static IReadOnlyList<ExternalIdKey> IdsOf(TrackedMessage message)
     {
         if (message.ExternalIds.Count > 0)
         {

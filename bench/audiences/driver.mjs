@@ -17,7 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startCpuMeasurement } from '../lib/cpu.mjs';
-import { LOAD_USERS, Sendora, forEachLimited, loadUserId, summarize } from '../lib/sendora.mjs';
+import { CROSSING_INTERVAL_MS, CrossingProbe } from '../lib/probe.mjs';
+import { LOAD_USERS, Sendora, forEachLimited, loadUserId } from '../lib/sendora.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -34,8 +35,6 @@ const { values: options } = parseArgs({
   },
 });
 
-const CROSSING_INTERVAL_MS = 40;
-const ENTER_WAIT_MS = 15_000;
 const SATURATION_SECONDS = 10;
 const LOAD_WARMUP_SECONDS = 5;
 const SEED_SECONDS = 45;
@@ -53,7 +52,6 @@ const sendora = new Sendora(options.url, options['admin-token']);
 const loadScript = fileURLToPath(new URL('./load.mjs', import.meta.url));
 const latencyWorkspace = 'bench-latency';
 const backfillWorkspace = 'bench-backfill';
-const audienceId = 'three-orders';
 
 setTimeout(() => {
   console.error(`[bench] the ${options.configuration} configuration did not finish within ${DRIVER_TIMEOUT_MS / 1000}s`);
@@ -76,71 +74,7 @@ async function measured(phase, fn) {
 }
 
 const log = (message) => console.error(`[bench] ${options.configuration}: ${message}`);
-
-// Crossings by messageId, filled in by the stream handler.
-const crossingsByMessageId = new Map();
-let unexpectedEvents = 0;
-
-function onMembershipEvent(event) {
-  const crossing = crossingsByMessageId.get(event.data?.message_id);
-  if (event.event !== 'enter' || !crossing || crossing.enterAt !== undefined) {
-    unexpectedEvents++;
-    return;
-  }
-
-  crossing.enterAt = event.receivedAt;
-  crossing.decidedAtWall = Date.parse(event.data.at);
-}
-
-async function primeAsync(writeKey, userIds) {
-  const batches = [];
-  for (let i = 0; i < userIds.length; i += 50) {
-    batches.push(userIds.slice(i, i + 50).flatMap((userId) => [1, 2].map((n) => ({
-      type: 'track', userId, event: 'Order Completed', messageId: `${userId}-prime-${n}`, properties: { total: 10 },
-    }))));
-  }
-
-  await forEachLimited(batches, 4, (batch) => sendora.send(writeKey, '/v1/batch', { batch }));
-}
-
-/** Sends one crossing per user every CROSSING_INTERVAL_MS, then waits for their enters. */
-async function probeAsync(writeKey, phase, userIds) {
-  const records = [];
-  const sends = [];
-  const start = performance.now();
-  for (const [i, userId] of userIds.entries()) {
-    await sleep(Math.max(0, start + i * CROSSING_INTERVAL_MS - performance.now()));
-    const record = { userId, messageId: `${userId}-cross`, sentAt: performance.now() };
-    crossingsByMessageId.set(record.messageId, record);
-    records.push(record);
-    sends.push(sendora.send(writeKey, '/v1/track', {
-      userId, event: 'Order Completed', messageId: record.messageId, properties: { total: 10 },
-    }).then(() => {
-      record.ackAt = performance.now();
-    }));
-  }
-
-  await Promise.all(sends);
-  const deadline = performance.now() + ENTER_WAIT_MS;
-  while (records.some((r) => r.enterAt === undefined) && performance.now() < deadline) {
-    await sleep(20);
-  }
-
-  const entered = records.filter((r) => r.enterAt !== undefined);
-  const wall = (t) => performance.timeOrigin + t;
-  log(`${phase}: ${entered.length} of ${records.length} enters received`);
-  return {
-    crossings: records.length,
-    entersReceived: entered.length,
-    intervalMs: CROSSING_INTERVAL_MS,
-    sendToAckMs: summarize(records.map((r) => r.ackAt - r.sentAt)),
-    ackToEnterMs: summarize(entered.map((r) => r.enterAt - r.ackAt)),
-    sendToEnterMs: summarize(entered.map((r) => r.enterAt - r.sentAt)),
-    // Wall clocks of one machine, to a millisecond: `at` is when the profile decided the change.
-    sendToDecidedMs: summarize(entered.map((r) => r.decidedAtWall - wall(r.sentAt))),
-    decidedToEnterMs: summarize(entered.map((r) => wall(r.enterAt) - r.decidedAtWall)),
-  };
-}
+const probe = new CrossingProbe(sendora, log);
 
 function runLoad(writeKey, args) {
   return new Promise((resolve, reject) => {
@@ -165,22 +99,17 @@ function runLoad(writeKey, args) {
 
 async function measureLatencyAndIngestAsync() {
   const writeKey = await sendora.createWorkspace(latencyWorkspace);
-  const backfill = await sendora.createAudience(latencyWorkspace, audienceId, {
-    event: 'Order Completed', count: { at_least: 3 }, window: { last: { days: 7 } },
-  });
-  await sendora.waitForBackfill(latencyWorkspace, 30_000, backfill.catalogVersion);
-  const stream = sendora.openStream(latencyWorkspace, audienceId, onMembershipEvent);
-  await stream.ready;
+  await probe.openAsync(latencyWorkspace);
 
   const idleUsers = Array.from({ length: crossings }, (_, i) => `idle-${i}`);
   const loadedUsers = Array.from({ length: crossings }, (_, i) => `loaded-${i}`);
   log(`priming ${idleUsers.length + loadedUsers.length} profiles with two orders each`);
-  await primeAsync(writeKey, [...idleUsers, ...loadedUsers]);
+  await probe.primeAsync(writeKey, [...idleUsers, ...loadedUsers]);
   await sleep(1_000);
-  const primingEvents = unexpectedEvents;
+  const primingEvents = probe.unexpectedEvents;
 
   log(`idle: ${crossings} crossings, one every ${CROSSING_INTERVAL_MS} ms`);
-  const idle = await measured('idle', async () => ({ result: await probeAsync(writeKey, 'idle', idleUsers) }));
+  const idle = await measured('idle', async () => ({ result: await probe.measureAsync(writeKey, 'idle', idleUsers) }));
 
   // The load goes to existing profiles, as most of a running workspace's traffic does. New profiles are
   // measured by the backfill's seeding.
@@ -214,18 +143,18 @@ async function measureLatencyAndIngestAsync() {
     const background = runLoad(writeKey, [
       '--mode', 'track', '--duration', String(loadSeconds), '--connections', '32', '--rate', String(halfRate)]);
     await sleep(LOAD_WARMUP_SECONDS * 1000);
-    const probe = await probeAsync(writeKey, 'loaded', loadedUsers);
+    const crossed = await probe.measureAsync(writeKey, 'loaded', loadedUsers);
     const load = await background;
-    return { result: [probe, load], clientSeconds: load.cpuSeconds };
+    return { result: [crossed, load], clientSeconds: load.cpuSeconds };
   });
-  stream.close();
+  probe.close();
 
   return {
     idle,
     loaded: { ...loaded, background: backgroundResult },
     ingest: { track: trackSaturation, batch: batchSaturation },
     primingEvents,
-    unexpectedEvents: unexpectedEvents - primingEvents,
+    unexpectedEvents: probe.unexpectedEvents - primingEvents,
   };
 }
 

@@ -4,6 +4,9 @@
 //
 //   node load.mjs --url URL --write-key KEY --mode track|batch --duration SECONDS
 //                 [--connections N] [--rate REQUESTS_PER_SECOND] [--users N] [--batch-size N]
+//                 [--user-prefix PREFIX]
+//
+// The bodies are the ones that bench/ladder/bodies.lua builds for wrk, so that both tools send the same.
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { LOAD_USERS, basicAuthorization, loadUserId } from '../lib/sendora.mjs';
@@ -18,12 +21,15 @@ const { values: options } = parseArgs({
     rate: { type: 'string' },
     users: { type: 'string', default: String(LOAD_USERS) },
     'batch-size': { type: 'string', default: '100' },
+    // Users are PREFIX0 to PREFIX(N-1); without a prefix they are the pool that lib/sendora.mjs names.
+    'user-prefix': { type: 'string' },
   },
 });
 
 const users = Number(options.users);
 const batchSize = options.mode === 'batch' ? Number(options['batch-size']) : 1;
-const randomUser = () => loadUserId(Math.floor(Math.random() * users));
+const userId = options['user-prefix'] === undefined ? loadUserId : (index) => `${options['user-prefix']}${index}`;
+const randomUser = () => userId(Math.floor(Math.random() * users));
 const trackOf = (userId) => ({
   userId,
   event: 'Product Viewed',

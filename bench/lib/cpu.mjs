@@ -4,25 +4,39 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
-const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+export const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
-// Busy and total jiffies of all CPUs together, from the first line of /proc/stat.
-function machineTicks() {
+/** Busy and total jiffies of all CPUs together, from the first line of /proc/stat. */
+export function machineTicks() {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
   const [user, nice, system, idle, iowait, irq, softirq, steal] = fields;
   const busy = user + nice + system + irq + softirq + steal;
   return { busy, total: busy + idle + iowait };
 }
 
-// User and system jiffies of one process, or 0 once it has exited.
-function processTicks(pid) {
+// The fields of /proc/PID/stat after the command name, so that fields[0] is field 3 (state).
+function statFields(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** User and system jiffies (utime + stime) of one process, or 0 once it has exited. */
+export function processTicks(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(pid);
     return Number(fields[11]) + Number(fields[12]);
   } catch {
     return 0;
   }
+}
+
+/**
+ * Jiffies of this process together with the child processes it has waited for (utime, stime,
+ * cutime and cstime): a load generator that ran as a child and exited is counted here.
+ */
+export function selfAndChildrenTicks() {
+  const fields = statFields('self');
+  return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
 }
 
 export function cpuCount() {

@@ -17,6 +17,7 @@ BENCH_AZURITE_QUEUE_PORT="${BENCH_AZURITE_QUEUE_PORT:-10131}"
 BENCH_AZURITE_TABLE_PORT="${BENCH_AZURITE_TABLE_PORT:-10132}"
 BENCH_SILO_PORT="${BENCH_SILO_PORT:-11130}"
 BENCH_ORLEANS_GATEWAY_PORT="${BENCH_ORLEANS_GATEWAY_PORT:-30130}"
+BENCH_REDIS_PORT="${BENCH_REDIS_PORT:-10133}"
 
 BENCH_URL="http://127.0.0.1:$BENCH_HTTP_PORT"
 BENCH_HEALTH_TIMEOUT_SECONDS=120
@@ -75,6 +76,7 @@ wait_for_gateway() {
 # Starts Sendora in one of two configurations and waits until the gateway is healthy:
 #   azure   Azurite in memory, the silo and the gateway as separate processes, as ./run.sh runs them
 #   memory  Sendora:Storage=Memory, with the silo inside the gateway process
+#   redis   redis-server with its append-only file, the silo and the gateway as separate processes
 # Usage: start_stack CONFIGURATION
 start_stack() {
   local configuration="$1"
@@ -97,13 +99,23 @@ start_stack() {
       export Sendora__AzureStorage__ConnectionString
       start_background silo "$BENCH_LOG_DIR/silo-azure.log" env -C "$silo_dir" dotnet Sendora.Silo.dll
       ;;
+    redis)
+      install_redis
+      local redis_dir="$BENCH_STATE_DIR/redis"
+      rm -rf "$redis_dir"
+      start_redis "$BENCH_REDIS_PORT" "$redis_dir" "$BENCH_LOG_DIR/redis.log"
+      export Sendora__Storage=Redis
+      export Sendora__Gateway__HostSilo=false
+      export Sendora__Redis__ConnectionString="127.0.0.1:$BENCH_REDIS_PORT"
+      start_background silo "$BENCH_LOG_DIR/silo-redis.log" env -C "$silo_dir" dotnet Sendora.Silo.dll
+      ;;
     memory)
       export Sendora__Storage=Memory
       export Sendora__Gateway__HostSilo=true
       unset Sendora__AzureStorage__ConnectionString
       ;;
     *)
-      fail "unknown configuration '$configuration': use azure or memory"
+      fail "unknown configuration '$configuration': use azure, redis or memory"
       ;;
   esac
 
@@ -111,4 +123,40 @@ start_stack() {
     env -C "$gateway_dir" dotnet Sendora.Gateway.dll --urls "$BENCH_URL"
   wait_for_gateway
   log "Sendora ($configuration) is healthy at $BENCH_URL"
+}
+
+# Installs Debian's wrk package, the HTTP load generator of the ladder, unless wrk exists. Needs root.
+install_wrk() {
+  command -v wrk >/dev/null && return 0
+
+  wait_for_apt
+  command -v wrk >/dev/null && return 0
+  (( EUID == 0 )) || fail "wrk is missing: run 'apt-get install wrk' as root"
+
+  log "installing Debian's wrk package"
+  local apt_options=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get "${apt_options[@]}" update -qq || fail "apt-get update failed"
+  apt-get "${apt_options[@]}" install -y -qq --no-install-recommends wrk >/dev/null || fail "apt-get install wrk failed"
+  command -v wrk >/dev/null || fail "apt-get installed wrk but the wrk command is missing"
+}
+
+# Builds the baseline endpoint of bench/baseline in Release. It is not part of Sendora.sln.
+build_baseline() {
+  local build_log="$BENCH_LOG_DIR/build-baseline.log"
+  mkdir -p "$BENCH_LOG_DIR"
+  log "building bench/baseline (Release), log: ${build_log#"$SENDORA_ROOT"/}"
+  if ! (cd "$BENCH_DIR/baseline" && dotnet build -c Release >"$build_log" 2>&1); then
+    grep -E ': error [A-Z]+[0-9]+' "$build_log" | sort -u >&2 || true
+    fail "the baseline build failed (log: $build_log)"
+  fi
+}
+
+# Starts the baseline endpoint on the gateway's port and waits until its /healthz returns 200.
+start_baseline() {
+  check_ports_free "$BENCH_HTTP_PORT"
+  start_background baseline "$BENCH_LOG_DIR/baseline.log" \
+    env -C "$BENCH_DIR/baseline/bin/Release/net10.0" dotnet Sendora.Bench.Baseline.dll --urls "$BENCH_URL"
+  wait_for_gateway
+  log "the baseline is listening at $BENCH_URL"
 }
