@@ -35,16 +35,25 @@ public sealed class DestinationOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The most messages one partition holds waiting; past it new messages are parked at once with the reason.
-    /// Default 5,000, which keeps a partition's state well under the 1 MiB of one Azure Table entity for messages of
-    /// up to about 150 bytes after compression by the storage provider. NOTE: larger messages can exceed it sooner.
+    /// The most characters of message JSON one partition keeps waiting; past it new messages are parked at once.
+    /// Default 350,000. A partition's queue and parked messages share one grain state, which Azure Table storage keeps
+    /// in one entity of at most 1 MiB, so together with <see cref="MaxParkedCharacters"/> this stays at the 600,000 characters
+    /// a profile's recent events are held to for the same reason.
     /// </summary>
-    [Range(1, 1_000_000)]
-    public int MaxQueuedPerPartition { get; set; } = 5_000;
+    /// <remarks>
+    /// NOTE: with 16 partitions that is about 5.6 million characters per destination, some thousands of messages, so a
+    /// receiver that is down for hours at a high message rate gets messages parked, then dropped past
+    /// <see cref="MaxParkedCharacters"/>. Holding more needs the queue split over several grains.
+    /// </remarks>
+    [Range(1_000, 100_000_000)]
+    public int MaxQueuedCharacters { get; set; } = 350_000;
 
-    /// <summary>The most parked messages one partition keeps for replay; past it the oldest are dropped and counted as failed. Default 1,000.</summary>
-    [Range(0, 1_000_000)]
-    public int MaxParkedPerPartition { get; set; } = 1_000;
+    /// <summary>
+    /// The most characters of message JSON one partition keeps parked for replay; past it the oldest parked messages
+    /// are dropped, having been counted as failed when they were parked. Default 250,000.
+    /// </summary>
+    [Range(0, 100_000_000)]
+    public int MaxParkedCharacters { get; set; } = 250_000;
 
     /// <summary>How many recent failures each partition keeps as samples. Default 10.</summary>
     [Range(0, 100)]

@@ -52,7 +52,7 @@ public sealed partial class DestinationPartitionGrain(
     {
         ArgumentNullException.ThrowIfNull(messages);
         var now = clock.GetUtcNow();
-        var queued = State.People.Values.Sum(p => p.Messages.Count);
+        var queued = State.People.Values.Sum(p => p.Messages.Sum(m => (long)m.Json.Length));
         foreach (var message in messages)
         {
             if (!State.People.TryGetValue(message.ProfileId, out var person))
@@ -67,15 +67,15 @@ public sealed partial class DestinationPartitionGrain(
             }
 
             var entry = new QueuedMessage(message.MessageId, message.Timestamp, message.Json, now);
-            if (queued >= _options.MaxQueuedPerPartition)
+            if (queued + entry.Json.Length > _options.MaxQueuedCharacters)
             {
-                Park(message.ProfileId, [entry], now,
-                    $"The partition already holds {_options.MaxQueuedPerPartition} messages ({DestinationOptions.SectionName}:MaxQueuedPerPartition).");
+                Park(message.ProfileId, [entry], now, $"The partition's queue is full: it keeps at most "
+                    + $"{_options.MaxQueuedCharacters} characters of messages ({DestinationOptions.SectionName}:MaxQueuedCharacters).");
                 continue;
             }
 
             InsertInOrder(person.Messages, entry);
-            queued++;
+            queued += entry.Json.Length;
         }
 
         RemoveEmptyPeople();
@@ -451,7 +451,14 @@ public sealed partial class DestinationPartitionGrain(
         }
 
         // Dropped parked messages were counted as failed when they were parked.
-        var excess = State.Parked.Count - _options.MaxParkedPerPartition;
+        var length = State.Parked.Sum(p => (long)p.Message.Json.Length);
+        var excess = 0;
+        while (excess < State.Parked.Count && length > _options.MaxParkedCharacters)
+        {
+            length -= State.Parked[excess].Message.Json.Length;
+            excess++;
+        }
+
         if (excess > 0)
         {
             State.Parked.RemoveRange(0, excess);

@@ -184,6 +184,10 @@ public sealed partial class ProfileGrain
 }
 
 /// <summary>The destination part of a profile's state.</summary>
+/// <remarks>
+/// NOTE: the outbox adds a copy of each message a destination takes to the profile's one storage entity until the
+/// next save after the hand-off, so a full batch for one person on top of full recent events can pass the entity's 1 MiB.
+/// </remarks>
 [GenerateSerializer, Alias("sendora.ProfileDestinationState")]
 public sealed class ProfileDestinationState
 {
