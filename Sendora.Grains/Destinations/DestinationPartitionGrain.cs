@@ -277,7 +277,12 @@ public sealed partial class DestinationPartitionGrain(
         var freshCount = fresh.Sum(r => r.Person.Messages.Count);
         var oldest = fresh.Count == 0 ? (DateTimeOffset?)null : fresh.Min(r => r.Person.Messages.Min(m => m.QueuedAt));
         var leftOver = false;
-        if (oldest is { } queuedAt && (freshCount >= batchSize || queuedAt + maxAge <= now))
+        var flush = oldest is { } queuedAt && (freshCount >= batchSize || queuedAt + maxAge <= now);
+        if (flush && requests.Count == MaxParallelRequests)
+        {
+            leftOver = true;
+        }
+        else if (flush)
         {
             // A person's messages go in one batch only, so that two batches in flight never reorder them.
             var batch = new List<(string ProfileId, List<QueuedMessage> Messages)>();
@@ -358,7 +363,10 @@ public sealed partial class DestinationPartitionGrain(
         }
 
         // Each person is tried alone, so that a receiver that rejects one person's message holds back only that person.
-        await Task.WhenAll(batch.Select(part => SendPersonAsync(destination, part.ProfileId, part.Messages)));
+        foreach (var chunk in batch.Chunk(MaxParallelRequests))
+        {
+            await Task.WhenAll(chunk.Select(part => SendPersonAsync(destination, part.ProfileId, part.Messages)));
+        }
     }
 
     private async Task SendPersonAsync(DestinationDefinition destination, string profileId, List<QueuedMessage> messages)

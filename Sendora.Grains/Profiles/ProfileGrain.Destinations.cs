@@ -108,7 +108,7 @@ public sealed partial class ProfileGrain
 
     /// <summary>
     /// Sends the outbox to each destination's partition, one call at a time per destination, so that a destination
-    /// whose partition is slow to answer delays only its own messages. A message leaves the outbox in memory once every
+    /// whose partition is slow to reply delays only its own messages. A message leaves the outbox in memory once every
     /// destination took it, and in storage with the next save; one sent again after a crash carries the same messageId.
     /// </summary>
     private async Task PublishDestinationMessagesAsync()
@@ -185,8 +185,8 @@ public sealed partial class ProfileGrain
 
 /// <summary>The destination part of a profile's state.</summary>
 /// <remarks>
-/// NOTE: the outbox adds a copy of each message a destination takes to the profile's one storage entity until the
-/// next save after the hand-off, so a full batch for one person on top of full recent events can pass the entity's 1 MiB.
+/// NOTE: the outbox keeps a copy of each message a destination takes in the profile's one storage entity until the
+/// next save after the hand-off. A full batch for one person on top of full recent events can then pass the entity's 1 MiB.
 /// </remarks>
 [GenerateSerializer, Alias("sendora.ProfileDestinationState")]
 public sealed class ProfileDestinationState

@@ -123,7 +123,7 @@ public sealed class DestinationDeliveryTests(DestinationsFixture fixture)
         Assert.Equal(400, failure.GetProperty("status").GetInt32());
         Assert.Equal("p-erin is rejected", failure.GetProperty("bodyExcerpt").GetString());
 
-        // A rejection holds nothing back: the person's next message goes through.
+        // A rejection blocks nothing: the person's next message goes through.
         fixture.Receiver.Rejected.TryRemove("p-erin", out _);
         await fixture.SendAsync(DestinationsFixture.Track("p-erin", "p-2", "Step", "2026-12-04T10:02:00.000Z"));
         Assert.Equal(["p-2"], (await fixture.WaitForAsync("parking", 1)).Select(Id));

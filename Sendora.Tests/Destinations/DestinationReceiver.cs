@@ -10,7 +10,7 @@ namespace Sendora.Tests.Destinations;
 
 /// <summary>
 /// Destination endpoints on loopback at <c>/{name}</c> that verify the <c>Sendora-Signature</c> header and record each
-/// accepted message in arrival order. <c>/hang/{name}</c> never replies. A batch that holds a message of a user in
+/// accepted message in arrival order. <c>/hang/{name}</c> never replies. A batch that contains a message of a user in
 /// <see cref="Unavailable"/> gets 503, and one of a user in <see cref="Rejected"/> gets 400, each with a body naming the user.
 /// </summary>
 public sealed class DestinationReceiver : IAsyncDisposable

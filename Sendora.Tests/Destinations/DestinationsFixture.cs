@@ -63,7 +63,7 @@ public sealed class DestinationsFixture : IAsyncLifetime
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Waits until the receiver <paramref name="name"/> holds <paramref name="count"/> messages, and returns them.</summary>
+    /// <summary>Waits until the receiver <paramref name="name"/> has <paramref name="count"/> messages, and returns them.</summary>
     public Task<IReadOnlyList<JsonElement>> WaitForAsync(string name, int count) =>
         Poll.UntilAsync(
             () => Task.FromResult(Receiver.AcceptedBy(name)),
