@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Sendora.Tests.Infrastructure;
 
@@ -23,7 +21,7 @@ public sealed class DestinationDurabilityTests
         var user = "crash-" + Guid.NewGuid().ToString("N");
         receiver.Unavailable[user] = true;
 
-        using (var workspace = await SendAsAdminAsync(cluster, HttpMethod.Get, "/admin/v1/workspaces/default", null))
+        using (var workspace = await cluster.SendAsAdminAsync(HttpMethod.Get, "/admin/v1/workspaces/default", null))
         {
             using var document = JsonDocument.Parse(await workspace.Content.ReadAsStringAsync());
             var sourceId = document.RootElement.GetProperty("sources")[0].GetProperty("id").GetString();
@@ -31,7 +29,7 @@ public sealed class DestinationDurabilityTests
                 {"id": "durable", "name": "Durable", "sourceIds": ["{{sourceId}}"], "url": "{{receiver.Url("durable")}}",
                  "signingSecret": "{{DestinationReceiver.Secret}}"}
                 """;
-            using var created = await SendAsAdminAsync(cluster, HttpMethod.Post, "/admin/v1/workspaces/default/destinations", destination);
+            using var created = await cluster.SendAsAdminAsync(HttpMethod.Post, "/admin/v1/workspaces/default/destinations", destination);
             Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         }
 
@@ -60,17 +58,5 @@ public sealed class DestinationDurabilityTests
         Assert.Empty(receiver.Errors);
         var order = received.Select(m => m.GetProperty("messageId").GetString()!).Distinct().ToList();
         Assert.Equal(acknowledged, order);
-    }
-
-    private static Task<HttpResponseMessage> SendAsAdminAsync(SendoraCluster cluster, HttpMethod method, string path, string? json)
-    {
-        var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", SendoraServer.AdminToken);
-        return cluster.Http.SendAsync(request);
     }
 }
