@@ -34,6 +34,7 @@ public static partial class AdminApi
         MapAuditRoutes(admin);
         MapAudienceRoutes(admin);
         MapDeliveryRoutes(admin);
+        MapDestinationRoutes(admin);
         MapJourneyRoutes(admin);
         MapTemplateRoutes(admin);
         MapInspectionRoutes(admin);

@@ -1,3 +1,4 @@
+using Sendora.Grains.Destinations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Sendora.Gateway.Admin;
@@ -39,6 +40,10 @@ public static class GatewayServiceExtensions
             .ValidateOnStart();
         services.AddOptions<SourceHealthOptions>()
             .BindConfiguration(SourceHealthOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<DestinationOptions>()
+            .BindConfiguration(DestinationOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 

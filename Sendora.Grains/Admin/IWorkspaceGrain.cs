@@ -2,6 +2,7 @@ using Orleans.Concurrency;
 using Sendora.Grains.Admin.Audit;
 using Sendora.Grains.Journeys;
 using Sendora.Grains.Audiences;
+using Sendora.Grains.Destinations;
 using Sendora.Grains.Identity;
 
 namespace Sendora.Grains.Admin;
@@ -71,6 +72,15 @@ public interface IWorkspaceGrain : IGrainWithStringKey
 
     /// <summary>Deletes a computed trait; returns false when there is none. Throws when an audience refers to it.</summary>
     Task<bool> DeleteComputedTraitAsync(string key, IReadOnlyCollection<string> referencingAudiences, AuditEntry change);
+
+    /// <summary>Creates or replaces a destination and changes the catalog version. Returns the stored definition.</summary>
+    Task<DestinationDefinition> SaveDestinationAsync(DestinationDefinition destination, AuditEntry change);
+
+    /// <summary>Deletes a destination; returns false when there is none.</summary>
+    Task<bool> DeleteDestinationAsync(string destinationId, AuditEntry change);
+
+    /// <summary>Records an admin action that changes no workspace state, such as a replay, in the audit log.</summary>
+    Task RecordAsync(AuditEntry change);
 
     /// <summary>Returns the audiences, ordered so that each comes after those it refers to, and the computed traits.</summary>
     [ReadOnly]

@@ -137,6 +137,7 @@ public sealed partial class WorkspaceGrain
         return Task.FromResult(new AudienceCatalog(state.CatalogVersion, OrderByReferences(), [.. state.ComputedTraits])
         {
             Journeys = [.. state.JourneyEntries.Values],
+            Destinations = [.. state.Destinations],
         });
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Sendora.Grains.Admin.Audit;
 using Sendora.Grains.Audiences;
+using Sendora.Grains.Destinations;
 using Sendora.Grains.Identity;
 using Sendora.Grains.Journeys;
 
@@ -324,4 +325,7 @@ public sealed class WorkspaceState
     /// storage entity holds. Changes then fail to save until the log takes the entries.
     /// </remarks>
     [Id(11)] public List<AuditEntry> AuditOutbox { get; set; } = [];
+
+    /// <summary>The destinations, in the order created.</summary>
+    [Id(12)] public List<DestinationDefinition> Destinations { get; set; } = [];
 }

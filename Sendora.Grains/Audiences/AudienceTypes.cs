@@ -56,6 +56,9 @@ public sealed record AudienceCatalog(
 
     /// <summary>The journeys that take new entries, which profiles send trigger candidates to.</summary>
     [Id(3)] public IReadOnlyList<Journeys.JourneyEntryPoint> Journeys { get; init; } = [];
+
+    /// <summary>The destinations, which profiles hand their messages and membership changes to.</summary>
+    [Id(4)] public IReadOnlyList<Destinations.DestinationDefinition> Destinations { get; init; } = [];
 }
 
 /// <summary>Whether a membership change is an enter or an exit.</summary>

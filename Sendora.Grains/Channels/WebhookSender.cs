@@ -37,12 +37,26 @@ public sealed class WebhookSender(IOptions<ChannelOptions> options, TimeProvider
             return SendOutcome.Failed($"The webhook URL '{webhook.Url}' is not an absolute http or https URL.");
         }
 
+        var reply = await PostAsync(
+            new SignedPost(url, webhook.Headers, secret, deliveryId, body, options.Value.Webhook.Timeout), 0, cancellationToken);
+        return reply.Outcome;
+    }
+
+    /// <summary>
+    /// POSTs <paramref name="post"/> with the <c>Sendora-Signature</c>, <c>Sendora-Timestamp</c> and <c>Idempotency-Key</c>
+    /// headers, which replace any of the same name in its headers. 2xx is sent; 408, 429, 5xx, network errors and the
+    /// timeout are temporary; any other status is a failure. The reply keeps at most <paramref name="maxExcerptBytes"/>
+    /// bytes of the response body of a request that was not sent.
+    /// </summary>
+    public async Task<SignedPostReply> PostAsync(SignedPost post, int maxExcerptBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(post);
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        using var request = new HttpRequestMessage(HttpMethod.Post, post.Url)
         {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            Content = new StringContent(post.Body, Encoding.UTF8, "application/json"),
         };
-        foreach (var (name, value) in webhook.Headers ?? new Dictionary<string, string>())
+        foreach (var (name, value) in post.Headers ?? new Dictionary<string, string>())
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
@@ -50,33 +64,58 @@ public sealed class WebhookSender(IOptions<ChannelOptions> options, TimeProvider
         request.Headers.Remove(SignatureHeader);
         request.Headers.Remove(TimestampHeader);
         request.Headers.Remove(IdempotencyKeyHeader);
-        request.Headers.Add(SignatureHeader, $"t={timestamp},v1={Sign(secret, timestamp, body)}");
+        request.Headers.Add(SignatureHeader, $"t={timestamp},v1={Sign(post.Secret, timestamp, post.Body)}");
         request.Headers.Add(TimestampHeader, timestamp);
-        request.Headers.Add(IdempotencyKeyHeader, deliveryId);
+        request.Headers.Add(IdempotencyKeyHeader, post.IdempotencyKey);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.Webhook.Timeout);
+        timeout.CancelAfter(post.Timeout);
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
-                return SendOutcome.Sent(response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null);
+                var providerId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null;
+                return new SignedPostReply(SendOutcome.Sent(providerId), status, null);
             }
 
+            var excerpt = maxExcerptBytes > 0 ? await ReadExcerptAsync(response, maxExcerptBytes, timeout.Token) : null;
             var reason = $"The webhook replied {status} {response.ReasonPhrase}.";
-            return IsTemporary(response.StatusCode)
+            var outcome = IsTemporary(response.StatusCode)
                 ? SendOutcome.Temporary(reason) with { RetryAfter = SendOutcome.ReadRetryAfter(response, clock.GetUtcNow()) }
                 : SendOutcome.Failed(reason);
+            return new SignedPostReply(outcome, status, excerpt);
         }
         catch (HttpRequestException exception)
         {
-            return SendOutcome.Temporary($"The webhook request failed: {exception.Message}");
+            return new SignedPostReply(SendOutcome.Temporary($"The webhook request failed: {exception.Message}"), null, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return SendOutcome.Temporary($"The webhook did not reply within {options.Value.Webhook.Timeout}.");
+            return new SignedPostReply(SendOutcome.Temporary($"The webhook did not reply within {post.Timeout}."), null, null);
+        }
+    }
+
+    /// <summary>Reads at most <paramref name="maxBytes"/> bytes of the body as UTF-8; a body cut mid-character ends in U+FFFD.</summary>
+    private static async Task<string?> ReadExcerptAsync(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[maxBytes];
+            var length = 0;
+            int read;
+            while (length < maxBytes && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+            {
+                length += read;
+            }
+
+            return Encoding.UTF8.GetString(buffer, 0, length);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
+        {
+            return null;
         }
     }
 

@@ -192,6 +192,7 @@ public sealed partial class ProfileGrain
         };
         audiences.Outbox.Add(change);
         QueueMembershipSignals(change);
+        QueueMembershipDestinationEvents(change);
     }
 
     /// <summary>Exits every audience, for a profile merged into another; the survivor then enters what it matches.</summary>
@@ -214,6 +215,7 @@ public sealed partial class ProfileGrain
     private async Task PublishOutboxAsync()
     {
         ScheduleSignalPublish();
+        ScheduleDestinationPublish();
         var outbox = profile.State.Audiences.Outbox;
         if (outbox.Count == 0 || _stale)
         {

@@ -104,13 +104,14 @@ public sealed partial class ProfileGrain
     }
 
     /// <summary>
-    /// Registers a reminder before trigger candidates are saved, so that they are sent even when the silo stops
-    /// before sending them and no later message wakes the profile. The reminder removes itself once the outbox is empty.
+    /// Registers a reminder before trigger candidates or destination messages are saved, so that they are sent even
+    /// when the silo stops before sending them and no later message wakes the profile. The reminder removes itself once the outbox is empty.
     /// </summary>
     private async Task EnsureSignalReminderAsync()
     {
         var journeys = profile.State.Journeys;
-        if (journeys.ReminderRegistered || !journeys.Outbox.Any(s => s.TriggerCandidate))
+        if (journeys.ReminderRegistered
+            || (!journeys.Outbox.Any(s => s.TriggerCandidate) && profile.State.Destinations.Outbox.Count == 0))
         {
             return;
         }
@@ -122,10 +123,11 @@ public sealed partial class ProfileGrain
     private async Task OnSignalReminderAsync()
     {
         var journeys = profile.State.Journeys;
-        if (journeys.Outbox.Count > 0)
+        if (journeys.Outbox.Count > 0 || profile.State.Destinations.Outbox.Count > 0)
         {
-            // Sent from the interleaving timer, never from this turn: a run grain may call back into the profile.
+            // Sent from the interleaving timers, never from this turn: a run grain may call back into the profile.
             ScheduleSignalPublish(TimeSpan.Zero);
+            ScheduleDestinationPublish(TimeSpan.Zero);
             return;
         }
 

@@ -42,6 +42,7 @@ public sealed partial class ProfileGrain(
         }
 
         ScheduleSignalPublish();
+        ScheduleDestinationPublish();
 
         return Task.CompletedTask;
     }
@@ -91,6 +92,7 @@ public sealed partial class ProfileGrain(
         {
             // The journey signals read the catalog first, and the evaluation reuses it rather than fetching it again.
             await QueueEventSignalsAsync(appliedMessages);
+            QueueDestinationMessages(appliedMessages);
             await EvaluateAudiencesAsync(lastApplied, _journeyCatalog);
         }
 

@@ -55,6 +55,9 @@ public sealed class ProfileState
 
     /// <summary>Signals for journeys not yet sent, and the journeys that follow this profile.</summary>
     [Id(17)] public ProfileJourneyState Journeys { get; set; } = new();
+
+    /// <summary>Messages and audience changes not yet handed to the destinations that take them.</summary>
+    [Id(18)] public ProfileDestinationState Destinations { get; set; } = new();
 }
 
 /// <summary>One merge: which profile was absorbed, with which ids, when, and which message caused it.</summary>

@@ -15,6 +15,7 @@ using Sendora.Grains;
 using Sendora.Grains.Admin.Audit;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Channels;
+using Sendora.Grains.Destinations;
 using Sendora.Grains.Health;
 using Sendora.Grains.Ingestion;
 using Sendora.Grains.Profiles;
@@ -78,6 +79,14 @@ public static class SiloHostingExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DestinationOptions>().BindConfiguration(DestinationOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.MaxBatchAge >= TimeSpan.Zero, "Sendora:Destinations:MaxBatchAge must not be negative.")
+            .Validate(o => o.Timeout > TimeSpan.Zero, "Sendora:Destinations:Timeout must be more than zero.")
+            .Validate(o => o.RetryPeriod >= TimeSpan.Zero, "Sendora:Destinations:RetryPeriod must not be negative.")
+            .Validate(o => o.InitialRetryDelay > TimeSpan.Zero && o.MaxRetryDelay >= o.InitialRetryDelay,
+                "Sendora:Destinations:InitialRetryDelay must be more than zero and at most Sendora:Destinations:MaxRetryDelay.")
+            .ValidateOnStart();
         services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.SectionName)
             .PostConfigure<IConfiguration>((o, configuration) =>
                 o.UnsubscribeBaseUrl ??= configuration["Sendora:Gateway:PublicUrl"])

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Sendora.Tests.Infrastructure;
@@ -18,7 +17,7 @@ public sealed class BackfillRecoveryTests
         await using var cluster = await SendoraCluster.StartAsync();
         await SendProfilesAsync(cluster);
 
-        using (var create = await SendAdminAsync(cluster, HttpMethod.Post, "/admin/v1/workspaces/default/audiences",
+        using (var create = await cluster.SendAsAdminAsync(HttpMethod.Post, "/admin/v1/workspaces/default/audiences",
             """{"id":"pro","name":"Pro plan","condition":{"trait":"plan","operator":"equals","value":"pro"}}"""))
         {
             await JsonAssert.StatusAsync(HttpStatusCode.Created, create);
@@ -103,20 +102,8 @@ public sealed class BackfillRecoveryTests
 
     private static async Task<JsonElement> GetAdminAsync(SendoraCluster cluster, string path)
     {
-        using var response = await SendAdminAsync(cluster, HttpMethod.Get, path, null);
+        using var response = await cluster.SendAsAdminAsync(HttpMethod.Get, path, null);
         await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
         return await JsonAssert.ReadAsync(response);
-    }
-
-    private static Task<HttpResponseMessage> SendAdminAsync(SendoraCluster cluster, HttpMethod method, string path, string? json)
-    {
-        var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", SendoraServer.AdminToken);
-        return cluster.Http.SendAsync(request);
     }
 }

@@ -149,6 +149,19 @@ public sealed class SendoraCluster : IAsyncDisposable
         return request;
     }
 
+    /// <summary>Sends a request with the admin token as bearer token and <paramref name="json"/>, when set, as its body.</summary>
+    public Task<HttpResponseMessage> SendAsAdminAsync(HttpMethod method, string path, string? json)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", SendoraServer.AdminToken);
+        return Http.SendAsync(request);
+    }
+
     public HttpRequestMessage GetEvents(string userId)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, SendoraServer.ProfilePath("user_id:" + userId, "events", "?limit=100"));

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Sendora.Tests.Destinations;
+
+[Collection(DestinationsCollection.Name)]
+public sealed class DestinationApiTests(DestinationsFixture fixture)
+{
+    private const string Path = "/admin/v1/workspaces/default/destinations";
+
+    public static TheoryData<string, string, string> InvalidRequests => new()
+    {
+        { """{"name": "", "url": "https://example.test/e"}""", "name", "non-empty string" },
+        { """{"name": "N", "url": "ftp://example.test/e"}""", "url", "absolute http or https URL" },
+        { """{"name": "N", "url": "https://example.test/e", "signingSecret": "short"}""", "signingSecret", "16 to 256 characters, not 5" },
+        { """{"name": "N", "url": "https://example.test/e", "signingSecret": "0123456789abcdef", "sourceIds": ["src_missing"]}""",
+            "sourceIds[0]", "no source \"src_missing\"" },
+        { Valid(""", "headers": {"Sendora-Signature": "x"}"""), "headers.Sendora-Signature", "set by Sendora" },
+        { Valid(""", "filter": {"eventTypes": ["click"]}"""), "filter.eventTypes[0]", "track, identify, page, screen, group, alias" },
+        { Valid(""", "mapping": {"drop": ["messageId"]}"""), "mapping.drop[0]", "cannot rename or drop messageId" },
+        { Valid(""", "mapping": {"rename": {"properties..x": "y"}}"""), "mapping.rename.properties..x", "1 to 256 characters" },
+        { Valid(""", "batchSize": 5000"""), "batchSize", "from 1 to 1,000, not 5,000" },
+        { Valid(""", "maxBatchAgeMs": -1"""), "maxBatchAgeMs", "from 0 to 3,600,000, not -1" },
+        { Valid(""", "retryPeriodMinutes": 20000"""), "retryPeriodMinutes", "from 1 to 10,080, not 20,000" },
+        { Valid(""", "audienceEvents": {"enabled": true, "audienceIds": ["nope"]}"""), "audienceEvents.audienceIds[0]", "no audience \"nope\"" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidRequests))]
+    public async Task Create_InvalidField_NamesFieldAndLimit(string body, string field, string expected)
+    {
+        var json = body.Replace("SOURCE", fixture.SourceId, StringComparison.Ordinal);
+        using var response = await fixture.Server.SendAsAdminAsync(HttpMethod.Post, Path, json);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(text);
+        Assert.Equal(field, problem.RootElement.GetProperty("field").GetString());
+        Assert.Contains(expected, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_InvalidWhere_ListsConditionErrors()
+    {
+        var json = Valid(""", "filter": {"where": {"property": "total", "operator": "is", "value": 1}}""")
+            .Replace("SOURCE", fixture.SourceId, StringComparison.Ordinal);
+        using var response = await fixture.Server.SendAsAdminAsync(HttpMethod.Post, Path, json);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(text);
+        var error = problem.RootElement.GetProperty("errors")[0];
+        Assert.Equal("$.filter.where.operator", error.GetProperty("path").GetString());
+        Assert.Contains("operator", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Destination_CreateUpdateDelete_HidesSecretAndAudits()
+    {
+        var json = Valid(""", "id": "crud", "headers": {"Authorization": "Bearer abc"}""")
+            .Replace("SOURCE", fixture.SourceId, StringComparison.Ordinal);
+        using (var created = await fixture.Server.SendAsAdminAsync(HttpMethod.Post, Path, json))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var text = await created.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("0123456789abcdef", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Bearer abc", text, StringComparison.Ordinal);
+            using var view = JsonDocument.Parse(text);
+            Assert.Equal("…cdef", view.RootElement.GetProperty("signingSecret").GetString());
+        }
+
+        using (var conflict = await fixture.Server.SendAsAdminAsync(HttpMethod.Post, Path, json))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        }
+
+        var update = $$"""{"name": "Renamed", "sourceIds": ["{{fixture.SourceId}}"], "url": "https://example.test/other", "batchSize": 10}""";
+        using (var updated = await fixture.Server.SendAsAdminAsync(HttpMethod.Put, $"{Path}/crud", update))
+        {
+            Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+            using var view = JsonDocument.Parse(await updated.Content.ReadAsStringAsync());
+            Assert.Equal("Renamed", view.RootElement.GetProperty("name").GetString());
+            Assert.Equal("…cdef", view.RootElement.GetProperty("signingSecret").GetString());
+            Assert.Equal(10, view.RootElement.GetProperty("batchSize").GetInt32());
+        }
+
+        var stats = await fixture.GetDestinationAsync("crud");
+        Assert.Equal(0, stats.GetProperty("counts").GetProperty("delivered").GetInt32());
+
+        using (var deleted = await fixture.Server.SendAsAdminAsync(HttpMethod.Delete, $"{Path}/crud", "{}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        using (var missing = await fixture.Server.GetAsAdminAsync($"{Path}/crud"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        using var audit = await fixture.Server.GetAsAdminAsync("/admin/v1/workspaces/default/audit?limit=100");
+        var log = await audit.Content.ReadAsStringAsync();
+        Assert.Contains("destination.create", log, StringComparison.Ordinal);
+        Assert.Contains("destination.update", log, StringComparison.Ordinal);
+        Assert.Contains("destination.delete", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("0123456789abcdef", log, StringComparison.Ordinal);
+    }
+
+    private static string Valid(string extra) =>
+        $$"""{"name": "N", "url": "https://example.test/e", "signingSecret": "0123456789abcdef", "sourceIds": ["SOURCE"]{{extra}}}""";
+}
