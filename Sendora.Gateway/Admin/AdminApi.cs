@@ -39,6 +39,7 @@ public static partial class AdminApi
         MapInspectionRoutes(admin);
         MapClusterRoutes(admin);
         MapHealthRoutes(admin);
+        MapSyncRoutes(admin);
         return endpoints;
     }
 

@@ -42,6 +42,7 @@ public sealed partial class ProfileGrain(
         }
 
         ScheduleSignalPublish();
+        ScheduleChangeRecord(TimeSpan.Zero);
 
         return Task.CompletedTask;
     }
@@ -386,6 +387,7 @@ public sealed partial class ProfileGrain(
         try
         {
             await EnsureSignalReminderAsync();
+            profile.State.ChangeVersion++;
             await profile.WriteStateAsync();
         }
         catch (Exception exception)
@@ -396,6 +398,8 @@ public sealed partial class ProfileGrain(
             DeactivateOnIdle();
             throw;
         }
+
+        await RecordChangeAsync();
     }
 
     private void ThrowIfStale()

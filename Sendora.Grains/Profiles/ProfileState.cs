@@ -55,6 +55,11 @@ public sealed class ProfileState
 
     /// <summary>Signals for journeys not yet sent, and the journeys that follow this profile.</summary>
     [Id(17)] public ProfileJourneyState Journeys { get; set; } = new();
+
+    /// <summary>
+    /// How many times the state was written, which numbers the profile's entries in its workspace's change log.
+    /// </summary>
+    [Id(18)] public long ChangeVersion { get; set; }
 }
 
 /// <summary>One merge: which profile was absorbed, with which ids, when, and which message caused it.</summary>

@@ -17,6 +17,7 @@ using Sendora.Grains.Channels;
 using Sendora.Grains.Health;
 using Sendora.Grains.Ingestion;
 using Sendora.Grains.Profiles;
+using Sendora.Grains.Sync;
 
 namespace Sendora.Silo.Hosting;
 
@@ -77,6 +78,10 @@ public static class SiloHostingExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.CommandTimeout >= TimeSpan.FromSeconds(1), "Sendora:Sync:CommandTimeout must be at least 1 second.")
+            .ValidateOnStart();
         services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.SectionName)
             .PostConfigure<IConfiguration>((o, configuration) =>
                 o.UnsubscribeBaseUrl ??= configuration["Sendora:Gateway:PublicUrl"])
