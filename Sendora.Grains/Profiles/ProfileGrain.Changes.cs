@@ -53,7 +53,7 @@ public sealed partial class ProfileGrain
     }
 
     // A silo can fail between the state write and the change log call, so every activation records its version
-    // again; the change log ignores a version it already has.
+    // again. The change log ignores a version it already has.
     // NOTE: a profile that is never activated again after such a failure stays out of incremental runs until its
     // next change; a reset backfill exports it.
     private void ScheduleChangeRecord(TimeSpan delay)

@@ -7,7 +7,7 @@ public sealed partial class PostgresTarget
 {
     /// <summary>
     /// Runs the chunk's statements as one batch. Every statement returns one row of (added, updated) or (deleted)
-    /// counts. An upsert tells an insert from an update by <c>xmax = 0</c>, and updates a row only when a column
+    /// counts. An upsert distinguishes an insert from an update by <c>xmax = 0</c>, and updates a row only when a column
     /// differs, so an unchanged row counts neither way.
     /// </summary>
     private async Task<SyncCounts> ApplyAsync(NpgsqlConnection connection, ChunkRows rows, CancellationToken cancellationToken)
@@ -18,10 +18,10 @@ public sealed partial class PostgresTarget
         var kept = rows.ProfileIds.ToArray();
 
         // Deleted profiles: memberships first, so that audience members who left are counted with memberships.
-        Add(batch, $"WITH d AS (DELETE FROM {s}.audience_memberships WHERE profile_id = ANY($1) RETURNING 1) SELECT count(*), 0::bigint FROM d", deleted);
-        Add(batch, $"WITH d AS (DELETE FROM {s}.external_ids WHERE profile_id = ANY($1) RETURNING 1) SELECT count(*), 0::bigint FROM d", deleted);
-        Add(batch, $"WITH d AS (DELETE FROM {s}.events WHERE profile_id = ANY($1) RETURNING 1) SELECT count(*), 0::bigint FROM d", deleted);
-        Add(batch, $"WITH d AS (DELETE FROM {s}.profiles WHERE profile_id = ANY($1) RETURNING 1) SELECT count(*), 0::bigint FROM d", deleted);
+        Add(batch, $"WITH d AS (DELETE FROM {s}.audience_memberships WHERE profile_id = ANY($1) RETURNING 1) SELECT count(*), 0::bigint FROM d", [deleted]);
+        Add(batch, $"WITH d AS (DELETE FROM {s}.external_ids WHERE profile_id = ANY($1) RETURNING 1) SELECT count(*), 0::bigint FROM d", [deleted]);
+        Add(batch, $"WITH d AS (DELETE FROM {s}.events WHERE profile_id = ANY($1) RETURNING 1) SELECT count(*), 0::bigint FROM d", [deleted]);
+        Add(batch, $"WITH d AS (DELETE FROM {s}.profiles WHERE profile_id = ANY($1) RETURNING 1) SELECT count(*), 0::bigint FROM d", [deleted]);
 
         Add(batch, $"""
             WITH r AS (
@@ -38,9 +38,8 @@ public sealed partial class PostgresTarget
                         excluded.created_at, excluded.first_seen, excluded.last_seen)
                 RETURNING (xmax = 0) AS inserted)
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM r
-            """,
-            kept, rows.UserIds.ToArray(), Json(rows.AnonymousIds), Json(rows.Traits), Json(rows.ComputedTraits),
-            rows.CreatedAt.ToArray(), rows.FirstSeen.ToArray(), rows.LastSeen.ToArray());
+            """, [kept, rows.UserIds.ToArray(), Json(rows.AnonymousIds), Json(rows.Traits), Json(rows.ComputedTraits),
+            rows.CreatedAt.ToArray(), rows.FirstSeen.ToArray(), rows.LastSeen.ToArray()]);
 
         // Ids and memberships a kept profile no longer has.
         Add(batch, $"""
@@ -50,7 +49,7 @@ public sealed partial class PostgresTarget
                     WHERE k.profile_id = e.profile_id AND k.type = e.type AND k.value = e.value)
                 RETURNING 1)
             SELECT count(*), 0::bigint FROM d
-            """, kept, rows.IdProfileIds.ToArray(), rows.IdTypes.ToArray(), rows.IdValues.ToArray());
+            """, [kept, rows.IdProfileIds.ToArray(), rows.IdTypes.ToArray(), rows.IdValues.ToArray()]);
         Add(batch, $"""
             WITH d AS (
                 DELETE FROM {s}.audience_memberships m WHERE m.profile_id = ANY($1) AND NOT EXISTS (
@@ -58,7 +57,7 @@ public sealed partial class PostgresTarget
                     WHERE k.audience_id = m.audience_id AND k.profile_id = m.profile_id)
                 RETURNING 1)
             SELECT count(*), 0::bigint FROM d
-            """, kept, rows.MemberAudienceIds.ToArray(), rows.MemberProfileIds.ToArray());
+            """, [kept, rows.MemberAudienceIds.ToArray(), rows.MemberProfileIds.ToArray()]);
 
         Add(batch, $"""
             WITH r AS (
@@ -68,9 +67,8 @@ public sealed partial class PostgresTarget
                 WHERE (e.source_id, e.created_at) IS DISTINCT FROM (excluded.source_id, excluded.created_at)
                 RETURNING (xmax = 0) AS inserted)
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM r
-            """,
-            rows.IdProfileIds.ToArray(), rows.IdTypes.ToArray(), rows.IdValues.ToArray(), rows.IdSources.ToArray(),
-            rows.IdCreatedAt.ToArray());
+            """, [rows.IdProfileIds.ToArray(), rows.IdTypes.ToArray(), rows.IdValues.ToArray(), rows.IdSources.ToArray(),
+            rows.IdCreatedAt.ToArray()]);
         Add(batch, $"""
             WITH r AS (
                 INSERT INTO {s}.audience_memberships AS m (audience_id, profile_id, entered_at)
@@ -79,7 +77,7 @@ public sealed partial class PostgresTarget
                 WHERE m.entered_at IS DISTINCT FROM excluded.entered_at
                 RETURNING (xmax = 0) AS inserted)
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM r
-            """, rows.MemberAudienceIds.ToArray(), rows.MemberProfileIds.ToArray(), rows.MemberSince.ToArray());
+            """, [rows.MemberAudienceIds.ToArray(), rows.MemberProfileIds.ToArray(), rows.MemberSince.ToArray()]);
 
         // An event moves with its message id when a merge or split hands it to another profile.
         Add(batch, $"""
@@ -91,10 +89,9 @@ public sealed partial class PostgresTarget
                 WHERE e.profile_id IS DISTINCT FROM excluded.profile_id
                 RETURNING (xmax = 0) AS inserted)
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM r
-            """,
-            rows.EventMessageIds.ToArray(), rows.EventProfileIds.ToArray(), rows.EventTypes.ToArray(), rows.EventNames.ToArray(),
+            """, [rows.EventMessageIds.ToArray(), rows.EventProfileIds.ToArray(), rows.EventTypes.ToArray(), rows.EventNames.ToArray(),
             rows.EventTimestamps.ToArray(), rows.EventReceivedAt.ToArray(), rows.EventSources.ToArray(),
-            Json(rows.EventProperties), Json(rows.EventMessages));
+            Json(rows.EventProperties), Json(rows.EventMessages)]);
 
         var results = new List<(long First, long Second)>(batch.BatchCommands.Count);
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
@@ -117,14 +114,15 @@ public sealed partial class PostgresTarget
 
         return new SyncCounts
         {
-            Memberships = new SyncTableCounts(results[9].First, results[9].Second, results[0].First + results[6].First),
-            ExternalIds = new SyncTableCounts(results[8].First, results[8].Second, results[1].First + results[5].First),
-            Events = new SyncTableCounts(results[10].First, results[10].Second, results[2].First),
+            Memberships = new SyncTableCounts(results[8].First, results[8].Second, results[0].First + results[6].First),
+            ExternalIds = new SyncTableCounts(results[7].First, results[7].Second, results[1].First + results[5].First),
+            Events = new SyncTableCounts(results[9].First, results[9].Second, results[2].First),
             Profiles = new SyncTableCounts(results[4].First, results[4].Second, results[3].First),
         };
     }
 
-    private static void Add(NpgsqlBatch batch, string sql, params object[] values)
+    // The values are a list, not params, because a string[] passed as params object[] would become the params array.
+    private static void Add(NpgsqlBatch batch, string sql, IReadOnlyList<object> values)
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var value in values)

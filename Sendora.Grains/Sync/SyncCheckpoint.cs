@@ -1,7 +1,7 @@
 namespace Sendora.Grains.Sync;
 
 /// <summary>
-/// Where a sync's export stands, stored as JSON in the target's <c>sync_checkpoints</c> table in the same transaction
+/// The position of a sync's export, stored as JSON in the target's <c>sync_checkpoints</c> table in the same transaction
 /// as the chunk it follows. A run resumes from it, so a chunk is never applied twice and none is skipped.
 /// </summary>
 public sealed record SyncCheckpoint

@@ -85,7 +85,7 @@ public sealed partial class SyncGrain
         }
         catch (Exception exception)
         {
-            // Whatever failed, the target holds the last committed chunk, which the next run continues from.
+            // Whatever failed, the target contains the last committed chunk, which the next run continues from.
             await FinishRunAsync(exception);
         }
     }
@@ -174,6 +174,9 @@ public sealed partial class SyncGrain
         {
             if (checkpoint.Phase != SyncPhases.Backfill)
             {
+                // Commits the phase and the positions that moved past superseded changes, so the next run starts
+                // incremental from here.
+                await _target!.WriteChunkAsync(SyncKey, [], _ => next, CancellationToken.None);
                 return false;
             }
 

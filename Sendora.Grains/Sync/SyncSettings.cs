@@ -14,7 +14,7 @@ public sealed record SyncSettings
     /// <summary>A cron expression of five fields, in UTC, for when runs start.</summary>
     [Id(2)] public string? Schedule { get; init; }
 
-    /// <summary>The PostgreSQL schema that holds the sync's tables.</summary>
+    /// <summary>The PostgreSQL schema that contains the sync's tables.</summary>
     [Id(3)] public string? Schema { get; init; }
 
     /// <summary>Profiles per chunk; null on a sync means <see cref="SyncOptions.ChunkSize"/>.</summary>

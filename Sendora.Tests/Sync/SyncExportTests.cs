@@ -85,7 +85,7 @@ public sealed class SyncExportTests
         Assert.Equal("1002", (await Postgres.QueryAsync($"SELECT traits->>'n' FROM {schema}.profiles WHERE user_id = 'u-2'")).Single()[0]);
         Assert.Equal(SeededProfiles + changes.Count, await Postgres.CountAsync($"SELECT count(*) FROM {schema}.events"));
 
-        // The merged profiles are one row, which holds both ids and both events.
+        // The merged profiles are one row, which has both ids and both events.
         var merged = (await Postgres.QueryAsync(
             $"SELECT profile_id, anonymous_ids FROM {schema}.profiles WHERE user_id = 'u-7'")).Single();
         Assert.Contains("anon-only", (string[])merged[1]!);
@@ -113,14 +113,15 @@ public sealed class SyncExportTests
         await client.SendBatchAsync([.. Enumerable.Range(1, 50).Select(i => Identify($"r-{i}", null, $"r-{i}", "free", i))]);
         var schema = Postgres.NewSchema("reset");
         await client.CreateSyncAsync("s", await Postgres.GetConnectionStringAsync(), schema, chunkSize: 7);
-        await client.RunAsync("s", RunTimeout);
-        await Postgres.QueryAsync($"DELETE FROM {schema}.profiles WHERE user_id = 'r-1'");
+        var first = await client.RunAsync("s", RunTimeout);
+        Assert.True(50 == Table(first, "profiles").GetProperty("added").GetInt64(), first.ToString());
+        Assert.Equal(1, await Postgres.CountAsync($"WITH d AS (DELETE FROM {schema}.profiles WHERE user_id = 'r-1' RETURNING 1) SELECT count(*) FROM d"));
 
         var reset = await client.RunAsync("s", RunTimeout, reset: true);
 
         Assert.Equal("reset", reset.GetProperty("trigger").GetString());
         Assert.Equal("backfill", reset.GetProperty("kind").GetString());
-        Assert.Equal(1, Table(reset, "profiles").GetProperty("added").GetInt64());
+        Assert.True(1 == Table(reset, "profiles").GetProperty("added").GetInt64(), reset.ToString());
         Assert.Equal(0, Table(reset, "profiles").GetProperty("updated").GetInt64());
         Assert.Equal(50, await Postgres.CountAsync($"SELECT count(*) FROM {schema}.profiles"));
     }

@@ -9,7 +9,7 @@ public sealed class SyncRecoveryTests
 
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(10);
 
-    /// <summary>Every column but <c>synced_at</c>, which holds the time of the export.</summary>
+    /// <summary>Every column but <c>synced_at</c>, which is the time of the export.</summary>
     private static readonly Dictionary<string, string> TableColumns = new()
     {
         ["profiles"] = "profile_id, user_id, anonymous_ids, traits, computed_traits, created_at, first_seen, last_seen",
