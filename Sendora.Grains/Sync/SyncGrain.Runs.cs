@@ -135,9 +135,10 @@ public sealed partial class SyncGrain
         }
 
         _checkpoint = checkpoint;
+        var continuesCommittedRun = stored?.RunId == run.Id;
         state.CurrentRun = run with
         {
-            Kind = run.Done == 0 && run.Counts == SyncCounts.Zero && stored?.RunId != run.Id ? checkpoint.Phase : run.Kind,
+            Kind = continuesCommittedRun ? run.Kind : checkpoint.Phase,
             Phase = checkpoint.Phase,
             Done = checkpoint.Done,
             Total = checkpoint.Total,

@@ -31,6 +31,8 @@ public sealed class SyncState
 
     [Id(11)] public int ConsecutiveFailures { get; set; }
 
-    /// <summary>The latest schedule occurrence that started a run or was skipped because one was running.</summary>
+    /// <summary>
+    /// The latest schedule occurrence that started a run, or the time the schedule or the enabled flag last changed.
+    /// </summary>
     [Id(12)] public DateTimeOffset? LastScheduledAt { get; set; }
 }

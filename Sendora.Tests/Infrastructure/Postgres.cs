@@ -72,19 +72,12 @@ public static class Postgres
         await RunAsync(Path.Combine(bin, "initdb"),
             ["-D", dataDirectory, "-U", "sendora", "--auth=trust", "-E", "UTF8", "--no-instructions"], asRoot);
         var port = Ports.GetFree();
-        var server = Start(Path.Combine(bin, "postgres"),
-            ["-D", dataDirectory, "-p", port.ToString(), "-c", "listen_addresses=127.0.0.1",
-                "-c", $"unix_socket_directories={dataDirectory}", "-c", "fsync=off"], asRoot);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            if (!server.HasExited)
-            {
-                server.Kill(entireProcessTree: true);
-                server.WaitForExit();
-            }
 
-            Directory.Delete(dataDirectory, recursive: true);
-        };
+        // The shell stops the server and deletes its data when its standard input closes, which happens however this
+        // process ends, even when the test runner kills it and no exit handler runs.
+        var script = "\"$0\" -D \"$1\" -p \"$2\" -c listen_addresses=127.0.0.1 -c unix_socket_directories=\"$1\" -c fsync=off & "
+            + "server=$!; cat >/dev/null; kill -INT $server; wait $server; rm -rf \"$1\"";
+        Start("/bin/sh", ["-c", script, Path.Combine(bin, "postgres"), dataDirectory, port.ToString()], asRoot, keepInputOpen: true);
 
         await Ports.WaitUntilOpenAsync(port, TimeSpan.FromSeconds(60), "PostgreSQL");
         var connectionString = $"Host=127.0.0.1;Port={port};Username=sendora;Database=postgres";
@@ -111,7 +104,7 @@ public static class Postgres
         }
     }
 
-    private static Process Start(string executable, IReadOnlyList<string> arguments, bool asPostgresUser)
+    private static Process Start(string executable, IReadOnlyList<string> arguments, bool asPostgresUser, bool keepInputOpen = false)
     {
         var start = asPostgresUser ? new ProcessStartInfo("runuser") : new ProcessStartInfo(executable);
         if (asPostgresUser)
@@ -127,6 +120,7 @@ public static class Postgres
             start.ArgumentList.Add(argument);
         }
 
+        start.RedirectStandardInput = keepInputOpen;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start.");

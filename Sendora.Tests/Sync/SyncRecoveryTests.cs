@@ -55,7 +55,10 @@ public sealed class SyncRecoveryTests
         Assert.Equal("succeeded", resumed.GetProperty("status").GetString());
         Assert.True(resumed.GetProperty("resumes").GetInt32() >= 1, $"The run was not resumed: {resumed}");
         Assert.Equal(Profiles, resumed.GetProperty("tables").GetProperty("profiles").GetProperty("added").GetInt64());
-        Assert.Equal(Profiles, resumed.GetProperty("progress").GetProperty("done").GetInt64());
+        var progress = resumed.GetProperty("progress");
+        Assert.Equal("incremental", progress.GetProperty("phase").GetString());
+        Assert.Equal(progress.GetProperty("total").GetInt64(), progress.GetProperty("done").GetInt64());
+        Assert.Equal(Profiles, await Postgres.CountAsync($"SELECT count(*) FROM {interrupted}.profiles"));
 
         await client.CreateSyncAsync("whole", connectionString, uninterrupted, chunkSize: 500);
         var whole = await client.RunAsync("whole", RunTimeout);
