@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Sendora in Release and runs its tests against an in-memory Azurite on ports
-# 10010-10012 and a redis-server on port 10016, which do not collide with those of ./run.sh.
-# Arguments go to `dotnet test`,
+# 10010-10012, a redis-server on port 10016 and a private PostgreSQL on port 10015 with its data
+# in .sendora/postgres-test, none of which collide with those of ./run.sh. Arguments go to `dotnet test`,
 # for example: ./test.sh --filter 'FullyQualifiedName~Profiles'
 # The last line printed is "N passed, N failed". The exit code is 0 only when at least one
 # test passed and none failed.
@@ -54,6 +54,7 @@ require_commands
 install_tools
 install_chromium
 install_redis
+install_postgresql
 mkdir -p "$SENDORA_LOG_DIR"
 
 start_azurite 10010 10011 10012 "$SENDORA_LOG_DIR/test-azurite.log"
@@ -64,6 +65,12 @@ export SENDORA_TEST_STORAGE
 rm -rf "$SENDORA_STATE_DIR/test-redis"
 start_redis 10016 "$SENDORA_STATE_DIR/test-redis" "$SENDORA_LOG_DIR/test-redis.log"
 export SENDORA_TEST_REDIS=127.0.0.1:10016
+
+# A fresh cluster each time, so that no table of an earlier run is left.
+rm -rf "$SENDORA_STATE_DIR/postgres-test"
+start_postgresql 10015 "$SENDORA_STATE_DIR/postgres-test" "$SENDORA_LOG_DIR/test-postgresql.log"
+SENDORA_TEST_POSTGRES="$(postgresql_connection_string 10015)"
+export SENDORA_TEST_POSTGRES
 export SENDORA_TOOLS_DIR
 export SENDORA_CHROMIUM=/usr/bin/chromium
 if [[ -d "$SENDORA_ROOT/../shared/corpus" ]]; then

@@ -277,3 +277,79 @@ start_redis() {
     waited=$((waited + 1))
   done
 }
+
+# Prints the bin folder of the newest PostgreSQL under /usr/lib/postgresql, or nothing when none is installed.
+postgresql_bin_dir() {
+  local dir
+  dir="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)"
+  [[ -n "$dir" && -x "$dir/postgres" ]] && printf '%s\n' "$dir"
+  return 0
+}
+
+# Installs Debian's postgresql package unless a PostgreSQL server is under /usr/lib/postgresql. Needs root.
+install_postgresql() {
+  [[ -n "$(postgresql_bin_dir)" ]] && return 0
+
+  wait_for_apt
+  [[ -n "$(postgresql_bin_dir)" ]] && return 0
+  (( EUID == 0 )) || fail "PostgreSQL is missing: run 'apt-get install postgresql' as root"
+
+  log "installing Debian's postgresql package"
+  local apt_options=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get "${apt_options[@]}" update -qq || fail "apt-get update failed"
+  apt-get "${apt_options[@]}" install -y -qq --no-install-recommends postgresql >/dev/null \
+    || fail "apt-get install postgresql failed"
+  [[ -n "$(postgresql_bin_dir)" ]] || fail "apt-get installed postgresql but /usr/lib/postgresql/*/bin/postgres is missing"
+}
+
+# Starts a private PostgreSQL cluster on 127.0.0.1 with its data and socket in DIRECTORY, creating the cluster with
+# initdb on first use, and waits, at most 60 seconds, until it accepts connections. The cluster trusts every local
+# connection and has the superuser `sendora`. PostgreSQL refuses to run as root, so under root the server runs as
+# the `postgres` user, which then owns DIRECTORY.
+# Usage: start_postgresql PORT DIRECTORY LOG
+start_postgresql() {
+  local port="$1" data_dir="$2" log_file="$3"
+  local bin run_as=()
+  bin="$(postgresql_bin_dir)"
+  [[ -n "$bin" ]] || fail "PostgreSQL is missing: call install_postgresql first"
+  if port_is_open "$port"; then
+    fail "port $port on 127.0.0.1 is already in use: stop the process listening there (ss -ltnp 'sport = :$port')"
+  fi
+
+  mkdir -p "$data_dir" "$(dirname "$log_file")"
+  if (( EUID == 0 )); then
+    id postgres >/dev/null 2>&1 || fail "the postgres user is missing: reinstall Debian's postgresql package"
+    chown postgres: "$data_dir"
+    chmod 700 "$data_dir"
+    run_as=(runuser -u postgres --)
+  fi
+
+  if [[ ! -f "$data_dir/PG_VERSION" ]]; then
+    "${run_as[@]}" "$bin/initdb" -D "$data_dir" -U sendora --auth=trust -E UTF8 --no-instructions >"$log_file" 2>&1 \
+      || { print_log_tail "$log_file"; fail "initdb failed in $data_dir (log: $log_file)"; }
+  fi
+
+  # fsync is off because the cluster holds only data that a run can create again.
+  start_background postgresql "$log_file" "${run_as[@]}" "$bin/postgres" -D "$data_dir" -p "$port" \
+    -c listen_addresses=127.0.0.1 -c unix_socket_directories="$data_dir" -c fsync=off
+  local pid="${STARTED_PIDS[-1]}" waited=0
+  until "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; do
+    if ! is_running "$pid"; then
+      print_log_tail "$log_file"
+      fail "PostgreSQL exited before it accepted connections on port $port (log: $log_file)"
+    fi
+    if (( waited >= 600 )); then
+      print_log_tail "$log_file"
+      fail "PostgreSQL did not accept connections on port $port within 60s (log: $log_file)"
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+}
+
+# Prints the Npgsql connection string of a cluster started by start_postgresql.
+# Usage: postgresql_connection_string PORT
+postgresql_connection_string() {
+  printf 'Host=127.0.0.1;Port=%s;Username=sendora;Database=postgres\n' "$1"
+}

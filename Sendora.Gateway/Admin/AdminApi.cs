@@ -40,6 +40,7 @@ public static partial class AdminApi
         MapInspectionRoutes(admin);
         MapClusterRoutes(admin);
         MapHealthRoutes(admin);
+        MapSyncRoutes(admin);
         return endpoints;
     }
 

@@ -8,4 +8,7 @@ public static class AlertKinds
 
     /// <summary>A channel's share of sent deliveries in the last hour fell below the threshold.</summary>
     public const string DeliverySuccess = "delivery_success";
+
+    /// <summary>A data sync's runs failed as many times in a row as <c>Sendora:Sync:FailureAlertThreshold</c>.</summary>
+    public const string SyncFailure = "sync_failure";
 }

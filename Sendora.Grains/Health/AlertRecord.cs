@@ -6,10 +6,10 @@ public sealed record AlertRecord
 {
     [Id(0)] public required string Id { get; init; }
 
-    /// <summary><see cref="AlertKinds.Volume"/> or <see cref="AlertKinds.DeliverySuccess"/>.</summary>
+    /// <summary><see cref="AlertKinds.Volume"/>, <see cref="AlertKinds.DeliverySuccess"/> or <see cref="AlertKinds.SyncFailure"/>.</summary>
     [Id(1)] public required string Kind { get; init; }
 
-    /// <summary>The source id of a volume alert, or the channel of a delivery alert.</summary>
+    /// <summary>The source id of a volume alert, the channel of a delivery alert, or the sync id of a sync alert.</summary>
     [Id(2)] public required string Subject { get; init; }
 
     [Id(3)] public required DateTimeOffset OpenedAt { get; init; }

@@ -97,6 +97,13 @@ public interface IProfileGrain : IGrainWithStringKey, IInspectable
     /// A message that carries a token again adds it back. Returns the survivor when this profile was merged.
     /// </summary>
     Task<string?> RemovePushTokensAsync(IReadOnlyList<ExternalIdKey> tokens);
+
+    /// <summary>
+    /// Returns what a data sync exports of the profile: its ids, traits, computed traits, memberships and recent
+    /// events, or only <see cref="ProfileSyncRecord.Exists"/> false for a merged or empty profile.
+    /// </summary>
+    [ReadOnly]
+    Task<ProfileSyncRecord> GetSyncRecordAsync();
 }
 
 /// <summary>The ids of a profile and where it forwards, for identity resolution.</summary>

@@ -43,6 +43,7 @@ public sealed partial class ProfileGrain(
 
         ScheduleSignalPublish();
         ScheduleDestinationPublish();
+        ScheduleChangeRecord(TimeSpan.Zero);
 
         return Task.CompletedTask;
     }
@@ -424,6 +425,7 @@ public sealed partial class ProfileGrain(
         try
         {
             await EnsureSignalReminderAsync();
+            profile.State.ChangeVersion++;
             await profile.WriteStateAsync();
         }
         catch (Exception exception)
@@ -434,6 +436,8 @@ public sealed partial class ProfileGrain(
             DeactivateOnIdle();
             throw;
         }
+
+        await RecordChangeAsync();
     }
 
     private void ThrowIfStale()

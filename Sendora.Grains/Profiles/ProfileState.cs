@@ -58,6 +58,11 @@ public sealed class ProfileState
 
     /// <summary>Messages and audience changes not yet handed to the destinations that take them.</summary>
     [Id(18)] public ProfileDestinationState Destinations { get; set; } = new();
+
+    /// <summary>
+    /// How many times the state was written, which numbers the profile's entries in its workspace's change log.
+    /// </summary>
+    [Id(19)] public long ChangeVersion { get; set; }
 }
 
 /// <summary>One merge: which profile was absorbed, with which ids, when, and which message caused it.</summary>

@@ -19,6 +19,7 @@ using Sendora.Grains.Destinations;
 using Sendora.Grains.Health;
 using Sendora.Grains.Ingestion;
 using Sendora.Grains.Profiles;
+using Sendora.Grains.Sync;
 
 namespace Sendora.Silo.Hosting;
 
@@ -86,6 +87,10 @@ public static class SiloHostingExtensions
             .Validate(o => o.RetryPeriod >= TimeSpan.Zero, "Sendora:Destinations:RetryPeriod must not be negative.")
             .Validate(o => o.InitialRetryDelay > TimeSpan.Zero && o.MaxRetryDelay >= o.InitialRetryDelay,
                 "Sendora:Destinations:InitialRetryDelay must be more than zero and at most Sendora:Destinations:MaxRetryDelay.")
+            .ValidateOnStart();
+        services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.CommandTimeout >= TimeSpan.FromSeconds(1), "Sendora:Sync:CommandTimeout must be at least 1 second.")
             .ValidateOnStart();
         services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.SectionName)
             .PostConfigure<IConfiguration>((o, configuration) =>
