@@ -36,14 +36,8 @@ public sealed class SyncClient(HttpClient http, string workspaceId, string write
             await gate.WaitAsync();
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/batch")
-                {
-                    Content = new StringContent($$"""{"batch":[{{string.Join(",", batch)}}]}""", Encoding.UTF8, "application/json"),
-                };
-                request.Headers.Authorization = SendoraServer.Basic(writeKey);
-                using var response = await http.SendAsync(request);
-                await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
-                var body = await JsonAssert.ReadAsync(response);
+                var body = await AcceptedPost.SendAsync(
+                    http, "/v1/batch", $$"""{"batch":[{{string.Join(",", batch)}}]}""", SendoraServer.Basic(writeKey));
                 Assert.False(body.TryGetProperty("rejected", out var rejected), $"The batch rejected messages: {rejected}");
             }
             finally
