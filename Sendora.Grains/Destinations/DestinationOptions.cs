@@ -35,7 +35,7 @@ public sealed class DestinationOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The most characters of message JSON one partition keeps waiting; past it new messages are parked at once.
+    /// The maximum characters of message JSON one partition keeps waiting. Past it, new messages are parked at once.
     /// Default 350,000. A partition's queue and parked messages share one grain state, which Azure Table storage keeps
     /// in one entity of at most 1 MiB, so together with <see cref="MaxParkedCharacters"/> this stays at the 600,000 characters
     /// a profile's recent events are held to for the same reason.
@@ -49,7 +49,7 @@ public sealed class DestinationOptions
     public int MaxQueuedCharacters { get; set; } = 350_000;
 
     /// <summary>
-    /// The most characters of message JSON one partition keeps parked for replay; past it the oldest parked messages
+    /// The maximum characters of message JSON one partition keeps parked for replay. Past it, the oldest parked messages
     /// are dropped, having been counted as failed when they were parked. Default 250,000.
     /// </summary>
     [Range(0, 100_000_000)]

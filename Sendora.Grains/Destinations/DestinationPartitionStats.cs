@@ -26,7 +26,7 @@ public sealed record DestinationPartitionStats
     [Id(5)] public IReadOnlyList<DestinationFailure> Failures { get; init; } = [];
 }
 
-/// <summary>One failed request: when, for whom, why, and what the receiver replied.</summary>
+/// <summary>One failed request: its time, the person, the reason and the receiver's response.</summary>
 [GenerateSerializer, Immutable, Alias("sendora.DestinationFailure")]
 public sealed record DestinationFailure(
     [property: Id(0)] DateTimeOffset At,

@@ -19,11 +19,11 @@ public sealed class RetryingSender(HttpClient http, string writeKey, TimeSpan gi
     /// <summary>Every response and failure, one line each, such as <c>503 Retry-After=5</c> or <c>timeout</c>.</summary>
     public ConcurrentQueue<string> Outcomes { get; } = new();
 
-    /// <summary>How many requests were answered 503, counting each retry.</summary>
+    /// <summary>How many responses were 503, counting each retry.</summary>
     public int Unavailable => Outcomes.Count(outcome => outcome.StartsWith("503", StringComparison.Ordinal));
 
     /// <summary>
-    /// Sends <paramref name="body"/> to <paramref name="path"/> until it is answered 200 and returns true, or returns
+    /// Sends <paramref name="body"/> to <paramref name="path"/> until the response is 200 and returns true, or returns
     /// false when <c>giveUpAfter</c> has passed since the first attempt.
     /// </summary>
     public async Task<bool> SendAsync(string path, string body)

@@ -7,7 +7,7 @@ namespace Sendora.Tests.Infrastructure;
 
 /// <summary>
 /// Posts tracking calls the way Segment's SDKs do: a 503 with Retry-After is sent again with the same body, because
-/// Sendora acknowledged nothing of it. A busy cluster of processes answers so when one grain call takes longer than
+/// Sendora acknowledged nothing of it. A busy cluster of processes returns that 503 when one grain call takes longer than
 /// the gateway's cluster response timeout.
 /// </summary>
 public static class AcceptedPost
