@@ -13,7 +13,8 @@ public interface IProfileChangeLogGrain : IGrainWithStringKey
     /// <summary>
     /// Records that <paramref name="profileId"/> persisted state version <paramref name="version"/>, with a new
     /// sequence number. A version at or below the one already recorded changes nothing, so a profile may record
-    /// the same version again after a failure.
+    /// the same version again after a failure. A profile whose recorded change no reader has reached yet keeps its
+    /// sequence, and nothing is written: readers export a profile as it is when they reach it.
     /// Concurrent calls interleave so that they share one storage write.
     /// </summary>
     [AlwaysInterleave]

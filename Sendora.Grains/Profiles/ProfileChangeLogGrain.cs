@@ -8,12 +8,19 @@ public sealed class ProfileChangeLogGrain(
     private readonly SortedDictionary<long, string> _bySequence = [];
     private GroupedWrites<ProfileChange, bool>? _writes;
 
+    // The highest sequence a reader may have taken as its bound. A change at or below it may be exported already,
+    // so the profile's next change needs a new sequence. A change above it is still ahead of every reader.
+    private long _handedOut;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         foreach (var (profileId, change) in log.State.Changes)
         {
             _bySequence[change.Sequence] = profileId;
         }
+
+        // What readers took before this activation is not known, so everything stored counts as taken.
+        _handedOut = log.State.LastSequence;
 
         // Profiles record themselves after every write, so concurrent records share one storage write.
         _writes = new GroupedWrites<ProfileChange, bool>(WriteAsync);
@@ -23,9 +30,20 @@ public sealed class ProfileChangeLogGrain(
     public async Task RecordAsync(string profileId, long version)
     {
         ArgumentException.ThrowIfNullOrEmpty(profileId);
-        if (log.State.Changes.TryGetValue(profileId, out var recorded) && recorded.Version >= version)
+        if (log.State.Changes.TryGetValue(profileId, out var recorded))
         {
-            return;
+            if (recorded.Version >= version)
+            {
+                return;
+            }
+
+            if (recorded.Sequence > _handedOut)
+            {
+                // No reader has reached the stored change yet, and a reader exports the profile as it is when it
+                // gets there. So the stored change covers this one, and a busy profile does not rewrite the shard.
+                log.State.Changes[profileId] = recorded with { Version = version };
+                return;
+            }
         }
 
         await _writes!.AddAsync([new ProfileChange(profileId, 0, version)]);
@@ -34,6 +52,7 @@ public sealed class ProfileChangeLogGrain(
     public Task<IReadOnlyList<ProfileChange>> ReadAsync(long afterSequence, long upToSequence, int limit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        _handedOut = Math.Max(_handedOut, Math.Min(upToSequence, log.State.LastSequence));
         var page = new List<ProfileChange>(Math.Min(limit, 1_024));
         foreach (var (sequence, profileId) in _bySequence)
         {
@@ -53,10 +72,17 @@ public sealed class ProfileChangeLogGrain(
         return Task.FromResult<IReadOnlyList<ProfileChange>>(page);
     }
 
-    public Task<int> CountAsync(long afterSequence, long upToSequence) =>
-        Task.FromResult(_bySequence.Keys.Count(s => s > afterSequence && s <= upToSequence));
+    public Task<int> CountAsync(long afterSequence, long upToSequence)
+    {
+        _handedOut = Math.Max(_handedOut, Math.Min(upToSequence, log.State.LastSequence));
+        return Task.FromResult(_bySequence.Keys.Count(s => s > afterSequence && s <= upToSequence));
+    }
 
-    public Task<long> GetLastSequenceAsync() => Task.FromResult(log.State.LastSequence);
+    public Task<long> GetLastSequenceAsync()
+    {
+        _handedOut = log.State.LastSequence;
+        return Task.FromResult(log.State.LastSequence);
+    }
 
     private async Task<bool> WriteAsync(IReadOnlyList<ProfileChange> records)
     {

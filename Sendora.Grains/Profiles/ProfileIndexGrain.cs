@@ -11,6 +11,8 @@ public interface IProfileIndexGrain : IGrainWithStringKey
     /// <summary>The number of shards per workspace. Fixed, because changing it would move profiles between shards.</summary>
     const int ShardCount = 64;
 
+    /// <summary>Adds a profile id. Concurrent calls interleave so that new profiles share one storage write.</summary>
+    [AlwaysInterleave]
     Task AddAsync(string profileId);
 
     /// <summary>Returns up to <paramref name="limit"/> profile ids after <paramref name="afterProfileId"/>, in ordinal order.</summary>
@@ -30,21 +32,39 @@ public sealed class ProfileIndexGrain(
     [PersistentState("profileIndex", SendoraNames.GrainStorage)] IPersistentState<ProfileIndexState> index)
     : Grain, IProfileIndexGrain
 {
-    public async Task AddAsync(string profileId)
+    private GroupedWrites<string, bool>? _writes;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _writes = new GroupedWrites<string, bool>(WriteAsync);
+        return Task.CompletedTask;
+    }
+
+    public Task AddAsync(string profileId)
     {
         ArgumentException.ThrowIfNullOrEmpty(profileId);
-        if (index.State.ProfileIds.Add(profileId))
+        return index.State.ProfileIds.Contains(profileId) ? Task.CompletedTask : _writes!.AddAsync([profileId]);
+    }
+
+    private async Task<bool> WriteAsync(IReadOnlyList<string> profileIds)
+    {
+        var added = profileIds.Where(index.State.ProfileIds.Add).ToList();
+        if (added.Count == 0)
         {
-            try
-            {
-                await index.WriteStateAsync();
-            }
-            catch
-            {
-                index.State.ProfileIds.Remove(profileId);
-                throw;
-            }
+            return true;
         }
+
+        try
+        {
+            await index.WriteStateAsync();
+        }
+        catch
+        {
+            index.State.ProfileIds.ExceptWith(added);
+            throw;
+        }
+
+        return true;
     }
 
     public Task<IReadOnlyList<string>> ListAsync(string? afterProfileId, int limit)
