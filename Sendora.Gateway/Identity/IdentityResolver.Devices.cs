@@ -1,3 +1,4 @@
+using Sendora.Grains;
 using Sendora.Grains.Identity;
 using Sendora.Grains.Ingestion;
 using Sendora.Grains.Profiles;
@@ -41,7 +42,7 @@ public sealed partial class IdentityResolver
                 continue;
             }
 
-            var result = await grains.GetGrain<IIdentityGrain>(id.GrainKey(workspaceId)).MoveAsync(target, message.Timestamp);
+            var result = await grains.Reference<IIdentityGrain>(id.GrainKey(workspaceId)).MoveAsync(target, message.Timestamp);
             if (result.ProfileId != target)
             {
                 cache.SetOwner(id, result.ProfileId);

@@ -126,7 +126,7 @@ public sealed partial class IdentityResolver(
     private async Task<ExternalIdKey> PreviousIdKeyAsync(string workspaceId, string previousId)
     {
         var asUser = new ExternalIdKey(UserIdType, previousId);
-        var owner = await grains.GetGrain<IIdentityGrain>(asUser.GrainKey(workspaceId)).ResolveAsync();
+        var owner = await grains.Reference<IIdentityGrain>(asUser.GrainKey(workspaceId)).ResolveAsync();
         return owner is not null ? asUser : new ExternalIdKey(AnonymousIdType, previousId);
     }
 
@@ -148,7 +148,7 @@ public sealed partial class IdentityResolver(
         }
 
         var resolved = await Task.WhenAll(missing.Select(id =>
-            grains.GetGrain<IIdentityGrain>(id.GrainKey(workspaceId)).ResolveAsync()));
+            grains.Reference<IIdentityGrain>(id.GrainKey(workspaceId)).ResolveAsync()));
         for (var i = 0; i < missing.Count; i++)
         {
             owners[missing[i]] = resolved[i];
@@ -167,7 +167,7 @@ public sealed partial class IdentityResolver(
     {
         var unowned = ids.Where(id => owners[id] is null).ToList();
         var claimed = await Task.WhenAll(unowned.Select(id =>
-            grains.GetGrain<IIdentityGrain>(id.GrainKey(workspaceId)).ClaimAsync(target, messageTimestamp)));
+            grains.Reference<IIdentityGrain>(id.GrainKey(workspaceId)).ClaimAsync(target, messageTimestamp)));
         for (var i = 0; i < unowned.Count; i++)
         {
             cache.SetOwner(unowned[i], claimed[i]);
@@ -256,7 +256,7 @@ public sealed partial class IdentityResolver(
     }
 
     private IProfileGrain Profile(string workspaceId, string profileId) =>
-        grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId));
+        grains.Reference<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId));
 
     // Ids sort by creation time, so the oldest profile survives a merge whichever request performs it.
     public static string NewProfileId(DateTimeOffset now) =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Sendora.Gateway.Hosting;
+using Sendora.Grains;
 using Sendora.Grains.Admin;
 using Sendora.Grains.Identity;
 
@@ -23,7 +24,7 @@ public sealed class IdentityRulesCache(IGrainFactory grains, TimeProvider clock,
             return cached.Rules;
         }
 
-        var rules = await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetIdentityRulesAsync();
+        var rules = await grains.Reference<IWorkspaceGrain>(workspaceId).GetIdentityRulesAsync();
         _cache[workspaceId] = (rules, now + options.Value.WriteKeyCacheDuration);
         return rules;
     }

@@ -35,7 +35,7 @@ public sealed partial class IngestionCounters(
             var duplicates = Interlocked.Read(ref counts.Duplicates);
             try
             {
-                await grains.GetGrain<ISourceHealthGrain>(GrainKeys.Scoped(workspaceId, sourceId))
+                await grains.Reference<ISourceHealthGrain>(GrainKeys.Scoped(workspaceId, sourceId))
                     .AddCountsAsync(minute, accepted, duplicates);
             }
             catch (Exception exception)

@@ -241,7 +241,7 @@ public sealed partial class TrackingHandler(
     {
         for (var hop = 0; hop < 8; hop++)
         {
-            var result = await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId)).ApplyAsync(messages);
+            var result = await grains.Reference<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId)).ApplyAsync(messages);
             if (result.ForwardedTo is not { } survivor)
             {
                 return result;
@@ -258,7 +258,7 @@ public sealed partial class TrackingHandler(
         Task.WhenAll(byProfile.SelectMany(pair => pair.Value
             .Where(message => message.Type == MessageTypes.Group && message.GroupId is not null)
             .Select(message => grains
-                .GetGrain<IGroupGrain>(GrainKeys.Scoped(workspaceId, GrainKeys.EncodeValue(message.GroupId!)))
+                .Reference<IGroupGrain>(GrainKeys.Scoped(workspaceId, GrainKeys.EncodeValue(message.GroupId!)))
                 .ApplyAsync(message.GroupId!, message.TraitsJson, message.Timestamp, pair.Key))));
 
     private async Task StoreRejectionsAsync(
@@ -273,7 +273,7 @@ public sealed partial class TrackingHandler(
             var text = r.Item.GetRawText();
             return Keep(context.Request.Path, isBatch ? r.Index : null, r.Error, Encoding.UTF8.GetBytes(text), receivedAt);
         }).ToList();
-        await grains.GetGrain<ISourceHealthGrain>(GrainKeys.Scoped(binding.WorkspaceId, binding.SourceId))
+        await grains.Reference<ISourceHealthGrain>(GrainKeys.Scoped(binding.WorkspaceId, binding.SourceId))
             .RecordRejectionsAsync(stored);
     }
 
@@ -285,7 +285,7 @@ public sealed partial class TrackingHandler(
             try
             {
                 var rejection = Keep(context.Request.Path, null, error, body ?? [], receivedAt);
-                await grains.GetGrain<ISourceHealthGrain>(GrainKeys.Scoped(binding.WorkspaceId, binding.SourceId))
+                await grains.Reference<ISourceHealthGrain>(GrainKeys.Scoped(binding.WorkspaceId, binding.SourceId))
                     .RecordRejectionsAsync([rejection]);
             }
             catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)

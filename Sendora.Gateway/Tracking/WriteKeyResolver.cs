@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Sendora.Gateway.Hosting;
+using Sendora.Grains;
 using Sendora.Grains.Admin;
 
 namespace Sendora.Gateway.Tracking;
@@ -23,7 +24,7 @@ public sealed class WriteKeyResolver(IGrainFactory grains, TimeProvider clock, I
             return cached.Binding;
         }
 
-        var binding = await grains.GetGrain<IWriteKeyGrain>(writeKey).GetAsync();
+        var binding = await grains.Reference<IWriteKeyGrain>(writeKey).GetAsync();
         if (_cache.Count > 100_000)
         {
             // Unknown keys sent at random must not grow the cache without bound.

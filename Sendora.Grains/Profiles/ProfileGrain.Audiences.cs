@@ -226,7 +226,7 @@ public sealed partial class ProfileGrain
         try
         {
             await Task.WhenAll(batch.GroupBy(c => c.AudienceId).Select(group =>
-                GrainFactory.GetGrain<IAudienceGrain>(GrainKeys.Scoped(_workspaceId, group.Key)).AppendAsync([.. group])));
+                GrainFactory.Reference<IAudienceGrain>(GrainKeys.Scoped(_workspaceId, group.Key)).AppendAsync([.. group])));
         }
         catch (Exception exception)
         {
@@ -309,7 +309,7 @@ public sealed partial class ProfileGrain
     }
 
     private async Task<AudienceCatalog> GetCatalogAsync() => _journeyCatalog =
-        await GrainFactory.GetGrain<IAudienceCatalogGrain>(_workspaceId).GetAsync(profile.State.Audiences.CatalogVersion);
+        await GrainFactory.Reference<IAudienceCatalogGrain>(_workspaceId).GetAsync(profile.State.Audiences.CatalogVersion);
 
     private async Task<IReadOnlyList<JsonElement>> GroupTraitsAsync(AudienceCatalog catalog)
     {
@@ -330,7 +330,7 @@ public sealed partial class ProfileGrain
         }
 
         var groups = await Task.WhenAll(profile.State.GroupIds.Select(id => GrainFactory
-            .GetGrain<IGroupGrain>(GrainKeys.Scoped(_workspaceId, GrainKeys.EncodeValue(id))).GetAsync()));
+            .Reference<IGroupGrain>(GrainKeys.Scoped(_workspaceId, GrainKeys.EncodeValue(id))).GetAsync()));
         return [.. groups.OfType<GroupSnapshot>().Select(ToJson)];
     }
 

@@ -42,7 +42,7 @@ public sealed partial class ProfileGrain
         var version = profile.State.ChangeVersion;
         try
         {
-            await GrainFactory.GetGrain<IProfileChangeLogGrain>(IProfileChangeLogGrain.KeyFor(_workspaceId, _profileId))
+            await GrainFactory.Reference<IProfileChangeLogGrain>(IProfileChangeLogGrain.KeyFor(_workspaceId, _profileId))
                 .RecordAsync(_profileId, version);
         }
         catch (Exception exception)

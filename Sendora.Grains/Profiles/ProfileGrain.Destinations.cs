@@ -153,7 +153,7 @@ public sealed partial class ProfileGrain
                             .ToList();
                         var partition = DestinationPartitions.Of(_profileId, destination.Partitions);
                         var key = DestinationPartitions.Key(_workspaceId, destinationId, partition);
-                        await GrainFactory.GetGrain<IDestinationPartitionGrain>(key).EnqueueAsync(messages);
+                        await GrainFactory.Reference<IDestinationPartitionGrain>(key).EnqueueAsync(messages);
                     }
                 }
                 catch (Exception exception)

@@ -21,7 +21,7 @@ public sealed partial class ProfileGrain
         }
 
         // The Identity grain decides, because the id may have moved back here since the caller moved it away.
-        var owner = await GrainFactory.GetGrain<IIdentityGrain>(id.GrainKey(_workspaceId)).ResolveAsync();
+        var owner = await GrainFactory.Reference<IIdentityGrain>(id.GrainKey(_workspaceId)).ResolveAsync();
         if (owner is null || owner == _profileId || HasAbsorbed(owner))
         {
             return null;

@@ -360,7 +360,7 @@ public sealed partial class ProfileGrain(
         }
 
         var claims = newIds.Select(pair => GrainFactory
-            .GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(_workspaceId, pair.Id.Type, pair.Id.Id))
+            .Reference<IIdentityGrain>(GrainKeys.ForExternalId(_workspaceId, pair.Id.Type, pair.Id.Id))
             .ClaimAsync(_profileId, pair.MessageTimestamp));
         var owners = await Task.WhenAll(claims);
         for (var i = 0; i < owners.Length; i++)
@@ -371,7 +371,7 @@ public sealed partial class ProfileGrain(
             }
 
             LogIdClaimedElsewhere(newIds[i].Id.Type, _profileId, owners[i]);
-            var identity = GrainFactory.GetGrain<IIdentityGrain>(
+            var identity = GrainFactory.Reference<IIdentityGrain>(
                 GrainKeys.ForExternalId(_workspaceId, newIds[i].Id.Type, newIds[i].Id.Id));
             if (await identity.HasMovedAsync())
             {
@@ -392,7 +392,7 @@ public sealed partial class ProfileGrain(
             return;
         }
 
-        await GrainFactory.GetGrain<IProfileIndexGrain>(IProfileIndexGrain.KeyFor(_workspaceId, _profileId)).AddAsync(_profileId);
+        await GrainFactory.Reference<IProfileIndexGrain>(IProfileIndexGrain.KeyFor(_workspaceId, _profileId)).AddAsync(_profileId);
         profile.State.Indexed = true;
     }
 
