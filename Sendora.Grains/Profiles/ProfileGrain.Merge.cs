@@ -200,10 +200,7 @@ public sealed partial class ProfileGrain
 
         foreach (var messageId in messageIds)
         {
-            if (_seenMessageIds.Add(messageId))
-            {
-                state.SeenMessages.Add(new SeenMessage(messageId, now));
-            }
+            _seenMessageIds.Add(messageId, now);
         }
 
         await EvaluateAudiencesAsync(causeMessageId: null);
@@ -244,12 +241,7 @@ public sealed partial class ProfileGrain
             InsertRecentEvent(state.RecentEvents, stored);
         }
 
-        foreach (var seen in victim.SeenMessages.Where(seen => _seenMessageIds.Add(seen.MessageId)))
-        {
-            state.SeenMessages.Add(seen);
-        }
-
-        state.SeenMessages.Sort((left, right) => left.ReceivedAt.CompareTo(right.ReceivedAt));
+        _seenMessageIds.AddStored(victim);
         foreach (var id in victim.ExternalIds.Where(v => !state.ExternalIds.Exists(e => e.Type == v.Type && e.Id == v.Id)))
         {
             state.ExternalIds.Add(id);

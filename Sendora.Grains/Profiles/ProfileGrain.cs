@@ -19,7 +19,7 @@ public sealed partial class ProfileGrain(
     ILogger<ProfileGrain> logger) : Grain, IProfileGrain, IRemindable
 {
     private readonly ProfileOptions _options = options.Value;
-    private readonly HashSet<string> _seenMessageIds = new(StringComparer.Ordinal);
+    private SeenMessageIds _seenMessageIds = new();
     private string _workspaceId = string.Empty;
     private string _profileId = string.Empty;
 
@@ -30,10 +30,7 @@ public sealed partial class ProfileGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_workspaceId, _profileId) = GrainKeys.Split(this.GetPrimaryKeyString());
-        foreach (var seen in profile.State.SeenMessages)
-        {
-            _seenMessageIds.Add(seen.MessageId);
-        }
+        _seenMessageIds = SeenMessageIds.From(profile.State);
 
         // Changes saved before a crash, and windows due while the profile was inactive, are handled at once.
         if (profile.State.Audiences.Outbox.Count > 0 || profile.State.Audiences.NextEvaluationAt <= clock.GetUtcNow())
@@ -396,35 +393,17 @@ public sealed partial class ProfileGrain(
         profile.State.Indexed = true;
     }
 
-    private void Remember(TrackedMessage message)
-    {
-        profile.State.SeenMessages.Add(new SeenMessage(message.MessageId, message.ReceivedAt));
-        _seenMessageIds.Add(message.MessageId);
-    }
+    private void Remember(TrackedMessage message) => _seenMessageIds.Add(message.MessageId, message.ReceivedAt);
 
-    private void ForgetExpiredMessageIds(DateTimeOffset now)
-    {
-        var seen = profile.State.SeenMessages;
-        var cutoff = now - _options.DeduplicationWindow;
-        var remove = 0;
-        while (remove < seen.Count
-            && (seen[remove].ReceivedAt < cutoff || seen.Count - remove >= _options.MaxRememberedMessageIds))
-        {
-            _seenMessageIds.Remove(seen[remove].MessageId);
-            remove++;
-        }
-
-        if (remove > 0)
-        {
-            seen.RemoveRange(0, remove);
-        }
-    }
+    private void ForgetExpiredMessageIds(DateTimeOffset now) =>
+        _seenMessageIds.Forget(now - _options.DeduplicationWindow, _options.MaxRememberedMessageIds);
 
     private async Task PersistAsync()
     {
         try
         {
             await EnsureSignalReminderAsync();
+            _seenMessageIds.SaveTo(profile.State);
             profile.State.ChangeVersion++;
             await profile.WriteStateAsync();
         }

@@ -21,7 +21,10 @@ public sealed class ProfileState
     /// <summary>The newest applied messages, oldest first by timestamp, at most the configured number.</summary>
     [Id(5)] public List<StoredEvent> RecentEvents { get; set; } = [];
 
-    /// <summary>MessageIds applied within the deduplication window, in the order they arrived.</summary>
+    /// <summary>
+    /// MessageIds applied within the deduplication window, as states written before <see cref="SeenMessageDigests"/>
+    /// kept them. A profile moves them into the digests at its next write, and this list then stays empty.
+    /// </summary>
     [Id(6)] public List<SeenMessage> SeenMessages { get; set; } = [];
 
     /// <summary>The earliest and latest message timestamps applied.</summary>
@@ -63,6 +66,12 @@ public sealed class ProfileState
     /// How many times the state was written, which numbers the profile's entries in its workspace's change log.
     /// </summary>
     [Id(19)] public long ChangeVersion { get; set; }
+
+    /// <summary>
+    /// MessageIds applied within the deduplication window, in the order they arrived, packed by
+    /// <see cref="SeenMessageIds"/>: 24 bytes each, the arrival time in ticks and a 128-bit digest of the id.
+    /// </summary>
+    [Id(20)] public byte[] SeenMessageDigests { get; set; } = [];
 }
 
 /// <summary>One merge: which profile was absorbed, with which ids, when, and which message caused it.</summary>

@@ -1,0 +1,109 @@
+using Sendora.Grains.Profiles;
+
+namespace Sendora.Tests.Units;
+
+public sealed class SeenMessageIdsTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Add_SameIdTwice_RemembersItOnce()
+    {
+        var seen = new SeenMessageIds();
+
+        Assert.True(seen.Add("m-1", Start));
+        Assert.False(seen.Add("m-1", Start.AddSeconds(1)));
+        Assert.True(seen.Contains("m-1"));
+        Assert.False(seen.Contains("m-2"));
+        Assert.Equal(1, seen.Count);
+    }
+
+    [Fact]
+    public void SaveTo_ThenFrom_KeepsEveryIdAndItsOrder()
+    {
+        var seen = new SeenMessageIds();
+        for (var i = 0; i < 50; i++)
+        {
+            seen.Add($"m-{i}", Start.AddSeconds(i));
+        }
+
+        var state = new ProfileState();
+        seen.SaveTo(state);
+        var loaded = SeenMessageIds.From(state);
+        loaded.Forget(Start.AddSeconds(25), int.MaxValue);
+
+        Assert.Equal(24 * 50, state.SeenMessageDigests.Length);
+        Assert.Equal(25, loaded.Count);
+        Assert.False(loaded.Contains("m-24"));
+        Assert.True(loaded.Contains("m-25"));
+        Assert.True(loaded.Contains("m-49"));
+    }
+
+    [Fact]
+    public void From_StateWithTheOlderList_ReadsItAndSaveToEmptiesIt()
+    {
+        var state = new ProfileState
+        {
+            SeenMessages = [new SeenMessage("old-1", Start), new SeenMessage("old-2", Start.AddMinutes(1))],
+        };
+
+        var seen = SeenMessageIds.From(state);
+        seen.SaveTo(state);
+        var reloaded = SeenMessageIds.From(state);
+
+        Assert.Empty(state.SeenMessages);
+        Assert.True(reloaded.Contains("old-1"));
+        Assert.True(reloaded.Contains("old-2"));
+        Assert.Equal(2, reloaded.Count);
+    }
+
+    [Fact]
+    public void Forget_BeyondTheLimit_DropsTheOldestFirst()
+    {
+        var seen = new SeenMessageIds();
+        for (var i = 0; i < 10; i++)
+        {
+            seen.Add($"m-{i}", Start.AddSeconds(i));
+        }
+
+        // Room is made for one more id, so a limit of 5 keeps the newest 4.
+        seen.Forget(DateTimeOffset.MinValue, 5);
+
+        Assert.Equal(4, seen.Count);
+        Assert.False(seen.Contains("m-5"));
+        Assert.True(seen.Contains("m-6"));
+    }
+
+    [Fact]
+    public void AddStored_FromAnotherProfile_MergesByArrivalTime()
+    {
+        var survivor = new SeenMessageIds();
+        survivor.Add("late", Start.AddHours(2));
+        var victim = new SeenMessageIds();
+        victim.Add("early", Start);
+        victim.Add("late", Start.AddHours(2));
+        var victimState = new ProfileState();
+        victim.SaveTo(victimState);
+
+        survivor.AddStored(victimState);
+        survivor.Forget(Start.AddHours(1), int.MaxValue);
+
+        Assert.Equal(1, survivor.Count);
+        Assert.True(survivor.Contains("late"));
+        Assert.False(survivor.Contains("early"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("ümlaut é 中文 😀")]
+    [InlineData("a-messageId-of-a-thousand-characters")]
+    public void Contains_AnyText_FindsExactlyThatId(string messageId)
+    {
+        var id = messageId.Length > 30 ? new string('x', 1_000) : messageId;
+        var seen = new SeenMessageIds();
+        seen.Add(id, Start);
+
+        Assert.True(seen.Contains(id));
+        Assert.False(seen.Contains(id + " "));
+    }
+}
