@@ -288,6 +288,8 @@ public static partial class AdminApi
                 externalIds = run.Counts.ExternalIds,
                 audienceMemberships = run.Counts.Memberships,
                 events = run.Counts.Events,
+                eventTables = run.Counts.EventTables,
+                discards = run.Counts.Discards,
             },
             resumes = run.Resumes,
             error = run.Error,

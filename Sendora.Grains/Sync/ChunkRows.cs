@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Sendora.Grains.Profiles;
+using Sendora.Grains.Sync.EventTables;
 
 namespace Sendora.Grains.Sync;
 
@@ -58,6 +59,9 @@ internal sealed class ChunkRows
     public List<string?> EventProperties { get; } = [];
 
     public List<string> EventMessages { get; } = [];
+
+    /// <summary>The track events with a name, in the order of the records and of each profile's events.</summary>
+    public List<TrackEventRecord> TrackEvents { get; } = [];
 
     /// <summary>Splits records into rows. A profile id listed twice keeps its last record, an event id its last profile.</summary>
     public static ChunkRows From(IReadOnlyList<ProfileSyncRecord> records)
@@ -127,10 +131,11 @@ internal sealed class ChunkRows
         using var message = JsonDocument.Parse(json);
         var root = message.RootElement;
         var type = StringOf(root, "type") ?? "track";
+        var name = type == "track" ? StringOf(root, "event") : StringOf(root, "name");
         EventMessageIds.Add(stored.MessageId);
         EventProfileIds.Add(profileId);
         EventTypes.Add(type);
-        EventNames.Add(type == "track" ? StringOf(root, "event") : StringOf(root, "name"));
+        EventNames.Add(name);
         EventTimestamps.Add(stored.Timestamp.UtcDateTime);
         EventReceivedAt.Add(StringOf(root, "receivedAt") is { } received
             && DateTimeOffset.TryParse(received, System.Globalization.CultureInfo.InvariantCulture,
@@ -138,10 +143,15 @@ internal sealed class ChunkRows
             ? at.UtcDateTime
             : null);
         EventSources.Add(stored.SourceId);
-        EventProperties.Add(root.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
-            ? properties.GetRawText()
-            : null);
+        var properties = root.TryGetProperty("properties", out var value) && value.ValueKind == JsonValueKind.Object
+            ? value.GetRawText()
+            : null;
+        EventProperties.Add(properties);
         EventMessages.Add(json);
+        if (type == "track" && !string.IsNullOrEmpty(name))
+        {
+            TrackEvents.Add(new TrackEventRecord(stored.MessageId, profileId, name, stored.Timestamp.UtcDateTime, properties));
+        }
     }
 
     private static string? StringOf(JsonElement element, string name) =>

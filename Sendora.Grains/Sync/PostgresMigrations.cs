@@ -63,6 +63,34 @@ public static class PostgresMigrations
                 updated_at timestamptz NOT NULL
             );
             """),
+        new(2, "Create the event table registry and the discards table", """
+            CREATE TABLE {schema}.event_tables (
+                table_name text PRIMARY KEY,
+                event_name text NOT NULL,
+                created_at timestamptz NOT NULL
+            );
+
+            CREATE TABLE {schema}.event_columns (
+                table_name text NOT NULL REFERENCES {schema}.event_tables (table_name),
+                column_name text NOT NULL,
+                position integer NOT NULL,
+                data_type text NOT NULL CHECK (data_type IN ('boolean', 'bigint', 'numeric', 'text', 'jsonb')),
+                property text NOT NULL,
+                added_at timestamptz NOT NULL,
+                PRIMARY KEY (table_name, column_name)
+            );
+
+            CREATE TABLE {schema}.discards (
+                message_id text NOT NULL,
+                table_name text NOT NULL,
+                column_name text NOT NULL,
+                value text NOT NULL,
+                reason text NOT NULL,
+                discarded_at timestamptz NOT NULL,
+                PRIMARY KEY (message_id, table_name, column_name)
+            );
+            CREATE INDEX discards_table_name_column_name ON {schema}.discards (table_name, column_name);
+            """),
     ];
 
     /// <summary>The version of the newest migration.</summary>

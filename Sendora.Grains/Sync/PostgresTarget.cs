@@ -96,7 +96,10 @@ public sealed partial class PostgresTarget : IAsyncDisposable
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var counts = await ApplyAsync(connection, ChunkRows.From(records), cancellationToken);
+        var rows = ChunkRows.From(records);
+        var counts = await ApplyAsync(connection, rows, cancellationToken);
+        var (eventTables, discards) = await ApplyEventTablesAsync(connection, rows, cancellationToken);
+        counts = counts with { EventTables = eventTables, Discards = discards };
 
         var next = checkpoint(counts);
         await ExecuteAsync(connection, $"""

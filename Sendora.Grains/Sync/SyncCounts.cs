@@ -27,14 +27,23 @@ public sealed record SyncCounts
 
     [Id(3)] public SyncTableCounts Events { get; init; } = SyncTableCounts.Zero;
 
+    /// <summary>Rows of all event tables (<c>track_…</c>) together.</summary>
+    [Id(4)] public SyncTableCounts EventTables { get; init; } = SyncTableCounts.Zero;
+
+    /// <summary>Rows of <c>discards</c>, which a run only adds.</summary>
+    [Id(5)] public SyncTableCounts Discards { get; init; } = SyncTableCounts.Zero;
+
     public SyncCounts Plus(SyncCounts other) => new()
     {
         Profiles = Profiles.Plus(other.Profiles),
         ExternalIds = ExternalIds.Plus(other.ExternalIds),
         Memberships = Memberships.Plus(other.Memberships),
         Events = Events.Plus(other.Events),
+        EventTables = EventTables.Plus(other.EventTables),
+        Discards = Discards.Plus(other.Discards),
     };
 
     /// <summary>The rows of all tables together.</summary>
-    public SyncTableCounts Total() => Profiles.Plus(ExternalIds).Plus(Memberships).Plus(Events);
+    public SyncTableCounts Total() =>
+        Profiles.Plus(ExternalIds).Plus(Memberships).Plus(Events).Plus(EventTables).Plus(Discards);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Sendora.Grains.Sync;
 using Sendora.Tests.Infrastructure;
 
 namespace Sendora.Tests.Sync;
@@ -44,7 +45,7 @@ public sealed class SyncExportTests
         Assert.Equal(0, first.GetProperty("rowsDeleted").GetInt64());
         Assert.Equal(SeededProfiles, await Postgres.CountAsync($"SELECT count(*) FROM {schema}.profiles"));
         Assert.Equal(999, await Postgres.CountAsync($"SELECT count(*) FROM {schema}.audience_memberships WHERE audience_id = 'pro'"));
-        Assert.Equal(1, await Postgres.CountAsync($"SELECT max(version) FROM {schema}.schema_version"));
+        Assert.Equal(PostgresMigrations.Latest, await Postgres.CountAsync($"SELECT max(version) FROM {schema}.schema_version"));
         var u42 = (await Postgres.QueryAsync(
             $"SELECT user_id, anonymous_ids, traits->>'plan', traits->>'n' FROM {schema}.profiles WHERE user_id = 'u-42'")).Single();
         Assert.Equal("u-42", u42[0]);
@@ -93,6 +94,8 @@ public sealed class SyncExportTests
             $"SELECT count(*) FROM {schema}.external_ids WHERE value = 'anon-only' AND profile_id <> '{merged[0]}'"));
         Assert.Equal(merged[0], (await Postgres.QueryAsync(
             $"SELECT profile_id FROM {schema}.events WHERE message_id = 'seed-anon'")).Single()[0]);
+        Assert.Equal(merged[0], (await Postgres.QueryAsync(
+            $"SELECT profile_id FROM {schema}.track_viewed WHERE message_id = 'seed-anon'")).Single()[0]);
 
         // A run with nothing new changes nothing.
         var third = await client.RunAsync("warehouse", RunTimeout);

@@ -2,7 +2,10 @@ using Sendora.Tests.Infrastructure;
 
 namespace Sendora.Tests.Sync;
 
-/// <summary>A run whose silo process is killed midway continues from its last committed chunk after a restart.</summary>
+/// <summary>
+/// A run whose silo process is killed midway continues from its last committed chunk after a restart, and leaves every
+/// table, event tables and discards included, as an uninterrupted run does.
+/// </summary>
 public sealed class SyncRecoveryTests
 {
     private const int Profiles = 2_000;
@@ -16,6 +19,10 @@ public sealed class SyncRecoveryTests
         ["external_ids"] = "profile_id, type, value, source_id, created_at",
         ["audience_memberships"] = "audience_id, profile_id, entered_at",
         ["events"] = "message_id, profile_id, type, event, timestamp, received_at, source_id, properties, message",
+        ["event_tables"] = "table_name, event_name",
+        ["event_columns"] = "table_name, column_name, position, data_type, property",
+        ["track_order"] = "message_id, profile_id, timestamp, total, paid, items, order_id",
+        ["discards"] = "message_id, table_name, column_name, value, reason",
     };
 
     [Fact]
@@ -31,6 +38,7 @@ public sealed class SyncRecoveryTests
 
         await client.SendBatchAsync([.. Enumerable.Range(1, Profiles).Select(i => SyncExportTests.Identify(
             $"k-{i}", $"ka-{i}", $"k-{i}", i % 3 == 0 ? "pro" : "free", i))]);
+        await client.SendBatchAsync([.. Enumerable.Range(1, Profiles).Select(Order)]);
         var connectionString = await Postgres.GetConnectionStringAsync();
         var interrupted = Postgres.NewSchema("killed");
         var uninterrupted = Postgres.NewSchema("whole");
@@ -75,5 +83,40 @@ public sealed class SyncRecoveryTests
             Assert.Equal(0, await Postgres.CountAsync(
                 $"SELECT count(*) FROM (SELECT {columns} FROM {uninterrupted}.{table} EXCEPT SELECT {columns} FROM {interrupted}.{table}) d"));
         }
+    }
+
+    /// <summary>
+    /// Returns an Order track whose properties change type between profiles, so that column types depend on the order in
+    /// which events are exported. Every tenth carries two properties that map to one column, which always makes a discard.
+    /// </summary>
+    private static string Order(int i)
+    {
+        object total = (i % 4) switch
+        {
+            0 => "N/A",
+            1 => i,
+            2 => i + 0.5,
+            _ => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var properties = new Dictionary<string, object>
+        {
+            ["total"] = total,
+            ["paid"] = i % 7 == 0 ? "maybe" : i % 2 == 0,
+            ["items"] = new[] { $"sku-{i}" },
+            ["orderId"] = $"o-{i}",
+        };
+        if (i % 10 == 0)
+        {
+            properties["order_id"] = $"dup-{i}";
+        }
+
+        return System.Text.Json.JsonSerializer.Serialize(new
+        {
+            type = "track",
+            userId = $"k-{i}",
+            @event = "Order",
+            messageId = $"order-{i}",
+            properties,
+        });
     }
 }
