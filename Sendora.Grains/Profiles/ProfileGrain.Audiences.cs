@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sendora.Grains.Audiences;
@@ -23,15 +26,17 @@ public sealed partial class ProfileGrain
     private static readonly ConcurrentDictionary<string, Condition?> Conditions = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, ComputedTraitDefinition?> TraitDefinitions = new(StringComparer.Ordinal);
 
-    // Bounds of the event history's properties, in UTF-16 characters: together with the recent events, a
+    // Bounds of the event history's properties, in UTF-8 bytes, because together with the recent events a
     // profile's state has to fit the 1 MB of one Azure Table entity.
     private const int MaxHistoryValueLength = 256;
     private const int MaxHistoryPropertiesLength = 2_048;
     private const int MaxHistoryLength = 200_000;
 
+    private static readonly byte[] EmptyProperties = "{}"u8.ToArray();
+
     private List<EventFact>? _eventFacts;
 
-    // The total length of the history's properties; -1 until counted.
+    // The total length of the history's properties in UTF-8 bytes; -1 until counted.
     private long _historyLength = -1;
 
     // Events applied since the last evaluation, which computed traits still have to take in.
@@ -397,12 +402,12 @@ public sealed partial class ProfileGrain
 
     private static EventFact ToFact(HistoryEvent stored)
     {
-        using var document = JsonDocument.Parse(stored.PropertiesJson);
+        using var document = JsonDocument.Parse(stored.Properties);
         return new EventFact(stored.Type, stored.Name, stored.Timestamp, document.RootElement.Clone());
     }
 
     /// <summary>Adds a track, page or screen message to the history that conditions read.</summary>
-    private void AddHistory(TrackedMessage message)
+    private void AddHistory(TrackedMessage message, StoredEvent stored)
     {
         if (message.Type is not (MessageTypes.Track or MessageTypes.Page or MessageTypes.Screen))
         {
@@ -410,11 +415,12 @@ public sealed partial class ProfileGrain
         }
 
         InsertHistory(new HistoryEvent(message.MessageId, message.Type, message.Name ?? string.Empty, message.Timestamp,
-            CompactProperties(message.Json)));
+            CompactProperties(stored.Envelope)));
     }
 
     private void InsertHistory(HistoryEvent stored)
     {
+        stored = stored.Compact();
         var history = profile.State.Audiences.History;
         var index = history.Count;
         while (index > 0 && history[index - 1].Timestamp > stored.Timestamp)
@@ -429,12 +435,12 @@ public sealed partial class ProfileGrain
 
         var options = audienceOptions.Value;
         var cutoff = clock.GetUtcNow() - options.EventHistoryRetention;
-        _historyLength = _historyLength < 0 ? history.Sum(e => e.PropertiesJson.Length) : _historyLength + stored.PropertiesJson.Length;
+        _historyLength = _historyLength < 0 ? history.Sum(e => (long)e.PropertiesLength) : _historyLength + stored.PropertiesLength;
         var remove = 0;
         while (remove < history.Count - 1
             && (history.Count - remove > options.EventHistoryLimit || history[remove].Timestamp < cutoff || _historyLength > MaxHistoryLength))
         {
-            _historyLength -= history[remove].PropertiesJson.Length;
+            _historyLength -= history[remove].PropertiesLength;
             remove++;
         }
 
@@ -453,51 +459,56 @@ public sealed partial class ProfileGrain
     }
 
     /// <summary>
-    /// Returns the top-level properties of a message envelope that conditions can use, as a JSON object: values
-    /// of at most <see cref="MaxHistoryValueLength"/> characters, up to <see cref="MaxHistoryPropertiesLength"/>
+    /// Returns the top-level properties of a message envelope that conditions can use, as a UTF-8 JSON object:
+    /// values of at most <see cref="MaxHistoryValueLength"/> bytes, up to <see cref="MaxHistoryPropertiesLength"/>
     /// in all, so that a profile's state stays within what one storage entity holds.
     /// </summary>
-    private static string CompactProperties(string envelopeJson)
+    private static byte[] CompactProperties(ReadOnlyMemory<byte> envelopeJson)
     {
         using var envelope = JsonDocument.Parse(envelopeJson);
         if (!envelope.RootElement.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
         {
-            return "{}";
+            return EmptyProperties;
         }
 
-        var raw = properties.GetRawText();
+        var raw = JsonMarshal.GetRawUtf8Value(properties);
         if (raw.Length <= MaxHistoryPropertiesLength)
         {
-            return raw;
+            return raw.ToArray();
         }
 
         // NOTE: conditions and computed traits do not see a property dropped here (a long text, a large object).
-        using var buffer = new MemoryStream();
+        var buffer = new ArrayBufferWriter<byte>(MaxHistoryPropertiesLength);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             var length = 2;
             foreach (var property in properties.EnumerateObject())
             {
-                var value = property.Value.GetRawText();
-                if (value.Length > MaxHistoryValueLength || length + property.Name.Length + value.Length + 4 > MaxHistoryPropertiesLength)
+                var value = JsonMarshal.GetRawUtf8Value(property.Value).Length;
+                var name = JsonMarshal.GetRawUtf8PropertyName(property).Length;
+                if (value > MaxHistoryValueLength || length + name + value + 4 > MaxHistoryPropertiesLength)
                 {
                     continue;
                 }
 
                 property.WriteTo(writer);
-                length += property.Name.Length + value.Length + 4;
+                length += name + value + 4;
             }
 
             writer.WriteEndObject();
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>Returns the properties of a message for journeys, as <see cref="CompactProperties"/> keeps them.</summary>
+    private static string CompactPropertiesJson(string envelopeJson) =>
+        Encoding.UTF8.GetString(CompactProperties(Encoding.UTF8.GetBytes(envelopeJson)));
 
     private static HistoryEvent HistoryOf(StoredEvent stored, string type, string? name)
     {
-        return new HistoryEvent(stored.MessageId, type, name ?? string.Empty, stored.Timestamp, CompactProperties(stored.Json));
+        return new HistoryEvent(stored.MessageId, type, name ?? string.Empty, stored.Timestamp, CompactProperties(stored.Envelope));
     }
 
     private void MergeHistory(ProfileAudienceState victim)

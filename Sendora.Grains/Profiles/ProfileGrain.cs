@@ -35,6 +35,8 @@ public sealed partial class ProfileGrain(
             _seenMessageIds.Add(seen.MessageId);
         }
 
+        profile.State.CompactLegacyEvents();
+
         // Changes saved before a crash, and windows due while the profile was inactive, are handled at once.
         if (profile.State.Audiences.Outbox.Count > 0 || profile.State.Audiences.NextEvaluationAt <= clock.GetUtcNow())
         {
@@ -75,8 +77,8 @@ public sealed partial class ProfileGrain(
             }
 
             Remember(message);
-            Apply(state, message, newIds);
-            AddHistory(message);
+            var stored = Apply(state, message, newIds);
+            AddHistory(message, stored);
             appliedMessages.Add(message);
             lastApplied = message.MessageId;
             applied++;
@@ -181,7 +183,7 @@ public sealed partial class ProfileGrain(
         return traits;
     }
 
-    private void Apply(ProfileState state, TrackedMessage message, List<(ExternalId Id, DateTimeOffset MessageTimestamp)> newIds)
+    private StoredEvent Apply(ProfileState state, TrackedMessage message, List<(ExternalId Id, DateTimeOffset MessageTimestamp)> newIds)
     {
         state.CreatedAt ??= message.ReceivedAt;
         state.AppliedCount++;
@@ -210,10 +212,12 @@ public sealed partial class ProfileGrain(
                 break;
         }
 
-        AddRecentEvent(state, new StoredEvent(message.MessageId, message.Timestamp, message.SourceId, message.Json)
+        var stored = new StoredEvent(message.MessageId, message.Timestamp, message.SourceId, message.Json)
         {
             ExternalIds = StoredIdsOf(state.RecentEvents, message),
-        });
+        };
+        AddRecentEvent(state, stored);
+        return stored;
     }
 
     // A person's events mostly carry the same ids, so an event shares the immutable list of the newest
@@ -308,6 +312,7 @@ public sealed partial class ProfileGrain(
 
     private void InsertRecentEvent(List<StoredEvent> events, StoredEvent stored)
     {
+        stored = stored.Compact();
         var index = events.Count;
         while (index > 0 && Compare(events[index - 1], stored) > 0)
         {
@@ -321,18 +326,18 @@ public sealed partial class ProfileGrain(
         }
 
         // A profile's state is one Azure Table entity of at most 1 MB, so large events also push out old ones.
-        var length = events.Sum(e => (long)e.Json.Length);
+        var length = events.Sum(e => (long)e.EnvelopeLength);
         var remove = 0;
         while (length > MaxRecentEventsLength && remove < events.Count - 1)
         {
-            length -= events[remove].Json.Length;
+            length -= events[remove].EnvelopeLength;
             remove++;
         }
 
         events.RemoveRange(0, remove);
     }
 
-    /// <summary>The most characters of JSON the recent events keep together; the newest event is always kept.</summary>
+    /// <summary>The most UTF-8 bytes of JSON the recent events keep together; the newest event is always kept.</summary>
     private const long MaxRecentEventsLength = 600_000;
 
     private static void AddExternalId(
