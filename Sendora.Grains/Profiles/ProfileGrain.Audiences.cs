@@ -34,13 +34,13 @@ public sealed partial class ProfileGrain
 
     private static readonly byte[] EmptyProperties = "{}"u8.ToArray();
 
-    private List<EventFact>? _eventFacts;
-
     // The total length of the history's properties in UTF-8 bytes; -1 until counted.
     private long _historyLength = -1;
 
-    // Events applied since the last evaluation, which computed traits still have to take in.
-    private readonly List<EventFact> _newFacts = [];
+    // Events applied since the last evaluation, which computed traits still have to take in, or null when there
+    // are none. The facts of the whole history are built for each evaluation instead and not kept, so that between
+    // calls a profile keeps each event once, as the UTF-8 JSON of its state.
+    private List<EventFact>? _newFacts;
 
     // Computed trait states of profiles absorbed since the last evaluation, waiting to be merged.
     private readonly List<Dictionary<string, ComputedTraitState>> _absorbedTraits = [];
@@ -130,8 +130,9 @@ public sealed partial class ProfileGrain
         var now = clock.GetUtcNow();
         catalog ??= await GetCatalogAsync();
         var groups = await GroupTraitsAsync(catalog);
-        var next = UpdateComputedTraits(catalog, now);
-        var facts = new ProfileFacts(state, EventFacts(), groups, ComputedTraitValue);
+        var events = EventFacts();
+        var next = UpdateComputedTraits(catalog, events, now);
+        var facts = new ProfileFacts(state, events, groups, ComputedTraitValue);
         var changes = 0;
         var evaluated = 0;
 
@@ -397,14 +398,12 @@ public sealed partial class ProfileGrain
         return parsed;
     }
 
-    private List<EventFact> EventFacts() =>
-        _eventFacts ??= [.. profile.State.Audiences.History.Select(ToFact)];
+    // NOTE: properties are parsed again in each evaluation that reads them. Conditions with a "where" on events that
+    // a profile has many of cost more CPU than with parsed copies kept between calls, which cost memory instead.
+    private List<EventFact> EventFacts() => [.. profile.State.Audiences.History.Select(ToFact)];
 
-    private static EventFact ToFact(HistoryEvent stored)
-    {
-        using var document = JsonDocument.Parse(stored.Properties);
-        return new EventFact(stored.Type, stored.Name, stored.Timestamp, document.RootElement.Clone());
-    }
+    private static EventFact ToFact(HistoryEvent stored) =>
+        new(stored.Type, stored.Name, stored.Timestamp, stored.Properties);
 
     /// <summary>Adds a track, page or screen message to the history that conditions read.</summary>
     private void AddHistory(TrackedMessage message, StoredEvent stored)
@@ -429,9 +428,7 @@ public sealed partial class ProfileGrain
         }
 
         history.Insert(index, stored);
-        var fact = ToFact(stored);
-        _eventFacts?.Insert(index, fact);
-        _newFacts.Add(fact);
+        (_newFacts ??= []).Add(ToFact(stored));
 
         var options = audienceOptions.Value;
         var cutoff = clock.GetUtcNow() - options.EventHistoryRetention;
@@ -447,14 +444,12 @@ public sealed partial class ProfileGrain
         if (remove > 0)
         {
             history.RemoveRange(0, remove);
-            _eventFacts?.RemoveRange(0, remove);
         }
     }
 
     private void RemoveHistory(HashSet<string> messageIds)
     {
         profile.State.Audiences.History.RemoveAll(e => messageIds.Contains(e.MessageId));
-        _eventFacts = null;
         _historyLength = -1;
     }
 
@@ -520,7 +515,7 @@ public sealed partial class ProfileGrain
         }
 
         // The victim's events are in its computed trait states already, which merge into these instead.
-        _newFacts.Clear();
+        _newFacts = null;
         _absorbedTraits.Add(victim.ComputedTraits);
 
         // The victim's outbox is its own to send; the survivor takes the events and decides memberships anew.
@@ -531,7 +526,7 @@ public sealed partial class ProfileGrain
     /// rebuilds from the event history a trait whose definition changed, drops deleted traits, and stores each
     /// value. Returns the earliest moment a windowed value changes.
     /// </summary>
-    private DateTimeOffset? UpdateComputedTraits(AudienceCatalog catalog, DateTimeOffset now)
+    private DateTimeOffset? UpdateComputedTraits(AudienceCatalog catalog, IReadOnlyList<EventFact> events, DateTimeOffset now)
     {
         var audiences = profile.State.Audiences;
         DateTimeOffset? next = null;
@@ -547,7 +542,7 @@ public sealed partial class ProfileGrain
             live.Add(record.Key);
             if (audiences.ComputedTraits.TryGetValue(record.Key, out var traitState) && definition.Owns(traitState))
             {
-                foreach (var fact in _newFacts)
+                foreach (var fact in _newFacts ?? [])
                 {
                     definition.Apply(traitState, fact, now);
                 }
@@ -565,7 +560,7 @@ public sealed partial class ProfileGrain
                 // New or changed definitions start from the kept history, which already contains the new events
                 // and those of absorbed profiles. NOTE: a rebuilt trait sees only the events the history keeps (Sendora:Audiences:EventHistoryLimit).
                 traitState = definition.CreateState();
-                foreach (var fact in EventFacts())
+                foreach (var fact in events)
                 {
                     definition.Apply(traitState, fact, now);
                 }
@@ -592,7 +587,7 @@ public sealed partial class ProfileGrain
             audiences.ComputedValues.Remove(gone);
         }
 
-        _newFacts.Clear();
+        _newFacts = null;
         _absorbedTraits.Clear();
         return next;
     }
