@@ -37,6 +37,14 @@ public sealed partial class ProfileGrain
     // The total length of the history's properties in UTF-8 bytes; -1 until counted.
     private long _historyLength = -1;
 
+    // Event names repeat across a workspace's events, so history events share one string per name rather than
+    // one copy per event. The pool takes names of at most MaxPooledNameLength characters and is bounded by
+    // clearing it at MaxPooledNames, so that it stays at about 3 MB at most (10,000 strings of up to 256 bytes,
+    // with the dictionary's entries) whatever names clients send.
+    private static readonly ConcurrentDictionary<string, string> EventNames = new(StringComparer.Ordinal);
+    private const int MaxPooledNames = 10_000;
+    private const int MaxPooledNameLength = 128;
+
     // Events applied since the last evaluation, which computed traits still have to take in, or null when there
     // are none. The facts of the whole history are built for each evaluation instead and not kept, so that between
     // calls a profile keeps each event once, as the UTF-8 JSON of its state.
@@ -413,7 +421,7 @@ public sealed partial class ProfileGrain
             return;
         }
 
-        InsertHistory(new HistoryEvent(message.MessageId, message.Type, message.Name ?? string.Empty, message.Timestamp,
+        InsertHistory(new HistoryEvent(message.MessageId, SharedType(message.Type), SharedName(message.Name), message.Timestamp,
             CompactProperties(stored.Envelope)));
     }
 
@@ -503,7 +511,54 @@ public sealed partial class ProfileGrain
 
     private static HistoryEvent HistoryOf(StoredEvent stored, string type, string? name)
     {
-        return new HistoryEvent(stored.MessageId, type, name ?? string.Empty, stored.Timestamp, CompactProperties(stored.Envelope));
+        return new HistoryEvent(stored.MessageId, SharedType(type), SharedName(name), stored.Timestamp, CompactProperties(stored.Envelope));
+    }
+
+    /// <summary>Makes the history's events share the pooled type and name strings, which storage reads back as copies.</summary>
+    private void ShareHistoryStrings()
+    {
+        var history = profile.State.Audiences.History;
+        for (var i = 0; i < history.Count; i++)
+        {
+            var (type, name) = (SharedType(history[i].Type), SharedName(history[i].Name));
+            if (!ReferenceEquals(type, history[i].Type) || !ReferenceEquals(name, history[i].Name))
+            {
+                history[i] = history[i] with { Type = type, Name = name };
+            }
+        }
+    }
+
+    private static string SharedType(string type) => type switch
+    {
+        MessageTypes.Track => MessageTypes.Track,
+        MessageTypes.Page => MessageTypes.Page,
+        MessageTypes.Screen => MessageTypes.Screen,
+        _ => type,
+    };
+
+    private static string SharedName(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return string.Empty;
+        }
+
+        if (name.Length > MaxPooledNameLength)
+        {
+            return name;
+        }
+
+        if (EventNames.TryGetValue(name, out var shared))
+        {
+            return shared;
+        }
+
+        if (EventNames.Count >= MaxPooledNames)
+        {
+            EventNames.Clear();
+        }
+
+        return EventNames.GetOrAdd(name, name);
     }
 
     private void MergeHistory(ProfileAudienceState victim)

@@ -286,8 +286,9 @@ public sealed partial class ProfileGrain
 
         foreach (var trait in traits.EnumerateObject())
         {
-            state.Traits[trait.Name] = trait.Value.GetRawText();
-            state.TraitTimestamps[trait.Name] = stored.Timestamp;
+            var name = trait.Name;
+            state.Traits[name] = trait.Value.GetRawText();
+            state.TraitTimestamps[name] = stored.Timestamp;
         }
     }
 

@@ -36,6 +36,7 @@ public sealed partial class ProfileGrain(
         }
 
         profile.State.CompactLegacyEvents();
+        ShareHistoryStrings();
 
         // Changes saved before a crash, and windows due while the profile was inactive, are handled at once.
         if (profile.State.Audiences.Outbox.Count > 0 || profile.State.Audiences.NextEvaluationAt <= clock.GetUtcNow())
@@ -290,8 +291,10 @@ public sealed partial class ProfileGrain(
         using var traits = JsonDocument.Parse(message.TraitsJson);
         foreach (var trait in traits.RootElement.EnumerateObject())
         {
-            state.Traits[trait.Name] = trait.Value.GetRawText();
-            state.TraitTimestamps[trait.Name] = message.Timestamp;
+            // Both maps share one string for the name, because each read of JsonProperty.Name allocates a new one.
+            var name = trait.Name;
+            state.Traits[name] = trait.Value.GetRawText();
+            state.TraitTimestamps[name] = message.Timestamp;
         }
     }
 
