@@ -421,7 +421,7 @@ public static class ProfileApi
 
     private static void WriteEvent(Utf8JsonWriter writer, StoredEvent stored)
     {
-        using var envelope = JsonDocument.Parse(stored.Json);
+        using var envelope = JsonDocument.Parse(stored.Envelope);
         writer.WriteStartObject();
         foreach (var property in envelope.RootElement.EnumerateObject())
         {

@@ -29,4 +29,44 @@ public interface IProfileFacts
 /// <see cref="Name"/> is the track event's name or the page or screen name (empty when none was sent),
 /// and <see cref="Properties"/> is a JSON object.
 /// </summary>
-public sealed record EventFact(string Type, string Name, DateTimeOffset Timestamp, JsonElement Properties);
+public sealed class EventFact
+{
+    private readonly ReadOnlyMemory<byte> _utf8Properties;
+    private JsonElement? _properties;
+
+    /// <summary>Creates an event whose properties are parsed already.</summary>
+    public EventFact(string type, string name, DateTimeOffset timestamp, JsonElement properties)
+    {
+        Type = type;
+        Name = name;
+        Timestamp = timestamp;
+        _properties = properties;
+    }
+
+    /// <summary>
+    /// Creates an event whose properties are parsed from <paramref name="utf8Properties"/> when first read, so
+    /// that events no condition looks into cost no parsed copy. The memory must not change while the fact lives.
+    /// </summary>
+    public EventFact(string type, string name, DateTimeOffset timestamp, ReadOnlyMemory<byte> utf8Properties)
+    {
+        Type = type;
+        Name = name;
+        Timestamp = timestamp;
+        _utf8Properties = utf8Properties;
+    }
+
+    public string Type { get; }
+
+    public string Name { get; }
+
+    public DateTimeOffset Timestamp { get; }
+
+    /// <summary>The properties object, parsed on first read and kept for the life of this fact.</summary>
+    public JsonElement Properties => _properties ??= Parse(_utf8Properties.Span);
+
+    private static JsonElement Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        return JsonElement.ParseValue(ref reader);
+    }
+}

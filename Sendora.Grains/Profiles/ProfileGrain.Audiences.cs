@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sendora.Grains.Audiences;
@@ -23,19 +26,29 @@ public sealed partial class ProfileGrain
     private static readonly ConcurrentDictionary<string, Condition?> Conditions = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, ComputedTraitDefinition?> TraitDefinitions = new(StringComparer.Ordinal);
 
-    // Bounds of the event history's properties, in UTF-16 characters: together with the recent events, a
+    // Bounds of the event history's properties, in UTF-8 bytes, because together with the recent events a
     // profile's state has to fit the 1 MB of one Azure Table entity.
     private const int MaxHistoryValueLength = 256;
     private const int MaxHistoryPropertiesLength = 2_048;
     private const int MaxHistoryLength = 200_000;
 
-    private List<EventFact>? _eventFacts;
+    private static readonly byte[] EmptyProperties = "{}"u8.ToArray();
 
-    // The total length of the history's properties; -1 until counted.
+    // The total length of the history's properties in UTF-8 bytes; -1 until counted.
     private long _historyLength = -1;
 
-    // Events applied since the last evaluation, which computed traits still have to take in.
-    private readonly List<EventFact> _newFacts = [];
+    // Event names repeat across a workspace's events, so history events share one string per name rather than
+    // one copy per event. The pool takes names of at most MaxPooledNameLength characters and is bounded by
+    // clearing it at MaxPooledNames, so that it stays at about 3 MB at most (10,000 strings of up to 256 bytes,
+    // with the dictionary's entries) whatever names clients send.
+    private static readonly ConcurrentDictionary<string, string> EventNames = new(StringComparer.Ordinal);
+    private const int MaxPooledNames = 10_000;
+    private const int MaxPooledNameLength = 128;
+
+    // Events applied since the last evaluation, which computed traits still have to take in, or null when there
+    // are none. The facts of the whole history are built for each evaluation instead and not kept, so that between
+    // calls a profile keeps each event once, as the UTF-8 JSON of its state.
+    private List<EventFact>? _newFacts;
 
     // Computed trait states of profiles absorbed since the last evaluation, waiting to be merged.
     private readonly List<Dictionary<string, ComputedTraitState>> _absorbedTraits = [];
@@ -125,8 +138,9 @@ public sealed partial class ProfileGrain
         var now = clock.GetUtcNow();
         catalog ??= await GetCatalogAsync();
         var groups = await GroupTraitsAsync(catalog);
-        var next = UpdateComputedTraits(catalog, now);
-        var facts = new ProfileFacts(state, EventFacts(), groups, ComputedTraitValue);
+        var events = EventFacts();
+        var next = UpdateComputedTraits(catalog, events, now);
+        var facts = new ProfileFacts(state, events, groups, ComputedTraitValue);
         var changes = 0;
         var evaluated = 0;
 
@@ -392,29 +406,28 @@ public sealed partial class ProfileGrain
         return parsed;
     }
 
-    private List<EventFact> EventFacts() =>
-        _eventFacts ??= [.. profile.State.Audiences.History.Select(ToFact)];
+    // NOTE: properties are parsed again in each evaluation that reads them. Conditions with a "where" on events that
+    // a profile has many of cost more CPU than with parsed copies kept between calls, which cost memory instead.
+    private List<EventFact> EventFacts() => [.. profile.State.Audiences.History.Select(ToFact)];
 
-    private static EventFact ToFact(HistoryEvent stored)
-    {
-        using var document = JsonDocument.Parse(stored.PropertiesJson);
-        return new EventFact(stored.Type, stored.Name, stored.Timestamp, document.RootElement.Clone());
-    }
+    private static EventFact ToFact(HistoryEvent stored) =>
+        new(stored.Type, stored.Name, stored.Timestamp, stored.Properties);
 
     /// <summary>Adds a track, page or screen message to the history that conditions read.</summary>
-    private void AddHistory(TrackedMessage message)
+    private void AddHistory(TrackedMessage message, StoredEvent stored)
     {
         if (message.Type is not (MessageTypes.Track or MessageTypes.Page or MessageTypes.Screen))
         {
             return;
         }
 
-        InsertHistory(new HistoryEvent(message.MessageId, message.Type, message.Name ?? string.Empty, message.Timestamp,
-            CompactProperties(message.Json)));
+        InsertHistory(new HistoryEvent(message.MessageId, SharedType(message.Type), SharedName(message.Name), message.Timestamp,
+            CompactProperties(stored.Envelope)));
     }
 
     private void InsertHistory(HistoryEvent stored)
     {
+        stored = stored.Compact();
         var history = profile.State.Audiences.History;
         var index = history.Count;
         while (index > 0 && history[index - 1].Timestamp > stored.Timestamp)
@@ -423,81 +436,129 @@ public sealed partial class ProfileGrain
         }
 
         history.Insert(index, stored);
-        var fact = ToFact(stored);
-        _eventFacts?.Insert(index, fact);
-        _newFacts.Add(fact);
+        (_newFacts ??= []).Add(ToFact(stored));
 
         var options = audienceOptions.Value;
         var cutoff = clock.GetUtcNow() - options.EventHistoryRetention;
-        _historyLength = _historyLength < 0 ? history.Sum(e => e.PropertiesJson.Length) : _historyLength + stored.PropertiesJson.Length;
+        _historyLength = _historyLength < 0 ? history.Sum(e => (long)e.PropertiesLength) : _historyLength + stored.PropertiesLength;
         var remove = 0;
         while (remove < history.Count - 1
             && (history.Count - remove > options.EventHistoryLimit || history[remove].Timestamp < cutoff || _historyLength > MaxHistoryLength))
         {
-            _historyLength -= history[remove].PropertiesJson.Length;
+            _historyLength -= history[remove].PropertiesLength;
             remove++;
         }
 
         if (remove > 0)
         {
             history.RemoveRange(0, remove);
-            _eventFacts?.RemoveRange(0, remove);
         }
     }
 
     private void RemoveHistory(HashSet<string> messageIds)
     {
         profile.State.Audiences.History.RemoveAll(e => messageIds.Contains(e.MessageId));
-        _eventFacts = null;
         _historyLength = -1;
     }
 
     /// <summary>
-    /// Returns the top-level properties of a message envelope that conditions can use, as a JSON object: values
-    /// of at most <see cref="MaxHistoryValueLength"/> characters, up to <see cref="MaxHistoryPropertiesLength"/>
+    /// Returns the top-level properties of a message envelope that conditions can use, as a UTF-8 JSON object:
+    /// values of at most <see cref="MaxHistoryValueLength"/> bytes, up to <see cref="MaxHistoryPropertiesLength"/>
     /// in all, so that a profile's state stays within what one storage entity holds.
     /// </summary>
-    private static string CompactProperties(string envelopeJson)
+    private static byte[] CompactProperties(ReadOnlyMemory<byte> envelopeJson)
     {
         using var envelope = JsonDocument.Parse(envelopeJson);
         if (!envelope.RootElement.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
         {
-            return "{}";
+            return EmptyProperties;
         }
 
-        var raw = properties.GetRawText();
+        var raw = JsonMarshal.GetRawUtf8Value(properties);
         if (raw.Length <= MaxHistoryPropertiesLength)
         {
-            return raw;
+            return raw.ToArray();
         }
 
         // NOTE: conditions and computed traits do not see a property dropped here (a long text, a large object).
-        using var buffer = new MemoryStream();
+        var buffer = new ArrayBufferWriter<byte>(MaxHistoryPropertiesLength);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             var length = 2;
             foreach (var property in properties.EnumerateObject())
             {
-                var value = property.Value.GetRawText();
-                if (value.Length > MaxHistoryValueLength || length + property.Name.Length + value.Length + 4 > MaxHistoryPropertiesLength)
+                var value = JsonMarshal.GetRawUtf8Value(property.Value).Length;
+                var name = JsonMarshal.GetRawUtf8PropertyName(property).Length;
+                if (value > MaxHistoryValueLength || length + name + value + 4 > MaxHistoryPropertiesLength)
                 {
                     continue;
                 }
 
                 property.WriteTo(writer);
-                length += property.Name.Length + value.Length + 4;
+                length += name + value + 4;
             }
 
             writer.WriteEndObject();
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>Returns the properties of a message for journeys, as <see cref="CompactProperties"/> keeps them.</summary>
+    private static string CompactPropertiesJson(string envelopeJson) =>
+        Encoding.UTF8.GetString(CompactProperties(Encoding.UTF8.GetBytes(envelopeJson)));
 
     private static HistoryEvent HistoryOf(StoredEvent stored, string type, string? name)
     {
-        return new HistoryEvent(stored.MessageId, type, name ?? string.Empty, stored.Timestamp, CompactProperties(stored.Json));
+        return new HistoryEvent(stored.MessageId, SharedType(type), SharedName(name), stored.Timestamp, CompactProperties(stored.Envelope));
+    }
+
+    /// <summary>Makes the history's events share the pooled type and name strings, which storage reads back as copies.</summary>
+    private void ShareHistoryStrings()
+    {
+        var history = profile.State.Audiences.History;
+        for (var i = 0; i < history.Count; i++)
+        {
+            var (type, name) = (SharedType(history[i].Type), SharedName(history[i].Name));
+            if (!ReferenceEquals(type, history[i].Type) || !ReferenceEquals(name, history[i].Name))
+            {
+                history[i] = history[i] with { Type = type, Name = name };
+            }
+        }
+    }
+
+    private static string SharedType(string type) => type switch
+    {
+        MessageTypes.Track => MessageTypes.Track,
+        MessageTypes.Page => MessageTypes.Page,
+        MessageTypes.Screen => MessageTypes.Screen,
+        _ => type,
+    };
+
+    private static string SharedName(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return string.Empty;
+        }
+
+        if (name.Length > MaxPooledNameLength)
+        {
+            return name;
+        }
+
+        if (EventNames.TryGetValue(name, out var shared))
+        {
+            return shared;
+        }
+
+        if (EventNames.Count >= MaxPooledNames)
+        {
+            EventNames.Clear();
+        }
+
+        return EventNames.GetOrAdd(name, name);
     }
 
     private void MergeHistory(ProfileAudienceState victim)
@@ -509,7 +570,7 @@ public sealed partial class ProfileGrain
         }
 
         // The victim's events are in its computed trait states already, which merge into these instead.
-        _newFacts.Clear();
+        _newFacts = null;
         _absorbedTraits.Add(victim.ComputedTraits);
 
         // The victim's outbox is its own to send; the survivor takes the events and decides memberships anew.
@@ -520,7 +581,7 @@ public sealed partial class ProfileGrain
     /// rebuilds from the event history a trait whose definition changed, drops deleted traits, and stores each
     /// value. Returns the earliest moment a windowed value changes.
     /// </summary>
-    private DateTimeOffset? UpdateComputedTraits(AudienceCatalog catalog, DateTimeOffset now)
+    private DateTimeOffset? UpdateComputedTraits(AudienceCatalog catalog, IReadOnlyList<EventFact> events, DateTimeOffset now)
     {
         var audiences = profile.State.Audiences;
         DateTimeOffset? next = null;
@@ -536,7 +597,7 @@ public sealed partial class ProfileGrain
             live.Add(record.Key);
             if (audiences.ComputedTraits.TryGetValue(record.Key, out var traitState) && definition.Owns(traitState))
             {
-                foreach (var fact in _newFacts)
+                foreach (var fact in _newFacts ?? [])
                 {
                     definition.Apply(traitState, fact, now);
                 }
@@ -554,7 +615,7 @@ public sealed partial class ProfileGrain
                 // New or changed definitions start from the kept history, which already contains the new events
                 // and those of absorbed profiles. NOTE: a rebuilt trait sees only the events the history keeps (Sendora:Audiences:EventHistoryLimit).
                 traitState = definition.CreateState();
-                foreach (var fact in EventFacts())
+                foreach (var fact in events)
                 {
                     definition.Apply(traitState, fact, now);
                 }
@@ -581,7 +642,7 @@ public sealed partial class ProfileGrain
             audiences.ComputedValues.Remove(gone);
         }
 
-        _newFacts.Clear();
+        _newFacts = null;
         _absorbedTraits.Clear();
         return next;
     }

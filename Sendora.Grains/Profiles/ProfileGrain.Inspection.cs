@@ -34,8 +34,7 @@ public sealed partial class ProfileGrain
         var audiences = catalog.Audiences.Where(a => audienceId is null || a.Id == audienceId).ToList();
         var groups = audiences.Any(a => UsesGroups(a.ConditionJson)) ? await FetchGroupTraitsAsync() : [];
 
-        // The facts get a list of their own, so that the one the evaluation caches stays as it was.
-        var facts = new ProfileFacts(state, [.. state.Audiences.History.Select(ToFact)], groups, ComputedTraitValue);
+        var facts = new ProfileFacts(state, EventFacts(), groups, ComputedTraitValue);
         return explanation with
         {
             CatalogVersion = catalog.Version,

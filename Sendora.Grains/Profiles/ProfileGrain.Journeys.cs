@@ -145,7 +145,7 @@ public sealed partial class ProfileGrain
         message.Type,
         message.Name ?? string.Empty,
         message.Timestamp,
-        message.Type == MessageTypes.Identify ? "{}" : CompactProperties(message.Json));
+        message.Type == MessageTypes.Identify ? "{}" : CompactPropertiesJson(message.Json));
 
     /// <summary>
     /// Sends the saved signals from a timer that interleaves with the profile's calls, because a run grain that

@@ -156,7 +156,7 @@ public sealed partial class ProfileGrain
         RemoveHistory(movedIds);
         foreach (var stored in moved)
         {
-            var (type, name) = TypeAndName(stored.Json);
+            var (type, name) = TypeAndName(stored.Envelope);
             if (state.Counters.TryGetValue(EventCounter.KeyOf(type, name), out var counter) && --counter.Count <= 0)
             {
                 state.Counters.Remove(EventCounter.KeyOf(type, name));
@@ -181,7 +181,7 @@ public sealed partial class ProfileGrain
         foreach (var stored in events.OrderBy(e => e.Timestamp))
         {
             InsertRecentEvent(state.RecentEvents, stored);
-            var (type, name) = TypeAndName(stored.Json);
+            var (type, name) = TypeAndName(stored.Envelope);
             if (type is "track" or "page" or "screen")
             {
                 Count(state, EventCounter.KeyOf(type, name), stored.Timestamp);
@@ -270,7 +270,7 @@ public sealed partial class ProfileGrain
 
     private static void ApplyTraitsFrom(ProfileState state, StoredEvent stored)
     {
-        using var envelope = JsonDocument.Parse(stored.Json);
+        using var envelope = JsonDocument.Parse(stored.Envelope);
         if (!envelope.RootElement.TryGetProperty("traits", out var traits) || traits.ValueKind != JsonValueKind.Object)
         {
             return;
@@ -278,12 +278,13 @@ public sealed partial class ProfileGrain
 
         foreach (var trait in traits.EnumerateObject())
         {
-            state.Traits[trait.Name] = trait.Value.GetRawText();
-            state.TraitTimestamps[trait.Name] = stored.Timestamp;
+            var name = trait.Name;
+            state.Traits[name] = trait.Value.GetRawText();
+            state.TraitTimestamps[name] = stored.Timestamp;
         }
     }
 
-    private static (string Type, string? Name) TypeAndName(string json)
+    private static (string Type, string? Name) TypeAndName(ReadOnlyMemory<byte> json)
     {
         using var envelope = JsonDocument.Parse(json);
         var root = envelope.RootElement;

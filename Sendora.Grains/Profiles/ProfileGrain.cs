@@ -32,6 +32,9 @@ public sealed partial class ProfileGrain(
         (_workspaceId, _profileId) = GrainKeys.Split(this.GetPrimaryKeyString());
         _seenMessageIds = SeenMessageIds.From(profile.State);
 
+        profile.State.CompactLegacyEvents();
+        ShareHistoryStrings();
+
         // Changes saved before a crash, and windows due while the profile was inactive, are handled at once.
         if (profile.State.Audiences.Outbox.Count > 0 || profile.State.Audiences.NextEvaluationAt <= clock.GetUtcNow())
         {
@@ -72,8 +75,8 @@ public sealed partial class ProfileGrain(
             }
 
             Remember(message);
-            Apply(state, message, newIds);
-            AddHistory(message);
+            var stored = Apply(state, message, newIds);
+            AddHistory(message, stored);
             appliedMessages.Add(message);
             lastApplied = message.MessageId;
             applied++;
@@ -178,7 +181,7 @@ public sealed partial class ProfileGrain(
         return traits;
     }
 
-    private void Apply(ProfileState state, TrackedMessage message, List<(ExternalId Id, DateTimeOffset MessageTimestamp)> newIds)
+    private StoredEvent Apply(ProfileState state, TrackedMessage message, List<(ExternalId Id, DateTimeOffset MessageTimestamp)> newIds)
     {
         state.CreatedAt ??= message.ReceivedAt;
         state.AppliedCount++;
@@ -207,10 +210,12 @@ public sealed partial class ProfileGrain(
                 break;
         }
 
-        AddRecentEvent(state, new StoredEvent(message.MessageId, message.Timestamp, message.SourceId, message.Json)
+        var stored = new StoredEvent(message.MessageId, message.Timestamp, message.SourceId, message.Json)
         {
             ExternalIds = StoredIdsOf(state.RecentEvents, message),
-        });
+        };
+        AddRecentEvent(state, stored);
+        return stored;
     }
 
     // A person's events mostly carry the same ids, so an event shares the immutable list of the newest
@@ -283,8 +288,10 @@ public sealed partial class ProfileGrain(
         using var traits = JsonDocument.Parse(message.TraitsJson);
         foreach (var trait in traits.RootElement.EnumerateObject())
         {
-            state.Traits[trait.Name] = trait.Value.GetRawText();
-            state.TraitTimestamps[trait.Name] = message.Timestamp;
+            // Both maps share one string for the name, because each read of JsonProperty.Name allocates a new one.
+            var name = trait.Name;
+            state.Traits[name] = trait.Value.GetRawText();
+            state.TraitTimestamps[name] = message.Timestamp;
         }
     }
 
@@ -305,6 +312,7 @@ public sealed partial class ProfileGrain(
 
     private void InsertRecentEvent(List<StoredEvent> events, StoredEvent stored)
     {
+        stored = stored.Compact();
         var index = events.Count;
         while (index > 0 && Compare(events[index - 1], stored) > 0)
         {
@@ -318,18 +326,18 @@ public sealed partial class ProfileGrain(
         }
 
         // A profile's state is one Azure Table entity of at most 1 MB, so large events also push out old ones.
-        var length = events.Sum(e => (long)e.Json.Length);
+        var length = events.Sum(e => (long)e.EnvelopeLength);
         var remove = 0;
         while (length > MaxRecentEventsLength && remove < events.Count - 1)
         {
-            length -= events[remove].Json.Length;
+            length -= events[remove].EnvelopeLength;
             remove++;
         }
 
         events.RemoveRange(0, remove);
     }
 
-    /// <summary>The most characters of JSON the recent events keep together; the newest event is always kept.</summary>
+    /// <summary>The most UTF-8 bytes of JSON the recent events keep together; the newest event is always kept.</summary>
     private const long MaxRecentEventsLength = 600_000;
 
     private static void AddExternalId(

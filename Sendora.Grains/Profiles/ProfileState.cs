@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Json.Serialization;
+
 namespace Sendora.Grains.Profiles;
 
 /// <summary>The persisted state of one profile.</summary>
@@ -72,6 +75,24 @@ public sealed class ProfileState
     /// <see cref="SeenMessageIds"/>: 24 bytes each, the arrival time in ticks and a 128-bit digest of the id.
     /// </summary>
     [Id(20)] public byte[] SeenMessageDigests { get; set; } = [];
+
+    /// <summary>
+    /// Converts the events that a state written before the UTF-8 forms existed contains as UTF-16 text, so that an
+    /// activation keeps one compact copy of each. Storage keeps the old form until the next write.
+    /// </summary>
+    public void CompactLegacyEvents()
+    {
+        for (var i = 0; i < RecentEvents.Count; i++)
+        {
+            RecentEvents[i] = RecentEvents[i].Compact();
+        }
+
+        var history = Audiences.History;
+        for (var i = 0; i < history.Count; i++)
+        {
+            history[i] = history[i].Compact();
+        }
+    }
 }
 
 /// <summary>One merge: which profile was absorbed, with which ids, when, and which message caused it.</summary>
@@ -108,16 +129,64 @@ public sealed class EventCounter
         type == "track" ? name ?? string.Empty : string.Concat(type, ":", name ?? string.Empty);
 }
 
-/// <summary>One applied message kept in the recent events list.</summary>
+/// <summary>
+/// One applied message kept in the recent events list. The envelope is held once, as UTF-8 bytes, which take
+/// half the memory of the same ASCII text as a .NET string.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("sendora.StoredEvent")]
-public sealed record StoredEvent(
-    [property: Id(0)] string MessageId,
-    [property: Id(1)] DateTimeOffset Timestamp,
-    [property: Id(2)] string SourceId,
-    [property: Id(3)] string Json)
+public sealed record StoredEvent
 {
+    /// <summary>Creates an event from its envelope as JSON text, which is stored encoded as UTF-8.</summary>
+    public StoredEvent(string messageId, DateTimeOffset timestamp, string sourceId, string json)
+        : this(messageId, timestamp, sourceId, Encoding.UTF8.GetBytes(json))
+    {
+    }
+
+    /// <summary>Creates an event from its envelope as UTF-8 JSON. The array is kept, not copied.</summary>
+    public StoredEvent(string messageId, DateTimeOffset timestamp, string sourceId, byte[] utf8Json)
+    {
+        ArgumentNullException.ThrowIfNull(utf8Json);
+        MessageId = messageId;
+        Timestamp = timestamp;
+        SourceId = sourceId;
+        Utf8Json = utf8Json;
+    }
+
+    [Id(0)] public string MessageId { get; init; }
+
+    [Id(1)] public DateTimeOffset Timestamp { get; init; }
+
+    [Id(2)] public string SourceId { get; init; }
+
+    /// <summary>The canonical envelope as JSON text, decoded from <see cref="Utf8Json"/> on each read.</summary>
+    public string Json => Utf8Json is { } bytes
+        ? Encoding.UTF8.GetString(bytes)
+        : LegacyJson ?? throw new InvalidOperationException($"Stored event '{MessageId}' has no envelope.");
+
     /// <summary>The external ids the message carried, as <c>type:value</c>, so that a split can take its events.</summary>
     [Id(4)] public IReadOnlyList<string> ExternalIds { get; init; } = [];
+
+    /// <summary>
+    /// The envelope as UTF-16 text, the form stored before <see cref="Utf8Json"/> existed, or null in events created
+    /// since. <see cref="Compact"/> moves it into <see cref="Utf8Json"/>.
+    /// </summary>
+    [Id(3), JsonIgnore] public string? LegacyJson { get; init; }
+
+    /// <summary>The canonical envelope as UTF-8 JSON, or null in an event stored in the legacy form.</summary>
+    [Id(5), JsonIgnore] public byte[]? Utf8Json { get; init; }
+
+    /// <summary>The envelope as UTF-8 JSON, whichever form the event was stored in.</summary>
+    [JsonIgnore]
+    public ReadOnlyMemory<byte> Envelope => Utf8Json ?? Compact().Utf8Json!;
+
+    /// <summary>The length of the envelope in UTF-8 bytes, which is what storage writes.</summary>
+    [JsonIgnore]
+    public int EnvelopeLength => Utf8Json?.Length ?? Encoding.UTF8.GetByteCount(Json);
+
+    /// <summary>Returns this event with a legacy envelope converted to UTF-8, or this event when it has none.</summary>
+    public StoredEvent Compact() => LegacyJson is { } json && Utf8Json is null
+        ? this with { Utf8Json = Encoding.UTF8.GetBytes(json), LegacyJson = null }
+        : this;
 }
 
 /// <summary>A messageId and when the gateway received it, for deduplication.</summary>

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
 using Sendora.Grains;
 using Sendora.Grains.Identity;
 using Sendora.Grains.Ingestion;
@@ -16,6 +19,7 @@ public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
     private static readonly DateTimeOffset Received = Start.AddDays(30);
 
     private readonly IGrainFactory _grains = fixture.Grains;
+    private readonly TestCluster _cluster = fixture.Cluster;
     private readonly string _workspaceId = "ws-" + Guid.NewGuid().ToString("N")[..12];
 
     [Fact]
@@ -319,6 +323,72 @@ public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
     }
 
     [Fact]
+    public async Task GetEvents_UnicodeAndLargeEnvelopes_RoundTrip()
+    {
+        var profile = Profile("u1");
+        var unicode = Track("u1", "Café ☕", Start, "m1") with
+        {
+            Json = """{"type":"track","event":"Café ☕","messageId":"m1","properties":{"note":"日本語 😀","q":"a\"b"}}""",
+        };
+        var text = string.Concat(Enumerable.Repeat("ü日😀a", 2_900));
+        var large = Track("u1", "Large", Start.AddMinutes(1), "m2") with
+        {
+            Json = $$$"""{"type":"track","event":"Large","messageId":"m2","properties":{"text":"{{{text}}}"}}""",
+        };
+
+        await profile.ApplyAsync([unicode, large]);
+
+        var events = (await profile.GetEventsAsync(10, null)).Events;
+        Assert.Equal(large.Json, events[0].Json);
+        Assert.Equal(unicode.Json, events[1].Json);
+        var stored = await ReadStoredStateAsync(profile);
+        Assert.Equal([unicode.Json, large.Json], stored.RecentEvents.Select(e => e.Json));
+        Assert.All(stored.RecentEvents, e => Assert.Null(e.LegacyJson));
+        Assert.Equal(["""{"note":"日本語 😀","q":"a\"b"}""", "{}"],
+            stored.Audiences.History.Select(e => e.PropertiesJson));
+    }
+
+    [Fact]
+    public async Task Activate_LegacyStoredEvents_ReadsAndRewritesThem()
+    {
+        var profile = Profile("legacy");
+        const string envelope = """{"type":"track","event":"Paid","messageId":"m-old","properties":{"plan":"pro","city":"Zürich"}}""";
+        var state = new ProfileState
+        {
+            CreatedAt = Start,
+            FirstSeen = Start,
+            LastSeen = Start,
+            AppliedCount = 1,
+            Counters = { ["Paid"] = new EventCounter { Count = 1, First = Start, Last = Start } },
+            RecentEvents =
+            [
+                new StoredEvent("m-old", Start, SourceId, []) { Utf8Json = null, LegacyJson = envelope, ExternalIds = ["user_id:legacy"] },
+            ],
+        };
+        state.Audiences.History.Add(new HistoryEvent("m-old", MessageTypes.Track, "Paid", Start, [])
+        {
+            Utf8Properties = null,
+            LegacyPropertiesJson = """{"plan":"pro","city":"Zürich"}""",
+        });
+        await Storage.WriteStateAsync("profile", profile.GetGrainId(), new GrainState<ProfileState>(state));
+
+        var old = Assert.Single((await profile.GetEventsAsync(10, null)).Events);
+        var matches = await profile.MatchesAsync(
+            """{"event":"Paid","where":{"property":"city","operator":"equals","value":"Zürich"}}""");
+        await profile.ApplyAsync([Track("legacy", "Paid", Start.AddMinutes(1), "m-new")]);
+
+        Assert.Equal(envelope, old.Json);
+        Assert.True(matches);
+        var stored = await ReadStoredStateAsync(profile);
+        Assert.Equal(["m-old", "m-new"], stored.RecentEvents.Select(e => e.MessageId));
+        Assert.All(stored.RecentEvents, e => Assert.Null(e.LegacyJson));
+        Assert.Equal(envelope, stored.RecentEvents[0].Json);
+        Assert.All(stored.Audiences.History, e => Assert.Null(e.LegacyPropertiesJson));
+        Assert.Equal("""{"plan":"pro","city":"Zürich"}""", stored.Audiences.History[0].PropertiesJson);
+        Assert.Equal(2, (await profile.GetSnapshotAsync())!.Counters["Paid"].Count);
+    }
+
+    [Fact]
     public async Task Apply_UserAndAnonymousIds_ClaimsBothIdentities()
     {
         var profile = Profile("u1");
@@ -399,6 +469,18 @@ public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
         Assert.Equal(2, snapshot.AppliedCount);
         var events = (await oldest.GetEventsAsync(10, null)).Events.Select(e => e.MessageId);
         Assert.Equal(["m-oldest", "m-victim"], events.Order(StringComparer.Ordinal));
+    }
+
+    private IGrainStorage Storage => (_cluster.Primary as InProcessSiloHandle)?.SiloHost.Services
+        .GetRequiredKeyedService<IGrainStorage>(SendoraNames.GrainStorage)
+        ?? throw new InvalidOperationException("The test cluster's primary silo is not in this process.");
+
+    private async Task<ProfileState> ReadStoredStateAsync(IProfileGrain profile)
+    {
+        var state = new GrainState<ProfileState>();
+        await Storage.ReadStateAsync("profile", profile.GetGrainId(), state);
+        Assert.True(state.RecordExists, "Storage has no record of the profile.");
+        return state.State ?? throw new InvalidOperationException("Storage returned no profile state.");
     }
 
     private IProfileGrain Profile(string userId) =>
