@@ -93,21 +93,40 @@ wait_for_apt() {
   done
 }
 
-# Installs Debian's chromium package unless /usr/bin/chromium exists. Needs root.
-install_chromium() {
-  [[ -x /usr/bin/chromium ]] && return 0
+# Installs Debian's PACKAGE with apt-get unless CHECK succeeds, and fails unless CHECK succeeds after it.
+# CHECK is a command, usually a function, and WHAT names in messages what CHECK looks for. Needs root.
+# Usage: install_debian_package PACKAGE WHAT CHECK...
+install_debian_package() {
+  local package="$1" what="$2"
+  shift 2
+  "$@" && return 0
 
   wait_for_apt
-  [[ -x /usr/bin/chromium ]] && return 0
-  (( EUID == 0 )) || fail "/usr/bin/chromium is missing: run 'apt-get install chromium' as root"
+  "$@" && return 0
+  (( EUID == 0 )) || fail "$what is missing: run 'apt-get install $package' as root"
 
-  log "installing Debian's chromium package"
+  log "installing Debian's $package package"
   local apt_options=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
   export DEBIAN_FRONTEND=noninteractive
   apt-get "${apt_options[@]}" update -qq || fail "apt-get update failed"
-  apt-get "${apt_options[@]}" install -y -qq --no-install-recommends chromium >/dev/null \
-    || fail "apt-get install chromium failed"
-  [[ -x /usr/bin/chromium ]] || fail "apt-get installed chromium but /usr/bin/chromium is missing"
+  apt-get "${apt_options[@]}" install -y -qq --no-install-recommends "$package" >/dev/null \
+    || fail "apt-get install $package failed"
+  "$@" || fail "apt-get installed $package but $what is missing"
+}
+
+# Succeeds when COMMAND is on the PATH.
+# Usage: command_exists COMMAND
+command_exists() {
+  command -v "$1" >/dev/null
+}
+
+chromium_exists() {
+  [[ -x /usr/bin/chromium ]]
+}
+
+# Installs Debian's chromium package unless /usr/bin/chromium exists. Needs root.
+install_chromium() {
+  install_debian_package chromium /usr/bin/chromium chromium_exists
 }
 
 port_is_open() {
@@ -230,19 +249,7 @@ storage_connection_string() {
 # Installs Debian's redis-server package unless the redis-server command exists. Needs root.
 # It only installs the program: start_redis runs a private server, never the system service.
 install_redis() {
-  command -v redis-server >/dev/null && return 0
-
-  wait_for_apt
-  command -v redis-server >/dev/null && return 0
-  (( EUID == 0 )) || fail "redis-server is missing: run 'apt-get install redis-server' as root"
-
-  log "installing Debian's redis-server package"
-  local apt_options=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get "${apt_options[@]}" update -qq || fail "apt-get update failed"
-  apt-get "${apt_options[@]}" install -y -qq --no-install-recommends redis-server >/dev/null \
-    || fail "apt-get install redis-server failed"
-  command -v redis-server >/dev/null || fail "apt-get installed redis-server but the command is missing"
+  install_debian_package redis-server "the redis-server command" command_exists redis-server
 }
 
 # Starts a private redis-server on 127.0.0.1 with its append-only file in DIRECTORY, and waits,
@@ -286,21 +293,13 @@ postgresql_bin_dir() {
   return 0
 }
 
+postgresql_exists() {
+  [[ -n "$(postgresql_bin_dir)" ]]
+}
+
 # Installs Debian's postgresql package unless a PostgreSQL server is under /usr/lib/postgresql. Needs root.
 install_postgresql() {
-  [[ -n "$(postgresql_bin_dir)" ]] && return 0
-
-  wait_for_apt
-  [[ -n "$(postgresql_bin_dir)" ]] && return 0
-  (( EUID == 0 )) || fail "PostgreSQL is missing: run 'apt-get install postgresql' as root"
-
-  log "installing Debian's postgresql package"
-  local apt_options=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get "${apt_options[@]}" update -qq || fail "apt-get update failed"
-  apt-get "${apt_options[@]}" install -y -qq --no-install-recommends postgresql >/dev/null \
-    || fail "apt-get install postgresql failed"
-  [[ -n "$(postgresql_bin_dir)" ]] || fail "apt-get installed postgresql but /usr/lib/postgresql/*/bin/postgres is missing"
+  install_debian_package postgresql "/usr/lib/postgresql/*/bin/postgres" postgresql_exists
 }
 
 # Starts a private PostgreSQL cluster on 127.0.0.1 with its data and socket in DIRECTORY, creating the cluster with

@@ -127,18 +127,7 @@ start_stack() {
 
 # Installs Debian's wrk package, the HTTP load generator of the ladder, unless wrk exists. Needs root.
 install_wrk() {
-  command -v wrk >/dev/null && return 0
-
-  wait_for_apt
-  command -v wrk >/dev/null && return 0
-  (( EUID == 0 )) || fail "wrk is missing: run 'apt-get install wrk' as root"
-
-  log "installing Debian's wrk package"
-  local apt_options=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get "${apt_options[@]}" update -qq || fail "apt-get update failed"
-  apt-get "${apt_options[@]}" install -y -qq --no-install-recommends wrk >/dev/null || fail "apt-get install wrk failed"
-  command -v wrk >/dev/null || fail "apt-get installed wrk but the wrk command is missing"
+  install_debian_package wrk "the wrk command" command_exists wrk
 }
 
 # Builds the baseline endpoint of bench/baseline in Release. It is not part of Sendora.sln.
