@@ -67,14 +67,15 @@ public sealed partial class ProfileGrain(
         foreach (var message in messages)
         {
             ForgetExpiredMessageIds(message.ReceivedAt);
-            if (_seenMessageIds.Contains(message.MessageId))
+
+            // Adding remembers the id, and fails for one applied within the window.
+            if (!_seenMessageIds.Add(message.MessageId, message.ReceivedAt))
             {
                 duplicates++;
                 LogDuplicate(message.MessageId, _profileId);
                 continue;
             }
 
-            Remember(message);
             var stored = Apply(state, message, newIds);
             AddHistory(message, stored);
             appliedMessages.Add(message);
@@ -400,8 +401,6 @@ public sealed partial class ProfileGrain(
         await GrainFactory.Reference<IProfileIndexGrain>(IProfileIndexGrain.KeyFor(_workspaceId, _profileId)).AddAsync(_profileId);
         profile.State.Indexed = true;
     }
-
-    private void Remember(TrackedMessage message) => _seenMessageIds.Add(message.MessageId, message.ReceivedAt);
 
     private void ForgetExpiredMessageIds(DateTimeOffset now) =>
         _seenMessageIds.Forget(now - _options.DeduplicationWindow, _options.MaxRememberedMessageIds);
