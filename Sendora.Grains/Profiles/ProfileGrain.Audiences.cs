@@ -38,9 +38,9 @@ public sealed partial class ProfileGrain
     private long _historyLength = -1;
 
     // Event names repeat across a workspace's events, so history events share one string per name rather than
-    // one copy per event. The pool takes names of at most MaxPooledNameLength characters and is bounded by
-    // clearing it at MaxPooledNames, so that it stays at about 3 MB at most (10,000 strings of up to 256 bytes,
-    // with the dictionary's entries) whatever names clients send.
+    // one copy per event. The pool takes names of at most MaxPooledNameLength characters and is cleared when it
+    // reaches MaxPooledNames. So whatever names clients send, it stays under about 3 MB: 10,000 strings of up to
+    // 256 bytes, with the dictionary's entries.
     private static readonly ConcurrentDictionary<string, string> EventNames = new(StringComparer.Ordinal);
     private const int MaxPooledNames = 10_000;
     private const int MaxPooledNameLength = 128;

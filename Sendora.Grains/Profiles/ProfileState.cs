@@ -130,7 +130,7 @@ public sealed class EventCounter
 }
 
 /// <summary>
-/// One applied message kept in the recent events list. The envelope is held once, as UTF-8 bytes, which take
+/// One applied message kept in the recent events list. The envelope is kept once, as UTF-8 bytes, which take
 /// half the memory of the same ASCII text as a .NET string.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("sendora.StoredEvent")]

@@ -7,7 +7,7 @@ namespace Sendora.Grains.Profiles;
 /// <summary>
 /// The messageIds a profile applied within its deduplication window, in the order they arrived. Each is kept as a
 /// 128-bit digest with its arrival time, 24 bytes in all, and stored in the profile state as one byte array, so that
-/// a profile that remembers thousands of ids neither holds nor writes thousands of strings.
+/// a profile that remembers thousands of ids neither keeps nor writes thousands of strings.
 /// </summary>
 /// <remarks>
 /// Two different messageIds share a digest with a probability of about 2^-128 per pair, far below any rate at which

@@ -67,7 +67,7 @@ public sealed class EventTableNamesTests
     }
 
     [Fact]
-    public void ColumnOf_MultiByteName_IsCutAtCharacterBoundary()
+    public void ColumnOf_MultiByteName_CutsAtCharacter()
     {
         var column = EventTableNames.ColumnOf([new string('ü', 40)]);
 

@@ -45,7 +45,7 @@ public sealed class EventTablePlannerTests
     }
 
     [Fact]
-    public void Plan_FirstValueText_KeepsLaterNumbersAsText()
+    public void Plan_TextFirst_KeepsNumbersAsText()
     {
         var plan = new EventTablePlanner().Plan(NoTables,
             [Track("m1", "Order", """{"total":"12"}"""), Track("m2", "Order", """{"total":10.5}""")]);
@@ -57,7 +57,7 @@ public sealed class EventTablePlannerTests
     }
 
     [Fact]
-    public void Plan_NestedObject_IsFlattenedAndArrayIsJsonb()
+    public void Plan_NestedValues_FlattenOrJsonb()
     {
         var plan = new EventTablePlanner().Plan(NoTables, [Track("m1", "Cart Viewed",
             """{"cart":{"itemCount":2,"owner":{"isGuest":true}},"skus":["a","b"],"coupon":null,"empty":{}}""")]);

@@ -99,7 +99,7 @@ public sealed class EventValueCoercionTests
     }
 
     [Fact]
-    public void Coerce_NumericStringBeyondLimit_IsOutOfRange()
+    public void Coerce_HugeNumericString_IsOutOfRange()
     {
         var value = EventValueCoercion.Coerce(Parse("\"1e5000\""), EventColumnType.Numeric);
 

@@ -40,7 +40,7 @@ public sealed class SyncEventTablesTests
     }
 
     [Fact]
-    public async Task Reset_ExportsEventsAgain_AddsNoRowsOrDiscards()
+    public async Task Reset_ReExport_AddsNoRows()
     {
         await using var server = await SendoraServer.StartAsync();
         var (client, schema) = await ExportAsync(server, OrderMessages());
@@ -80,7 +80,7 @@ public sealed class SyncEventTablesTests
     }
 
     [Fact]
-    public async Task Export_WideEventWithLongName_BoundsColumnsAndNames()
+    public async Task Export_WideLongEvent_BoundsNames()
     {
         var eventName = "Checkout Step Completed By A Returning Customer On The Mobile Web Shop";
         var properties = string.Join(",", Enumerable.Range(1, 501).Select(i => $"\"p{i}\":{i}"));

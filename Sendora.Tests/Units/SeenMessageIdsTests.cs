@@ -19,7 +19,7 @@ public sealed class SeenMessageIdsTests
     }
 
     [Fact]
-    public void SaveTo_ThenFrom_KeepsEveryIdAndItsOrder()
+    public void SaveThenLoad_KeepsIdsInOrder()
     {
         var seen = new SeenMessageIds();
         for (var i = 0; i < 50; i++)
@@ -40,7 +40,7 @@ public sealed class SeenMessageIdsTests
     }
 
     [Fact]
-    public void From_StateWithTheOlderList_ReadsItAndSaveToEmptiesIt()
+    public void From_OlderList_MovesIntoDigests()
     {
         var state = new ProfileState
         {
@@ -58,7 +58,7 @@ public sealed class SeenMessageIdsTests
     }
 
     [Fact]
-    public void Forget_BeyondTheLimit_DropsTheOldestFirst()
+    public void Forget_BeyondLimit_DropsOldest()
     {
         var seen = new SeenMessageIds();
         for (var i = 0; i < 10; i++)
@@ -75,7 +75,7 @@ public sealed class SeenMessageIdsTests
     }
 
     [Fact]
-    public void AddStored_FromAnotherProfile_MergesByArrivalTime()
+    public void AddStored_OtherProfile_MergesByArrival()
     {
         var survivor = new SeenMessageIds();
         survivor.Add("late", Start.AddHours(2));
@@ -97,7 +97,7 @@ public sealed class SeenMessageIdsTests
     [InlineData("")]
     [InlineData("ümlaut é 中文 😀")]
     [InlineData("a-messageId-of-a-thousand-characters")]
-    public void Contains_AnyText_FindsExactlyThatId(string messageId)
+    public void Contains_AnyText_MatchesExactId(string messageId)
     {
         var id = messageId.Length > 30 ? new string('x', 1_000) : messageId;
         var seen = new SeenMessageIds();

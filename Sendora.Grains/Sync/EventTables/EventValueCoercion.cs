@@ -12,7 +12,7 @@ public static class EventValueCoercion
 {
     /// <summary>
     /// The maximum number of digits before, and after, the decimal point of a number once written out. PostgreSQL's
-    /// numeric holds more, but its text input rejects an exponent beyond ±1000 (NUMERIC_MAX_PRECISION in numeric.c),
+    /// numeric stores more, but its text input rejects an exponent beyond ±1000 (NUMERIC_MAX_PRECISION in numeric.c),
     /// and within this bound every exponent sent is within ±1000.
     /// </summary>
     public const int MaxNumberDigits = 1000;
