@@ -21,6 +21,17 @@ public sealed class GatewayOptions
     /// <summary>How long a write key lookup is cached. Default 5 seconds.</summary>
     public TimeSpan WriteKeyCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many external ids the gateway remembers the owning profile of, so that a message whose ids all belong
+    /// to one profile skips their Identity grains. Default 200,000; 0 turns it off. Each entry takes about
+    /// 150 bytes, an estimate. A profile rejects such a message when it no longer lists its ids, and the gateway
+    /// then asks the Identity grains.
+    /// </summary>
+    public int IdOwnerCacheSize { get; set; } = 200_000;
+
+    /// <summary>How long a remembered owner of an external id is used after the resolution that found it. Default 1 minute.</summary>
+    public TimeSpan IdOwnerCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often per-source intake counters are handed to the source's grain. Default 1 second.</summary>
     public TimeSpan CounterFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -58,6 +58,16 @@ public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOp
             failures.Add($"{GatewayOptions.SectionName}:FailedTokenWindow is {options.FailedTokenWindow}; it must be longer than zero.");
         }
 
+        if (options.IdOwnerCacheSize < 0)
+        {
+            failures.Add($"{GatewayOptions.SectionName}:IdOwnerCacheSize is {options.IdOwnerCacheSize}; it must be 0 or more.");
+        }
+
+        if (options.IdOwnerCacheDuration < TimeSpan.Zero)
+        {
+            failures.Add($"{GatewayOptions.SectionName}:IdOwnerCacheDuration is {options.IdOwnerCacheDuration}; it must not be negative.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -50,6 +50,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<AdminTokens>();
         services.AddSingleton<MessageNormalizer>();
         services.AddSingleton<IdentityRulesCache>();
+        services.AddSingleton<KnownOwners>();
         services.AddSingleton<IdentityResolver>();
         services.AddSingleton<WriteKeyResolver>();
         services.AddSingleton<TrackingHandler>();

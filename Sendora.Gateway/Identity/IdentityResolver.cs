@@ -15,7 +15,11 @@ namespace Sendora.Gateway.Identity;
 /// on one profile: a request that loses a claim starts over with the winner's answer.
 /// </summary>
 public sealed partial class IdentityResolver(
-    IGrainFactory grains, IdentityRulesCache rulesCache, TimeProvider clock, ILogger<IdentityResolver> logger)
+    IGrainFactory grains,
+    IdentityRulesCache rulesCache,
+    KnownOwners knownOwners,
+    TimeProvider clock,
+    ILogger<IdentityResolver> logger)
 {
     // Each retry follows a claim or merge that another request won, so a few always suffice in practice.
     private const int MaxAttempts = 8;
@@ -23,15 +27,24 @@ public sealed partial class IdentityResolver(
     private const string UserIdType = "user_id";
     private const string AnonymousIdType = "anonymous_id";
 
-    /// <summary>Resolves every candidate; messages sharing an id are resolved one after another, in order.</summary>
-    public async Task<Resolution[]> ResolveAsync(string workspaceId, IReadOnlyList<Candidate> candidates)
+    /// <summary>
+    /// Resolves every candidate. Messages sharing an id are resolved one after another, in order. When
+    /// <paramref name="useKnownOwners"/> is true, a cluster of messages whose ids all belong to one profile by
+    /// <see cref="KnownOwners"/> goes there without grain calls, marked <see cref="TrackedMessage.RoutedByKnownOwner"/>.
+    /// </summary>
+    public async Task<Resolution[]> ResolveAsync(
+        string workspaceId, IReadOnlyList<Candidate> candidates, bool useKnownOwners = true)
     {
         var rules = await rulesCache.GetAsync(workspaceId);
         var results = new Resolution[candidates.Count];
         var idsByCandidate = candidates.Select(c => Filter(c, rules)).ToList();
         var clusters = Cluster(idsByCandidate);
-        var cache = new ResolutionCache();
+        if (useKnownOwners)
+        {
+            clusters.RemoveAll(cluster => TryResolveKnown(workspaceId, rules, cluster, candidates, idsByCandidate, results));
+        }
 
+        var cache = new ResolutionCache();
         await Task.WhenAll(clusters.Select(async cluster =>
         {
             // Clusters share no id, so they resolve in parallel and share only the cache.
@@ -41,6 +54,56 @@ public sealed partial class IdentityResolver(
             }
         }));
         return results;
+    }
+
+    /// <summary>Records that the messages of <paramref name="messages"/> landed on <paramref name="profileId"/> with their ids.</summary>
+    public void RememberOwner(string workspaceId, string profileId, IEnumerable<TrackedMessage> messages)
+    {
+        foreach (var message in messages)
+        {
+            if (!message.RoutedByKnownOwner)
+            {
+                knownOwners.Remember(workspaceId, message.ExternalIds, profileId);
+            }
+        }
+    }
+
+    /// <summary>Drops the remembered owners of the ids of <paramref name="messages"/>.</summary>
+    public void ForgetOwners(string workspaceId, IEnumerable<TrackedMessage> messages) =>
+        knownOwners.Forget(workspaceId, messages.SelectMany(m => m.ExternalIds));
+
+    // Every message of the cluster must have ids that all belong to the same remembered profile. An alias names
+    // an id beside its own, so it always asks the Identity grains.
+    private bool TryResolveKnown(
+        string workspaceId,
+        IdentityRules rules,
+        List<int> cluster,
+        IReadOnlyList<Candidate> candidates,
+        List<List<ExternalIdKey>> idsByCandidate,
+        Resolution[] results)
+    {
+        string? owner = null;
+        foreach (var index in cluster)
+        {
+            if (candidates[index].Message.Type == MessageTypes.Alias
+                || !knownOwners.TryGetOwner(workspaceId, idsByCandidate[index], out var profileId)
+                || (owner is not null && owner != profileId))
+            {
+                return false;
+            }
+
+            owner = profileId;
+        }
+
+        foreach (var index in cluster)
+        {
+            var ids = idsByCandidate[index];
+            ids.Sort((left, right) => rules.Compare(left.Type, right.Type));
+            var message = candidates[index].Message with { ExternalIds = ids.ToList(), RoutedByKnownOwner = true };
+            results[index] = new Resolution(owner, message, null);
+        }
+
+        return true;
     }
 
     private async Task<Resolution> ResolveOneAsync(
@@ -114,7 +177,10 @@ public sealed partial class IdentityResolver(
             {
                 var moved = await MoveDeviceIdsAsync(
                     workspaceId, rules, candidate.Message, target, attached, dropped, identities, now, cache);
-                return new Resolution(target, candidate.Message with { ExternalIds = [.. attached, .. moved] }, null);
+                // A List rather than a collection expression: for the compiler's own read-only list types, Orleans'
+                // serializer (10.4) creates a codec by reflection on every message it sends.
+                var message = candidate.Message with { ExternalIds = attached.Concat(moved).ToList() };
+                return new Resolution(target, message, null);
             }
         }
 

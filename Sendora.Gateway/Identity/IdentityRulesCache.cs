@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Sendora.Gateway.Hosting;
 using Sendora.Grains;
@@ -10,10 +11,13 @@ namespace Sendora.Gateway.Identity;
 /// <summary>
 /// Caches each workspace's identity rules for <see cref="GatewayOptions.WriteKeyCacheDuration"/>, so
 /// resolving a message costs no workspace grain call. A change through this gateway applies here at once.
+/// When the rules read differ from those cached before, the owners remembered for the workspace are dropped,
+/// because a message that the old rules attached to a profile may need other ids under the new ones.
 /// </summary>
-public sealed class IdentityRulesCache(IGrainFactory grains, TimeProvider clock, IOptions<GatewayOptions> options)
+public sealed class IdentityRulesCache(
+    IGrainFactory grains, KnownOwners knownOwners, TimeProvider clock, IOptions<GatewayOptions> options)
 {
-    private readonly ConcurrentDictionary<string, (IdentityRules Rules, DateTimeOffset Expires)> _cache =
+    private readonly ConcurrentDictionary<string, (IdentityRules Rules, string Text, DateTimeOffset Expires)> _cache =
         new(StringComparer.Ordinal);
 
     public async ValueTask<IdentityRules> GetAsync(string workspaceId)
@@ -25,9 +29,19 @@ public sealed class IdentityRulesCache(IGrainFactory grains, TimeProvider clock,
         }
 
         var rules = await grains.Reference<IWorkspaceGrain>(workspaceId).GetIdentityRulesAsync();
-        _cache[workspaceId] = (rules, now + options.Value.WriteKeyCacheDuration);
+        var text = JsonSerializer.Serialize(rules);
+        if (cached.Text is not null && cached.Text != text)
+        {
+            knownOwners.ForgetWorkspace(workspaceId);
+        }
+
+        _cache[workspaceId] = (rules, text, now + options.Value.WriteKeyCacheDuration);
         return rules;
     }
 
-    public void Forget(string workspaceId) => _cache.TryRemove(workspaceId, out _);
+    public void Forget(string workspaceId)
+    {
+        _cache.TryRemove(workspaceId, out _);
+        knownOwners.ForgetWorkspace(workspaceId);
+    }
 }

@@ -190,26 +190,46 @@ public sealed partial class TrackingHandler(
         ApplyResult[] results;
         try
         {
-            var resolutions = await resolver.ResolveAsync(binding.WorkspaceId, candidates);
-            var byProfile = new Dictionary<string, List<TrackedMessage>>(StringComparer.Ordinal);
-            for (var i = 0; i < resolutions.Length; i++)
+            var (byProfile, applied) = await ResolveAndApplyAsync(
+                binding.WorkspaceId, candidates, candidateIndexes, items, rejections, useKnownOwners: true);
+            var rejected = byProfile.Keys.Where(profileId => applied[profileId].NotOwner).ToList();
+            if (rejected.Count > 0)
             {
-                var resolution = resolutions[i];
-                if (resolution.Error is not null)
+                // A profile rejected messages routed by remembered owners, so they are resolved again through the
+                // Identity grains, with the other messages for that profile so that they keep their order.
+                var again = new List<int>();
+                foreach (var profileId in rejected)
                 {
-                    rejections.Add((candidateIndexes[i], resolution.Error, items[candidateIndexes[i]]));
-                    continue;
+                    resolver.ForgetOwners(binding.WorkspaceId, byProfile[profileId].Select(entry => entry.Message));
+                    again.AddRange(byProfile[profileId].Select(entry => entry.Candidate));
+                    byProfile.Remove(profileId);
+                    applied.Remove(profileId);
                 }
 
-                if (!byProfile.TryGetValue(resolution.ProfileId!, out var messages))
+                again.Sort();
+                var (retried, retriedResults) = await ResolveAndApplyAsync(
+                    binding.WorkspaceId,
+                    [.. again.Select(i => candidates[i])],
+                    [.. again.Select(i => candidateIndexes[i])],
+                    items,
+                    rejections,
+                    useKnownOwners: false);
+                foreach (var (profileId, entries) in retried)
                 {
-                    byProfile[resolution.ProfileId!] = messages = [];
+                    if (byProfile.TryGetValue(profileId, out var existing))
+                    {
+                        existing.AddRange(entries);
+                        applied[profileId] = Sum(applied[profileId], retriedResults[profileId]);
+                    }
+                    else
+                    {
+                        byProfile[profileId] = entries;
+                        applied[profileId] = retriedResults[profileId];
+                    }
                 }
-
-                messages.Add(resolution.Message!);
             }
 
-            results = await Task.WhenAll(byProfile.Select(pair => ApplyAsync(binding.WorkspaceId, pair.Key, pair.Value)));
+            results = [.. applied.Values];
             await ApplyGroupsAsync(binding.WorkspaceId, byProfile);
             if (rejections.Count > 0)
             {
@@ -236,15 +256,67 @@ public sealed partial class TrackingHandler(
         await WriteResultAsync(context, pathType is null, items.Count, rejections);
     }
 
+    /// <summary>
+    /// Resolves <paramref name="candidates"/>, whose items are at <paramref name="itemIndexes"/> of the request,
+    /// and applies them with one call per profile. Returns the messages by the profile they landed on, with the
+    /// position of each in <paramref name="candidates"/>, and each profile's result. A profile that rejected
+    /// messages routed by remembered owners keeps its entry, with <see cref="ApplyResult.NotOwner"/> set.
+    /// </summary>
+    private async Task<(Dictionary<string, List<(int Candidate, TrackedMessage Message)>> ByProfile, Dictionary<string, ApplyResult> Results)>
+        ResolveAndApplyAsync(
+            string workspaceId,
+            List<Candidate> candidates,
+            List<int> itemIndexes,
+            IReadOnlyList<JsonElement> items,
+            List<(int Index, IngestionError Error, JsonElement Item)> rejections,
+            bool useKnownOwners)
+    {
+        var resolutions = await resolver.ResolveAsync(workspaceId, candidates, useKnownOwners);
+        var byProfile = new Dictionary<string, List<(int Candidate, TrackedMessage Message)>>(StringComparer.Ordinal);
+        for (var i = 0; i < resolutions.Length; i++)
+        {
+            var resolution = resolutions[i];
+            if (resolution.Error is not null)
+            {
+                rejections.Add((itemIndexes[i], resolution.Error, items[itemIndexes[i]]));
+                continue;
+            }
+
+            if (!byProfile.TryGetValue(resolution.ProfileId!, out var messages))
+            {
+                byProfile[resolution.ProfileId!] = messages = [];
+            }
+
+            messages.Add((i, resolution.Message!));
+        }
+
+        var applied = await Task.WhenAll(byProfile.Select(async pair =>
+        {
+            var messages = pair.Value.Select(entry => entry.Message).ToList();
+            var (result, landedOn) = await ApplyAsync(workspaceId, pair.Key, messages);
+            if (!result.NotOwner)
+            {
+                resolver.RememberOwner(workspaceId, landedOn, messages);
+            }
+
+            return (pair.Key, result);
+        }));
+        return (byProfile, applied.ToDictionary(pair => pair.Key, pair => pair.result, StringComparer.Ordinal));
+    }
+
+    private static ApplyResult Sum(ApplyResult left, ApplyResult right) =>
+        new(left.Applied + right.Applied, left.Duplicates + right.Duplicates);
+
     // A merged profile returns its survivor instead of applying; the messages follow it there.
-    private async Task<ApplyResult> ApplyAsync(string workspaceId, string profileId, List<TrackedMessage> messages)
+    private async Task<(ApplyResult Result, string LandedOn)> ApplyAsync(
+        string workspaceId, string profileId, List<TrackedMessage> messages)
     {
         for (var hop = 0; hop < 8; hop++)
         {
             var result = await grains.Reference<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId)).ApplyAsync(messages);
             if (result.ForwardedTo is not { } survivor)
             {
-                return result;
+                return (result, profileId);
             }
 
             profileId = survivor;
@@ -254,8 +326,10 @@ public sealed partial class TrackingHandler(
     }
 
     // Group calls also update the group's own grain: its traits and its members.
-    private Task ApplyGroupsAsync(string workspaceId, Dictionary<string, List<TrackedMessage>> byProfile) =>
+    private Task ApplyGroupsAsync(
+        string workspaceId, Dictionary<string, List<(int Candidate, TrackedMessage Message)>> byProfile) =>
         Task.WhenAll(byProfile.SelectMany(pair => pair.Value
+            .Select(entry => entry.Message)
             .Where(message => message.Type == MessageTypes.Group && message.GroupId is not null)
             .Select(message => grains
                 .Reference<IGroupGrain>(GrainKeys.Scoped(workspaceId, GrainKeys.EncodeValue(message.GroupId!)))

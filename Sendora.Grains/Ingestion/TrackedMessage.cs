@@ -43,4 +43,11 @@ public sealed record TrackedMessage
 
     /// <summary>The external ids the message carries that identity resolution attached to its profile.</summary>
     [Id(12)] public IReadOnlyList<ExternalIdKey> ExternalIds { get; init; } = [];
+
+    /// <summary>
+    /// True when the gateway sent the message to its profile from its own record of which profile owns each id,
+    /// without asking the Identity grains. The profile then applies it only if it still lists every id in
+    /// <see cref="ExternalIds"/>.
+    /// </summary>
+    [Id(13)] public bool RoutedByKnownOwner { get; init; }
 }

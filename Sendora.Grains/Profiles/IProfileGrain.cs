@@ -15,7 +15,9 @@ public interface IProfileGrain : IGrainWithStringKey, IInspectable
     /// Applies <paramref name="messages"/> in order, dropping any whose messageId was applied within
     /// the deduplication window, and returns only after the new state is persisted. A merged profile
     /// applies nothing and returns its survivor in <see cref="ApplyResult.ForwardedTo"/>: it never calls
-    /// the survivor itself, because the survivor may be calling it during the merge.
+    /// the survivor itself, because the survivor may be calling it during the merge. When a message is
+    /// <see cref="TrackedMessage.RoutedByKnownOwner"/> and this profile does not list all its ids, nothing is
+    /// applied and <see cref="ApplyResult.NotOwner"/> is set.
     /// </summary>
     Task<ApplyResult> ApplyAsync(IReadOnlyList<TrackedMessage> messages);
 
@@ -137,6 +139,12 @@ public sealed record SplitResult([property: Id(0)] string NewProfileId, [propert
 public sealed record ApplyResult([property: Id(0)] int Applied, [property: Id(1)] int Duplicates)
 {
     [Id(2)] public string? ForwardedTo { get; init; }
+
+    /// <summary>
+    /// True when a message that the gateway routed by its record of id owners carried an id this profile does not
+    /// list, or the profile was merged or never created. Nothing was applied, and the caller resolves the messages again.
+    /// </summary>
+    [Id(3)] public bool NotOwner { get; init; }
 }
 
 /// <summary>A read-only copy of a profile's state for the profile and admin APIs.</summary>

@@ -52,6 +52,11 @@ public sealed partial class ProfileGrain(
     {
         ArgumentNullException.ThrowIfNull(messages);
         ThrowIfStale();
+        if (!HoldsIdsOfRoutedMessages(messages))
+        {
+            return new ApplyResult(0, 0) { NotOwner = true };
+        }
+
         if (profile.State.MergedInto is { } survivor)
         {
             return new ApplyResult(0, 0) { ForwardedTo = survivor };
@@ -340,6 +345,35 @@ public sealed partial class ProfileGrain(
 
     /// <summary>The most UTF-8 bytes of JSON the recent events keep together; the newest event is always kept.</summary>
     private const long MaxRecentEventsLength = 600_000;
+
+    // A message that the gateway routed by its own record of id owners lands only on a live profile that
+    // still lists every id it carries. Otherwise the gateway resolves it again through the Identity grains.
+    private bool HoldsIdsOfRoutedMessages(IReadOnlyList<TrackedMessage> messages)
+    {
+        var state = profile.State;
+        foreach (var message in messages)
+        {
+            if (!message.RoutedByKnownOwner)
+            {
+                continue;
+            }
+
+            if (state.MergedInto is not null || state.CreatedAt is null || message.ExternalIds.Count == 0)
+            {
+                return false;
+            }
+
+            foreach (var id in message.ExternalIds)
+            {
+                if (!state.ExternalIds.Exists(e => e.Type == id.Type && e.Id == id.Value))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
 
     private static void AddExternalId(
         ProfileState state,

@@ -471,6 +471,66 @@ public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
         Assert.Equal(["m-oldest", "m-victim"], events.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task RoutedMessage_IdsListed_IsApplied()
+    {
+        var profile = Profile("u1");
+        await profile.ApplyAsync([Track("u1", "Opened", Start) with { ExternalIds = [new("user_id", "u1")] }]);
+
+        var result = await profile.ApplyAsync([Routed(Track("u1", "Paid", Start), new ExternalIdKey("user_id", "u1"))]);
+
+        Assert.False(result.NotOwner);
+        Assert.Equal(1, result.Applied);
+        Assert.Equal(2, (await profile.GetSnapshotAsync())!.AppliedCount);
+    }
+
+    [Fact]
+    public async Task RoutedMessage_IdNotListed_RejectsWholeCall()
+    {
+        var profile = Profile("u1");
+        await profile.ApplyAsync([Track("u1", "Opened", Start) with { ExternalIds = [new("user_id", "u1")] }]);
+
+        var result = await profile.ApplyAsync([
+            Track("u1", "Viewed", Start) with { ExternalIds = [new("user_id", "u1")] },
+            Routed(Track("u1", "Paid", Start), new ExternalIdKey("user_id", "u1"), new ExternalIdKey("anonymous_id", "elsewhere")),
+        ]);
+
+        Assert.True(result.NotOwner);
+        Assert.Equal(0, result.Applied);
+        var snapshot = (await profile.GetSnapshotAsync())!;
+        Assert.Equal(1, snapshot.AppliedCount);
+        Assert.DoesNotContain(snapshot.ExternalIds, id => id.Id == "elsewhere");
+    }
+
+    [Fact]
+    public async Task RoutedMessage_NoProfile_IsRejected()
+    {
+        var result = await Profile("nobody").ApplyAsync([Routed(Track("nobody", "Paid", Start), new ExternalIdKey("user_id", "nobody"))]);
+
+        Assert.True(result.NotOwner);
+        Assert.Null(await Profile("nobody").GetSnapshotAsync());
+    }
+
+    [Fact]
+    public async Task RoutedMessage_MergedProfile_IsNotForwarded()
+    {
+        var victim = Profile("victim");
+        var survivor = Profile("survivor");
+        await victim.ApplyAsync([Track("victim", "Paid", Start) with { ExternalIds = [new("user_id", "victim")] }]);
+        await survivor.ApplyAsync([Track("survivor", "Opened", Start) with { ExternalIds = [new("user_id", "survivor")] }]);
+        await survivor.AbsorbAsync([ProfileKey("victim")], "m-link", IdentityRules.Default);
+
+        var routed = await victim.ApplyAsync([Routed(Track("victim", "Later", Start), new ExternalIdKey("user_id", "victim"))]);
+        var plain = await victim.ApplyAsync([Track("victim", "Later", Start)]);
+
+        Assert.True(routed.NotOwner);
+        Assert.Null(routed.ForwardedTo);
+        Assert.Equal(ProfileKey("survivor"), plain.ForwardedTo);
+    }
+
+    private static TrackedMessage Routed(TrackedMessage message, params ExternalIdKey[] ids) =>
+        message with { ExternalIds = ids, RoutedByKnownOwner = true };
+
     private IGrainStorage Storage => (_cluster.Primary as InProcessSiloHandle)?.SiloHost.Services
         .GetRequiredKeyedService<IGrainStorage>(SendoraNames.GrainStorage)
         ?? throw new InvalidOperationException("The test cluster's primary silo is not in this process.");

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Sendora.Gateway.Identity;
+using Sendora.Grains.Identity;
+using Sendora.Grains.Ingestion;
 using Sendora.Tests.Infrastructure;
 using Sendora.Tests.Tracking;
 
@@ -409,6 +413,63 @@ public sealed class IdentityResolutionTests(SendoraFixture fixture)
         {
             Assert.Contains($"user_id:u-{run}", await ExternalIdsAsync(key));
         }
+    }
+
+    [Fact]
+    public async Task RepeatedUser_IsRoutedByRememberedOwner()
+    {
+        var run = Unique();
+        await SendOkAsync("/v1/track", $$$"""{"userId":"u-{{{run}}}","event":"First","messageId":"first-{{{run}}}"}""");
+        var known = _server.Services.GetRequiredService<KnownOwners>();
+        var id = new ExternalIdKey("user_id", $"u-{run}");
+
+        Assert.True(known.TryGetOwner("default", [id], out var owner));
+        var grains = _server.Services.GetRequiredService<IGrainFactory>();
+        Assert.Equal(owner, await grains.GetGrain<IIdentityGrain>(id.GrainKey("default")).ResolveAsync());
+        var message = new TrackedMessage
+        {
+            Type = MessageTypes.Track,
+            MessageId = $"second-{run}",
+            UserId = $"u-{run}",
+            Name = "Second",
+            Timestamp = DateTimeOffset.UtcNow,
+            ReceivedAt = DateTimeOffset.UtcNow,
+            SourceId = "src",
+            Json = "{}",
+        };
+        var resolution = Assert.Single(await _server.Services.GetRequiredService<IdentityResolver>()
+            .ResolveAsync("default", [new Candidate(message, [id])]));
+        Assert.Equal(owner, resolution.ProfileId);
+        Assert.True(resolution.Message!.RoutedByKnownOwner);
+        Assert.Equal([id], resolution.Message.ExternalIds);
+    }
+
+    [Fact]
+    public async Task RememberedOwnerOutOfDate_MessageLandsOnProfileWithTheId()
+    {
+        var run = Unique();
+        await SendOkAsync("/v1/track", $$$"""{"userId":"u-{{{run}}}","event":"U","messageId":"u1-{{{run}}}"}""");
+        await SendOkAsync("/v1/track", $$$"""{"userId":"v-{{{run}}}","event":"V","messageId":"v1-{{{run}}}"}""");
+        var known = _server.Services.GetRequiredService<KnownOwners>();
+        var u = new ExternalIdKey("user_id", $"u-{run}");
+        var v = new ExternalIdKey("user_id", $"v-{run}");
+        Assert.True(known.TryGetOwner("default", [u], out var ownerOfU));
+        Assert.True(known.TryGetOwner("default", [v], out var ownerOfV));
+
+        // As if u's id had moved off v's profile since: v's profile does not list it, so it rejects the message.
+        known.Remember("default", [u], ownerOfV);
+        await SendOkAsync("/v1/batch", $$$"""
+            {"batch":[
+              {"type":"track","userId":"u-{{{run}}}","event":"U","messageId":"u2-{{{run}}}"},
+              {"type":"track","userId":"v-{{{run}}}","event":"V","messageId":"v2-{{{run}}}"}
+            ]}
+            """);
+
+        Assert.Equal([$"u1-{run}", $"u2-{run}"], (await MessageIdsAsync($"user_id:u-{run}")).Order(StringComparer.Ordinal));
+        Assert.Equal([$"v1-{run}", $"v2-{run}"], (await MessageIdsAsync($"user_id:v-{run}")).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain($"user_id:u-{run}", await ExternalIdsAsync($"user_id:v-{run}"));
+        Assert.True(known.TryGetOwner("default", [u], out var owner));
+        Assert.Equal(ownerOfU, owner);
     }
 
     private async Task SendOkAsync(string path, string body)
