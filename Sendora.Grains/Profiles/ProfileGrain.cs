@@ -234,7 +234,9 @@ public sealed partial class ProfileGrain(
             return events[^1].ExternalIds;
         }
 
-        return [.. ids.Select(id => id.ToString())];
+        // A List, because Orleans' serializer (10.4) creates a codec by reflection on every state write for the
+        // read-only list types that collection expressions produce.
+        return ids.Select(id => id.ToString()).ToList();
     }
 
     private static bool SameIds(IReadOnlyList<string> stored, IReadOnlyList<ExternalIdKey> ids)
