@@ -13,6 +13,7 @@ public sealed partial class DestinationPartitionGrain(
     [PersistentState("destinationPartition", SendoraNames.GrainStorage)] IPersistentState<DestinationPartitionState> partition,
     IOptions<DestinationOptions> options,
     WebhookSender sender,
+    AudienceCatalogCache catalogs,
     TimeProvider clock,
     ILogger<DestinationPartitionGrain> logger) : Grain, IDestinationPartitionGrain, IRemindable
 {
@@ -253,7 +254,7 @@ public sealed partial class DestinationPartitionGrain(
             return null;
         }
 
-        var catalog = await GrainFactory.GetGrain<IAudienceCatalogGrain>(_workspaceId).GetAsync(0);
+        var catalog = await catalogs.GetAsync(_workspaceId, 0);
         var destination = catalog.Destinations.FirstOrDefault(d => d.Id == _destinationId);
         if (destination is null || !destination.Enabled)
         {

@@ -323,7 +323,7 @@ public sealed partial class ProfileGrain
     }
 
     private async Task<AudienceCatalog> GetCatalogAsync() => _journeyCatalog =
-        await GrainFactory.Reference<IAudienceCatalogGrain>(_workspaceId).GetAsync(profile.State.Audiences.CatalogVersion);
+        await catalogs.GetAsync(_workspaceId, profile.State.Audiences.CatalogVersion);
 
     private async Task<IReadOnlyList<JsonElement>> GroupTraitsAsync(AudienceCatalog catalog)
     {

@@ -30,7 +30,7 @@ public sealed partial class ProfileGrain
 
         // The newest catalog, not the one cached for evaluations, so that an audience edited a moment ago is explained
         // as it is now. The catalog is not kept, so the next evaluation reads it as it would have.
-        var catalog = await GrainFactory.GetGrain<IAudienceCatalogGrain>(_workspaceId).GetAsync(long.MaxValue);
+        var catalog = await catalogs.GetAsync(_workspaceId, long.MaxValue);
         var audiences = catalog.Audiences.Where(a => audienceId is null || a.Id == audienceId).ToList();
         var groups = audiences.Any(a => UsesGroups(a.ConditionJson)) ? await FetchGroupTraitsAsync() : [];
 

@@ -15,6 +15,7 @@ public sealed partial class ProfileGrain(
     [PersistentState("profile", SendoraNames.GrainStorage)] IPersistentState<ProfileState> profile,
     IOptions<ProfileOptions> options,
     IOptions<AudienceOptions> audienceOptions,
+    AudienceCatalogCache catalogs,
     TimeProvider clock,
     ILogger<ProfileGrain> logger) : Grain, IProfileGrain, IRemindable
 {

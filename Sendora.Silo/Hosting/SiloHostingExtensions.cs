@@ -61,6 +61,7 @@ public static class SiloHostingExtensions
     /// <summary>Binds and validates the options that grains read.</summary>
     public static IServiceCollection AddSendoraGrainOptions(this IServiceCollection services)
     {
+        services.TryAddSingleton<AudienceCatalogCache>();
         services.AddOptions<ProfileOptions>().BindConfiguration(ProfileOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SourceHealthOptions>().BindConfiguration(SourceHealthOptions.SectionName)
