@@ -290,40 +290,35 @@ public sealed partial class TrackingHandler(
             messages.Add((i, resolution.Message!));
         }
 
-        var applied = await Task.WhenAll(byProfile.Select(async pair =>
+        var groups = byProfile.Select(pair => new ProfileMessages(pair.Key, pair.Value.Select(entry => entry.Message).ToList()))
+            .ToList();
+        var applied = await ApplyAsync(workspaceId, groups);
+        var results = new Dictionary<string, ApplyResult>(StringComparer.Ordinal);
+        for (var i = 0; i < groups.Count; i++)
         {
-            var messages = pair.Value.Select(entry => entry.Message).ToList();
-            var (result, landedOn) = await ApplyAsync(workspaceId, pair.Key, messages);
+            var (result, landedOn) = applied[i];
             if (!result.NotOwner)
             {
-                resolver.RememberOwner(workspaceId, landedOn, messages);
+                resolver.RememberOwner(workspaceId, landedOn, groups[i].Messages);
             }
 
-            return (pair.Key, result);
-        }));
-        return (byProfile, applied.ToDictionary(pair => pair.Key, pair => pair.result, StringComparer.Ordinal));
+            results[groups[i].ProfileId] = result;
+        }
+
+        return (byProfile, results);
     }
+
+    // Messages for several profiles go in one call to the ingest grain, which applies them inside the silo.
+    private async Task<IReadOnlyList<ProfileApplication>> ApplyAsync(string workspaceId, List<ProfileMessages> groups) =>
+        groups.Count switch
+        {
+            0 => [],
+            1 => [await ProfileApplication.ApplyAsync(grains, workspaceId, groups[0].ProfileId, groups[0].Messages)],
+            _ => await grains.GetGrain<IIngestGrain>(0).ApplyAsync(workspaceId, groups),
+        };
 
     private static ApplyResult Sum(ApplyResult left, ApplyResult right) =>
         new(left.Applied + right.Applied, left.Duplicates + right.Duplicates);
-
-    // A merged profile returns its survivor instead of applying; the messages follow it there.
-    private async Task<(ApplyResult Result, string LandedOn)> ApplyAsync(
-        string workspaceId, string profileId, List<TrackedMessage> messages)
-    {
-        for (var hop = 0; hop < 8; hop++)
-        {
-            var result = await grains.Reference<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId)).ApplyAsync(messages);
-            if (result.ForwardedTo is not { } survivor)
-            {
-                return (result, profileId);
-            }
-
-            profileId = survivor;
-        }
-
-        throw new IdentityConflictException($"Profile '{profileId}' forwards through more than 8 merged profiles.");
-    }
 
     // Group calls also update the group's own grain: its traits and its members.
     private Task ApplyGroupsAsync(

@@ -528,6 +528,29 @@ public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
         Assert.Equal(ProfileKey("survivor"), plain.ForwardedTo);
     }
 
+    [Fact]
+    public async Task IngestGrain_AppliesGroupsAndFollowsMerges()
+    {
+        var victim = Profile("victim");
+        var survivor = Profile("survivor");
+        await victim.ApplyAsync([Track("victim", "Paid", Start)]);
+        await survivor.ApplyAsync([Track("survivor", "Opened", Start)]);
+        await survivor.AbsorbAsync([ProfileKey("victim")], "m-link", IdentityRules.Default);
+
+        var results = await _grains.GetGrain<IIngestGrain>(0).ApplyAsync(_workspaceId, [
+            new ProfileMessages(ProfileKey("victim"), [Track("victim", "Later", Start, messageId: "m-later")]),
+            new ProfileMessages(ProfileKey("other"), [Track("other", "First", Start), Track("other", "Second", Start)]),
+        ]);
+
+        Assert.Equal(2, results.Count);
+        Assert.Equal(ProfileKey("survivor"), results[0].LandedOn);
+        Assert.Equal(1, results[0].Result.Applied);
+        Assert.Equal(ProfileKey("other"), results[1].LandedOn);
+        Assert.Equal(2, results[1].Result.Applied);
+        var events = (await survivor.GetEventsAsync(10, null)).Events.Select(e => e.MessageId);
+        Assert.Contains("m-later", events);
+    }
+
     private static TrackedMessage Routed(TrackedMessage message, params ExternalIdKey[] ids) =>
         message with { ExternalIds = ids, RoutedByKnownOwner = true };
 
