@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CrossingProbe } from '../lib/probe.mjs';
-import { Sendora, basicAuthorization } from '../lib/sendora.mjs';
+import { Sendora, basicAuthorization, forEachLimited } from '../lib/sendora.mjs';
 import { measureCpu, parseProcesses } from './processes.mjs';
 
 const { values: options } = parseArgs({
@@ -41,6 +41,12 @@ const FIXED_RATE_SHARES = [0.5, 0.8];
 // The users that the probe's half load tracks, so that it lands on existing profiles.
 const PROBE_LOAD_USERS = 10_000;
 const PROBE_LOAD_WARMUP_SECONDS = 3;
+
+// Populations up to this size get a profile for every user before their runs, so that those runs measure
+// messages for people who already exist. Larger ones would take minutes to create, so their runs measure
+// mostly new people.
+const PRIME_MAX_USERS = 100_000;
+const PRIME_CONCURRENCY = 4;
 
 const luaScript = fileURLToPath(new URL('./bodies.lua', import.meta.url));
 const loadScript = fileURLToPath(new URL('../audiences/load.mjs', import.meta.url));
@@ -113,6 +119,23 @@ async function runFixedRate(writeKey, mode, users, rate) {
   return JSON.parse(output);
 }
 
+/** Sends one track per user of a population, 100 to a batch, so that every user has a profile. */
+async function primeAsync(writeKey, users) {
+  const started = Date.now();
+  const batches = Array.from({ length: Math.ceil(users / batchSize) }, (_, b) => b * batchSize);
+  await forEachLimited(batches, PRIME_CONCURRENCY, async (first) => {
+    const batch = [];
+    for (let i = first; i < Math.min(users, first + batchSize); i++) {
+      batch.push({ type: 'track', userId: `p${users}-${i}`, event: 'Product Viewed', properties: { sku: 'sku-0', price: 19.5 } });
+    }
+
+    await sendora.send(writeKey, '/v1/batch', { batch });
+  });
+  const seconds = (Date.now() - started) / 1000;
+  log(`${users.toLocaleString('en-US')} users: created a profile for each in ${seconds.toFixed(1)}s`);
+  return seconds;
+}
+
 async function measureRunAsync(writeKey, mode, users) {
   log(`${mode}, ${users.toLocaleString('en-US')} users: saturating for ${saturationSeconds}s`);
   const cpu = measureCpu(processes);
@@ -182,14 +205,19 @@ log(`warming up for ${WARMUP_SECONDS}s`);
 await runWrk(writeKey, 'track', 10_000, WARMUP_SECONDS);
 
 const runs = [];
+const primed = {};
 for (const users of populations) {
+  if (users <= PRIME_MAX_USERS) {
+    primed[users] = await primeAsync(writeKey, users);
+  }
+
   for (const mode of ['track', 'batch']) {
     runs.push(await measureRunAsync(writeKey, mode, users));
   }
 }
 
 // The rates are written before the probe runs, so that they survive a probe that fails or runs out of time.
-const result = { rung: options.rung, startedAt, processes, runs, probe: null };
+const result = { rung: options.rung, startedAt, processes, runs, primedSeconds: primed, probe: null };
 const save = () => writeFile(options.output, `${JSON.stringify({ ...result, finishedAt: new Date().toISOString() }, null, 2)}\n`);
 await save();
 if (!options.baseline) {
