@@ -341,16 +341,7 @@ public sealed partial class AudienceGrain(
     public const string StreamNamespace = "audience";
 
     /// <summary>Returns the shard of a profile: FNV-1a over its id, so that every silo agrees.</summary>
-    public static int ShardOf(string profileId, int shardCount)
-    {
-        var hash = 2166136261u;
-        foreach (var c in profileId)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return (int)(hash % (uint)shardCount);
-    }
+    public static int ShardOf(string profileId, int shardCount) => (int)(StableHash.Of(profileId) % (uint)shardCount);
 
     /// <summary>Returns the grain key of shard <paramref name="number"/> of the audience keyed <paramref name="audienceKey"/>.</summary>
     public static string ShardKey(string audienceKey, int number) => $"{audienceKey}/shard/{number}";

@@ -1,0 +1,60 @@
+using Orleans.Storage;
+
+namespace Sendora.Grains;
+
+/// <summary>
+/// Part of a grain's state kept in a fixed number of storage records, so that a change to a few entries writes
+/// only the records that contain them. A grain whose state grows with the workspace, such as one shard of the
+/// profile index, then writes a record of bounded size per change instead of its whole state.
+/// </summary>
+/// <remarks>
+/// Each record is stored in the grain's storage under a grain id of its own, of type <c>{stateName}.bucket</c>
+/// with the key <c>{owner grain id}/{n}</c>. An entry's bucket comes from the high bits of the key's FNV-1a hash,
+/// because shards take the low bits of the same hash. The count is fixed once data exists: changing it would
+/// leave entries in records that their new bucket does not read.
+/// </remarks>
+public sealed class StateBuckets<T>(IGrainStorage storage, string stateName, GrainId owner, int count)
+    where T : class, new()
+{
+    private readonly GrainType _type = GrainType.Create($"{stateName}.bucket");
+    private readonly GrainState<T>[] _records = [.. Enumerable.Range(0, count).Select(_ => new GrainState<T>(new T()))];
+
+    public int Count => count;
+
+    /// <summary>The state of bucket <paramref name="index"/>.</summary>
+    public T this[int index] => _records[index].State!;
+
+    /// <summary>Returns the bucket of the entry keyed <paramref name="key"/>.</summary>
+    public int BucketOf(string key) => (int)((StableHash.Of(key) >> 16) % (uint)count);
+
+    /// <summary>Reads every bucket. A bucket never written reads as a new <typeparamref name="T"/>.</summary>
+    public async Task ReadAsync()
+    {
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i => storage.ReadStateAsync(stateName, IdOf(i), _records[i])));
+        foreach (var record in _records)
+        {
+            record.State ??= new T();
+        }
+    }
+
+    /// <summary>Writes the buckets <paramref name="indexes"/>, each once, in parallel.</summary>
+    public Task WriteAsync(IEnumerable<int> indexes) =>
+        Task.WhenAll(indexes.Distinct().Select(i => storage.WriteStateAsync(stateName, IdOf(i), _records[i])));
+
+    private GrainId IdOf(int index) => GrainId.Create(_type, $"{owner}/{index}");
+}
+
+/// <summary>The 32-bit FNV-1a hash of a string's UTF-16 code units, the same in every process and version.</summary>
+public static class StableHash
+{
+    public static uint Of(string value)
+    {
+        var hash = 2166136261u;
+        foreach (var c in value)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return hash;
+    }
+}
