@@ -48,7 +48,7 @@ public sealed class RedisStorageTests
         cluster.StartSilo();
         await cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
 
-        // A read soon after the restart can still get 503 while the new silo starts up; it is sent again, as clients do.
+        // A read soon after the restart can still get 503 while the new silo starts up, so it is sent again, as clients do.
         var events = await cluster.Http.SendAsync(cluster.GetEvents(user));
         for (var attempt = 1; events.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 6; attempt++)
         {
