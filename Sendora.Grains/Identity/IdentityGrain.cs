@@ -3,12 +3,6 @@ using Sendora.Grains.Inspection;
 namespace Sendora.Grains.Identity;
 
 /// <summary>Maps one external id to the profile that claimed it, or to the one it was later moved to.</summary>
-/// <remarks>
-/// Gateways route a known person's messages by the owners they remember, so an id's grain is idle soon after
-/// it resolves. It is collected after 2 minutes without calls, well under the silo's default age, so that a silo
-/// does not keep an activation per id of every recent person beside their profile.
-/// </remarks>
-[CollectionAgeLimit(Minutes = 2)]
 public sealed class IdentityGrain(
     [PersistentState("identity", SendoraNames.GrainStorage)] IPersistentState<IdentityState> identity)
     : Grain, IIdentityGrain
