@@ -19,29 +19,50 @@ public sealed class AudienceCatalogCache(IGrainFactory grains, IOptions<Audience
     private readonly ConcurrentDictionary<string, (AudienceCatalog Catalog, DateTimeOffset ReadAt)> _catalogs =
         new(StringComparer.Ordinal);
 
-    /// <summary>Returns the catalog of <paramref name="workspaceId"/> at version <paramref name="minVersion"/> or later.</summary>
-    public ValueTask<AudienceCatalog> GetAsync(string workspaceId, long minVersion)
-    {
-        var now = clock.GetUtcNow();
-        if (_catalogs.TryGetValue(workspaceId, out var cached)
-            && cached.Catalog.Version >= minVersion
-            && now - cached.ReadAt < options.Value.CatalogRefreshInterval)
-        {
-            return ValueTask.FromResult(cached.Catalog);
-        }
+    // The read in flight for each workspace. Profiles that find the catalog expired at the same moment share it,
+    // so the Workspace grain gets one call instead of one per profile.
+    private readonly ConcurrentDictionary<string, Task<AudienceCatalog>> _reads = new(StringComparer.Ordinal);
 
-        return new ValueTask<AudienceCatalog>(ReadAsync(workspaceId, now));
+    /// <summary>Returns the catalog of <paramref name="workspaceId"/> at version <paramref name="minVersion"/> or later.</summary>
+    public async ValueTask<AudienceCatalog> GetAsync(string workspaceId, long minVersion)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var now = clock.GetUtcNow();
+            if (_catalogs.TryGetValue(workspaceId, out var cached)
+                && cached.Catalog.Version >= minVersion
+                && now - cached.ReadAt < options.Value.CatalogRefreshInterval)
+            {
+                return cached.Catalog;
+            }
+
+            var read = _reads.GetOrAdd(workspaceId, id => ReadAsync(id, now));
+            var catalog = await read;
+
+            // A shared read that started before the version this caller needs existed is followed by one of its own.
+            if (catalog.Version >= minVersion || attempt > 0)
+            {
+                return catalog;
+            }
+        }
     }
 
     private async Task<AudienceCatalog> ReadAsync(string workspaceId, DateTimeOffset now)
     {
-        var catalog = await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetCatalogAsync();
+        try
+        {
+            var catalog = await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetCatalogAsync();
 
-        // Reads that overlap can finish out of order; the cache keeps the newer version.
-        _catalogs.AddOrUpdate(
-            workspaceId,
-            (catalog, now),
-            (_, existing) => existing.Catalog.Version > catalog.Version ? existing : (catalog, now));
-        return catalog;
+            // Reads that overlap can finish out of order; the cache keeps the newer version.
+            _catalogs.AddOrUpdate(
+                workspaceId,
+                (catalog, now),
+                (_, existing) => existing.Catalog.Version > catalog.Version ? existing : (catalog, now));
+            return catalog;
+        }
+        finally
+        {
+            _reads.TryRemove(workspaceId, out _);
+        }
     }
 }
