@@ -11,11 +11,15 @@ namespace Sendora.Grains;
 /// Each record is stored in the grain's storage under a grain id of its own, of type <c>{stateName}.bucket</c>
 /// with the key <c>{owner grain id}/{n}</c>. An entry's bucket comes from the high bits of the key's FNV-1a hash,
 /// because shards take the low bits of the same hash. The count is fixed once data exists: changing it would
-/// leave entries in records that their new bucket does not read.
+/// leave entries in records that their new bucket does not read. The owner keeps a mask of the buckets it
+/// ever wrote, so that activating an empty or small shard reads only those records.
 /// </remarks>
 public sealed class StateBuckets<T>(IGrainStorage storage, string stateName, GrainId owner, int count)
     where T : class, new()
 {
+    /// <summary>The most buckets one instance keeps, so that a 32-bit mask can say which were written.</summary>
+    public const int MaxCount = 32;
+
     private readonly GrainType _type = GrainType.Create($"{stateName}.bucket");
     private readonly GrainState<T>[] _records = [.. Enumerable.Range(0, count).Select(_ => new GrainState<T>(new T()))];
 
@@ -27,10 +31,14 @@ public sealed class StateBuckets<T>(IGrainStorage storage, string stateName, Gra
     /// <summary>Returns the bucket of the entry keyed <paramref name="key"/>.</summary>
     public int BucketOf(string key) => (int)((StableHash.Of(key) >> 16) % (uint)count);
 
-    /// <summary>Reads every bucket. A bucket never written reads as a new <typeparamref name="T"/>.</summary>
-    public async Task ReadAsync()
+    /// <summary>
+    /// Reads the buckets whose bits are set in <paramref name="written"/>. The others, and a bucket never written,
+    /// read as a new <typeparamref name="T"/>.
+    /// </summary>
+    public async Task ReadAsync(uint written)
     {
-        await Task.WhenAll(Enumerable.Range(0, count).Select(i => storage.ReadStateAsync(stateName, IdOf(i), _records[i])));
+        var indexes = Enumerable.Range(0, count).Where(i => (written & (1u << i)) != 0);
+        await Task.WhenAll(indexes.Select(i => storage.ReadStateAsync(stateName, IdOf(i), _records[i])));
         foreach (var record in _records)
         {
             record.State ??= new T();

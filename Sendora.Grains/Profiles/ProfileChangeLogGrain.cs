@@ -26,7 +26,7 @@ public sealed class ProfileChangeLogGrain(
     {
         var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(SendoraNames.GrainStorage);
         _buckets = new StateBuckets<ProfileChangeLogState>(storage, "profileChanges", this.GetGrainId(), BucketCount);
-        await _buckets.ReadAsync();
+        await _buckets.ReadAsync(log.State.WrittenBuckets);
 
         _lastSequence = log.State.LastSequence;
         for (var i = 0; i < BucketCount; i++)
@@ -110,6 +110,27 @@ public sealed class ProfileChangeLogGrain(
         return Task.FromResult(_lastSequence);
     }
 
+    // The mask is stored before a bucket is first written: a crash in between leaves a marked bucket that reads
+    // as empty, never a written one that activation skips.
+    private async Task MarkWrittenAsync(IEnumerable<int> buckets)
+    {
+        var mask = buckets.Aggregate(log.State.WrittenBuckets, (bits, bucket) => bits | (1u << bucket));
+        if (mask != log.State.WrittenBuckets)
+        {
+            var previous = log.State.WrittenBuckets;
+            log.State.WrittenBuckets = mask;
+            try
+            {
+                await log.WriteStateAsync();
+            }
+            catch
+            {
+                log.State.WrittenBuckets = previous;
+                throw;
+            }
+        }
+    }
+
     private Dictionary<string, ProfileChange> ChangesOf(string profileId) => _buckets![_buckets.BucketOf(profileId)].Changes;
 
     private void KeepIfNewer(ProfileChange change)
@@ -164,6 +185,7 @@ public sealed class ProfileChangeLogGrain(
 
         try
         {
+            await MarkWrittenAsync(touched);
             await _buckets!.WriteAsync(touched);
         }
         catch
@@ -216,4 +238,7 @@ public sealed class ProfileChangeLogState
 
     /// <summary>The highest sequence number of a stored change.</summary>
     [Id(1)] public long LastSequence { get; set; }
+
+    /// <summary>In the grain's own record, a bit per bucket that was ever written; unused in the buckets.</summary>
+    [Id(2)] public uint WrittenBuckets { get; set; }
 }

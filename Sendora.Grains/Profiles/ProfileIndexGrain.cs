@@ -48,7 +48,7 @@ public sealed class ProfileIndexGrain(
         _ids.UnionWith(index.State.ProfileIds);
         var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(SendoraNames.GrainStorage);
         _buckets = new StateBuckets<ProfileIndexBucket>(storage, "profileIndex", this.GetGrainId(), BucketCount);
-        await _buckets.ReadAsync();
+        await _buckets.ReadAsync(index.State.WrittenBuckets);
         for (var i = 0; i < BucketCount; i++)
         {
             _ids.UnionWith(_buckets[i].ProfileIds);
@@ -78,6 +78,7 @@ public sealed class ProfileIndexGrain(
 
         try
         {
+            await MarkWrittenAsync(added.Select(entry => entry.Bucket));
             await _buckets!.WriteAsync(added.Select(entry => entry.Bucket));
         }
         catch
@@ -96,6 +97,27 @@ public sealed class ProfileIndexGrain(
         return true;
     }
 
+    // The mask is stored before a bucket is first written: a crash in between leaves a marked bucket that reads
+    // as empty, never a written one that activation skips.
+    private async Task MarkWrittenAsync(IEnumerable<int> buckets)
+    {
+        var mask = buckets.Aggregate(index.State.WrittenBuckets, (bits, bucket) => bits | (1u << bucket));
+        if (mask != index.State.WrittenBuckets)
+        {
+            var previous = index.State.WrittenBuckets;
+            index.State.WrittenBuckets = mask;
+            try
+            {
+                await index.WriteStateAsync();
+            }
+            catch
+            {
+                index.State.WrittenBuckets = previous;
+                throw;
+            }
+        }
+    }
+
     public Task<IReadOnlyList<string>> ListAsync(string? afterProfileId, int limit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
@@ -108,11 +130,17 @@ public sealed class ProfileIndexGrain(
     public Task<int> CountAsync() => Task.FromResult(_ids.Count);
 }
 
-/// <summary>The ids that one shard stored before it kept them in buckets. Read at activation and never written.</summary>
+/// <summary>
+/// The shard's own record: the mask of its written buckets, and the ids it stored before it kept them in
+/// buckets, which are read at activation and never changed.
+/// </summary>
 [GenerateSerializer, Alias("sendora.ProfileIndexState")]
 public sealed class ProfileIndexState
 {
     [Id(0)] public SortedSet<string> ProfileIds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>A bit per bucket that was ever written, so that activation reads only those.</summary>
+    [Id(1)] public uint WrittenBuckets { get; set; }
 }
 
 /// <summary>The ids of one bucket of a profile index shard, in the order they were added.</summary>

@@ -37,7 +37,7 @@ public abstract class ShardBucketTests(ProfileClusterFixture fixture)
         Assert.Equal(["p_a", "p_c"], stored.ProfileIds);
         var buckets = new StateBuckets<ProfileIndexBucket>(
             Storage, "profileIndex", shard.GetGrainId(), ProfileIndexGrain.BucketCount);
-        await buckets.ReadAsync();
+        await buckets.ReadAsync(uint.MaxValue);
         var inBuckets = Enumerable.Range(0, buckets.Count).SelectMany(i => buckets[i].ProfileIds).ToList();
         Assert.Equal(added.Order(StringComparer.Ordinal), inBuckets.Order(StringComparer.Ordinal));
         Assert.True(Enumerable.Range(0, buckets.Count).Count(i => buckets[i].ProfileIds.Count > 0) > 1);
@@ -66,7 +66,7 @@ public abstract class ShardBucketTests(ProfileClusterFixture fixture)
 
         var buckets = new StateBuckets<ProfileChangeLogState>(
             Storage, "profileChanges", shard.GetGrainId(), ProfileChangeLogGrain.BucketCount);
-        await buckets.ReadAsync();
+        await buckets.ReadAsync(uint.MaxValue);
         Assert.Equal(101, Enumerable.Range(0, buckets.Count).Sum(i => buckets[i].Changes.Count));
         Assert.Equal(108, Enumerable.Range(0, buckets.Count).Max(i => buckets[i].LastSequence));
 
