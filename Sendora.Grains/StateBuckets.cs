@@ -17,7 +17,7 @@ namespace Sendora.Grains;
 public sealed class StateBuckets<T>(IGrainStorage storage, string stateName, GrainId owner, int count)
     where T : class, new()
 {
-    /// <summary>The most buckets one instance keeps, so that a 32-bit mask can say which were written.</summary>
+    /// <summary>The most buckets one instance keeps, so that a 32-bit mask can record which were written.</summary>
     public const int MaxCount = 32;
 
     private readonly GrainType _type = GrainType.Create($"{stateName}.bucket");

@@ -25,7 +25,7 @@ public sealed class GatewayOptions
     /// How many external ids the gateway remembers the owning profile of, so that a message whose ids all belong
     /// to one profile skips their Identity grains. Default 200,000; 0 turns it off. Each entry takes about
     /// 150 bytes, an estimate. A profile rejects such a message when it no longer lists its ids, and the gateway
-    /// then asks the Identity grains.
+    /// then resolves it through the Identity grains.
     /// </summary>
     public int IdOwnerCacheSize { get; set; } = 200_000;
 

@@ -73,7 +73,7 @@ public sealed partial class IdentityResolver(
         knownOwners.Forget(workspaceId, messages.SelectMany(m => m.ExternalIds));
 
     // Every message of the cluster must have ids that all belong to the same remembered profile. An alias names
-    // an id beside its own, so it always asks the Identity grains.
+    // an id beside its own, so it is always resolved through the Identity grains.
     private bool TryResolveKnown(
         string workspaceId,
         IdentityRules rules,

@@ -12,7 +12,7 @@ namespace Sendora.Gateway.Identity;
 /// </summary>
 /// <remarks>
 /// An entry lives for <see cref="GatewayOptions.IdOwnerCacheDuration"/> from the resolution that made it,
-/// however often it is read. The cache holds at most <see cref="GatewayOptions.IdOwnerCacheSize"/> entries in
+/// however often it is read. The cache keeps at most <see cref="GatewayOptions.IdOwnerCacheSize"/> entries in
 /// two generations: when the newer one is half full it becomes the older, and the older one is dropped.
 /// An entry read from the older generation is copied into the newer.
 /// </remarks>
