@@ -45,11 +45,44 @@ public sealed class StateBuckets<T>(IGrainStorage storage, string stateName, Gra
         }
     }
 
-    /// <summary>Writes the buckets <paramref name="indexes"/>, each once, in parallel.</summary>
-    public Task WriteAsync(IEnumerable<int> indexes) =>
-        Task.WhenAll(indexes.Distinct().Select(i => storage.WriteStateAsync(stateName, IdOf(i), _records[i])));
+    /// <summary>
+    /// Writes the buckets <paramref name="indexes"/>, each once, in parallel. A bucket written for the first time is
+    /// first added to the mask in the owner's record, and that record is stored before the bucket is.
+    /// </summary>
+    /// <remarks>
+    /// A crash between the two writes leaves a bucket in the mask that reads as empty, never a written bucket that
+    /// activation skips. When the owner's record cannot be stored, its mask is restored and nothing else is written.
+    /// </remarks>
+    public async Task WriteAsync<TOwner>(IEnumerable<int> indexes, IPersistentState<TOwner> owner)
+        where TOwner : IWrittenBuckets
+    {
+        var distinct = indexes.Distinct().ToList();
+        var previous = owner.State.WrittenBuckets;
+        var mask = distinct.Aggregate(previous, (bits, index) => bits | (1u << index));
+        if (mask != previous)
+        {
+            owner.State.WrittenBuckets = mask;
+            try
+            {
+                await owner.WriteStateAsync();
+            }
+            catch
+            {
+                owner.State.WrittenBuckets = previous;
+                throw;
+            }
+        }
+
+        await Task.WhenAll(distinct.Select(i => storage.WriteStateAsync(stateName, IdOf(i), _records[i])));
+    }
 
     private GrainId IdOf(int index) => GrainId.Create(_type, $"{owner}/{index}");
+}
+
+/// <summary>The owner's record of a <see cref="StateBuckets{T}"/>: one bit for each bucket it ever wrote.</summary>
+public interface IWrittenBuckets
+{
+    uint WrittenBuckets { get; set; }
 }
 
 /// <summary>The 32-bit FNV-1a hash of a string's UTF-16 code units, the same in every process and version.</summary>

@@ -110,27 +110,6 @@ public sealed class ProfileChangeLogGrain(
         return Task.FromResult(_lastSequence);
     }
 
-    // The mask is stored before a bucket is first written: a crash in between leaves a marked bucket that reads
-    // as empty, never a written one that activation skips.
-    private async Task MarkWrittenAsync(IEnumerable<int> buckets)
-    {
-        var mask = buckets.Aggregate(log.State.WrittenBuckets, (bits, bucket) => bits | (1u << bucket));
-        if (mask != log.State.WrittenBuckets)
-        {
-            var previous = log.State.WrittenBuckets;
-            log.State.WrittenBuckets = mask;
-            try
-            {
-                await log.WriteStateAsync();
-            }
-            catch
-            {
-                log.State.WrittenBuckets = previous;
-                throw;
-            }
-        }
-    }
-
     private Dictionary<string, ProfileChange> ChangesOf(string profileId) => _buckets![_buckets.BucketOf(profileId)].Changes;
 
     private void KeepIfNewer(ProfileChange change)
@@ -185,8 +164,7 @@ public sealed class ProfileChangeLogGrain(
 
         try
         {
-            await MarkWrittenAsync(touched);
-            await _buckets!.WriteAsync(touched);
+            await _buckets!.WriteAsync(touched, log);
         }
         catch
         {
@@ -231,7 +209,7 @@ public sealed class ProfileChangeLogGrain(
 /// the changes stored before the shard kept them in buckets.
 /// </summary>
 [GenerateSerializer, Alias("sendora.ProfileChangeLogState")]
-public sealed class ProfileChangeLogState
+public sealed class ProfileChangeLogState : IWrittenBuckets
 {
     /// <summary>The latest change of each profile, by profile id.</summary>
     [Id(0)] public Dictionary<string, ProfileChange> Changes { get; set; } = new(StringComparer.Ordinal);

@@ -78,8 +78,7 @@ public sealed class ProfileIndexGrain(
 
         try
         {
-            await MarkWrittenAsync(added.Select(entry => entry.Bucket));
-            await _buckets!.WriteAsync(added.Select(entry => entry.Bucket));
+            await _buckets!.WriteAsync(added.Select(entry => entry.Bucket), index);
         }
         catch
         {
@@ -95,27 +94,6 @@ public sealed class ProfileIndexGrain(
         }
 
         return true;
-    }
-
-    // The mask is stored before a bucket is first written: a crash in between leaves a marked bucket that reads
-    // as empty, never a written one that activation skips.
-    private async Task MarkWrittenAsync(IEnumerable<int> buckets)
-    {
-        var mask = buckets.Aggregate(index.State.WrittenBuckets, (bits, bucket) => bits | (1u << bucket));
-        if (mask != index.State.WrittenBuckets)
-        {
-            var previous = index.State.WrittenBuckets;
-            index.State.WrittenBuckets = mask;
-            try
-            {
-                await index.WriteStateAsync();
-            }
-            catch
-            {
-                index.State.WrittenBuckets = previous;
-                throw;
-            }
-        }
     }
 
     public Task<IReadOnlyList<string>> ListAsync(string? afterProfileId, int limit)
@@ -135,7 +113,7 @@ public sealed class ProfileIndexGrain(
 /// buckets, which are read at activation and never changed.
 /// </summary>
 [GenerateSerializer, Alias("sendora.ProfileIndexState")]
-public sealed class ProfileIndexState
+public sealed class ProfileIndexState : IWrittenBuckets
 {
     [Id(0)] public SortedSet<string> ProfileIds { get; set; } = new(StringComparer.Ordinal);
 

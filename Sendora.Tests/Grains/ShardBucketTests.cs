@@ -76,6 +76,38 @@ public abstract class ShardBucketTests(ProfileClusterFixture fixture)
         Assert.Equal(new ProfileChange("p_old", 109, 3), Assert.Single(await shard.ReadAsync(108, long.MaxValue, 10)));
     }
 
+    [Fact]
+    public async Task Buckets_FirstWrite_StoresOwnerMaskBeforeBucket()
+    {
+        var ownerId = GrainId.Create("profileindex", $"{_workspaceId}/mask");
+        var owner = new StoredOwner(Storage, ownerId);
+        var buckets = new StateBuckets<ProfileIndexBucket>(Storage, "profileIndex", ownerId, ProfileIndexGrain.BucketCount);
+        buckets[1].ProfileIds.Add("p_one");
+        buckets[5].ProfileIds.Add("p_five");
+
+        await buckets.WriteAsync([1, 5, 1], owner);
+
+        Assert.Equal(1u << 1 | 1u << 5, (await ReadAsync<ProfileIndexState>("profileIndex", ownerId)).WrittenBuckets);
+        var reread = new StateBuckets<ProfileIndexBucket>(Storage, "profileIndex", ownerId, ProfileIndexGrain.BucketCount);
+        await reread.ReadAsync(owner.State.WrittenBuckets);
+        Assert.Equal(["p_one"], reread[1].ProfileIds);
+        Assert.Equal(["p_five"], reread[5].ProfileIds);
+
+        // When the owner's record cannot be stored, the new bucket is not written and the mask is as it was.
+        owner.Fail = true;
+        buckets[9].ProfileIds.Add("p_nine");
+        await Assert.ThrowsAsync<IOException>(() => buckets.WriteAsync([9], owner));
+        Assert.Equal(1u << 1 | 1u << 5, owner.State.WrittenBuckets);
+        await reread.ReadAsync(uint.MaxValue);
+        Assert.Empty(reread[9].ProfileIds);
+
+        // A bucket already in the mask needs no write of the owner's record.
+        buckets[1].ProfileIds.Add("p_two");
+        await buckets.WriteAsync([1], owner);
+        await reread.ReadAsync(uint.MaxValue);
+        Assert.Equal(["p_one", "p_two"], reread[1].ProfileIds.Order(StringComparer.Ordinal));
+    }
+
     private Task Reactivate() => _grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
     private IGrainStorage Storage => (_cluster.Primary as InProcessSiloHandle)?.SiloHost.Services
@@ -97,3 +129,29 @@ public sealed class ShardBucketAzureStorageTests(AzureStorageClusterFixture fixt
 
 public sealed class ShardBucketRedisTests(RedisClusterFixture fixture)
     : ShardBucketTests(fixture), IClassFixture<RedisClusterFixture>;
+
+/// <summary>An owner's record in real storage, whose writes fail while <see cref="Fail"/> is set.</summary>
+internal sealed class StoredOwner(IGrainStorage storage, GrainId grainId) : IPersistentState<ProfileIndexState>
+{
+    private readonly GrainState<ProfileIndexState> _record = new(new ProfileIndexState());
+
+    public bool Fail { get; set; }
+
+    public ProfileIndexState State
+    {
+        get => _record.State!;
+        set => _record.State = value;
+    }
+
+    public string? Etag => _record.ETag;
+
+    public bool RecordExists => _record.RecordExists;
+
+    public Task ClearStateAsync() => storage.ClearStateAsync("profileIndex", grainId, _record);
+
+    public Task ReadStateAsync() => storage.ReadStateAsync("profileIndex", grainId, _record);
+
+    public Task WriteStateAsync() => Fail
+        ? Task.FromException(new IOException("The owner's record is not writable."))
+        : storage.WriteStateAsync("profileIndex", grainId, _record);
+}
