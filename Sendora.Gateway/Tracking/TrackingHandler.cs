@@ -201,7 +201,8 @@ public sealed partial class TrackingHandler(
                 foreach (var profileId in rejected)
                 {
                     resolver.ForgetOwners(binding.WorkspaceId, byProfile[profileId].Select(entry => entry.Message));
-                    again.AddRange(byProfile[profileId].Select(entry => entry.Candidate));
+                    // Entries hold request positions; the retry takes the candidates at those positions.
+                    again.AddRange(byProfile[profileId].Select(entry => candidateIndexes.BinarySearch(entry.Item)));
                     byProfile.Remove(profileId);
                     applied.Remove(profileId);
                 }
@@ -259,10 +260,10 @@ public sealed partial class TrackingHandler(
     /// <summary>
     /// Resolves <paramref name="candidates"/>, whose items are at <paramref name="itemIndexes"/> of the request,
     /// and applies them with one call per profile. Returns the messages by the profile they landed on, with the
-    /// position of each in <paramref name="candidates"/>, and each profile's result. A profile that rejected
+    /// position of each in the request, and each profile's result. A profile that rejected
     /// messages routed by remembered owners keeps its entry, with <see cref="ApplyResult.NotOwner"/> set.
     /// </summary>
-    private async Task<(Dictionary<string, List<(int Candidate, TrackedMessage Message)>> ByProfile, Dictionary<string, ApplyResult> Results)>
+    private async Task<(Dictionary<string, List<(int Item, TrackedMessage Message)>> ByProfile, Dictionary<string, ApplyResult> Results)>
         ResolveAndApplyAsync(
             string workspaceId,
             List<Candidate> candidates,
@@ -272,7 +273,7 @@ public sealed partial class TrackingHandler(
             bool useKnownOwners)
     {
         var resolutions = await resolver.ResolveAsync(workspaceId, candidates, useKnownOwners);
-        var byProfile = new Dictionary<string, List<(int Candidate, TrackedMessage Message)>>(StringComparer.Ordinal);
+        var byProfile = new Dictionary<string, List<(int Item, TrackedMessage Message)>>(StringComparer.Ordinal);
         for (var i = 0; i < resolutions.Length; i++)
         {
             var resolution = resolutions[i];
@@ -287,7 +288,7 @@ public sealed partial class TrackingHandler(
                 byProfile[resolution.ProfileId!] = messages = [];
             }
 
-            messages.Add((i, resolution.Message!));
+            messages.Add((itemIndexes[i], resolution.Message!));
         }
 
         var groups = byProfile.Select(pair => new ProfileMessages(pair.Key, pair.Value.Select(entry => entry.Message).ToList()))
@@ -322,7 +323,7 @@ public sealed partial class TrackingHandler(
 
     // Group calls also update the group's own grain: its traits and its members.
     private Task ApplyGroupsAsync(
-        string workspaceId, Dictionary<string, List<(int Candidate, TrackedMessage Message)>> byProfile) =>
+        string workspaceId, Dictionary<string, List<(int Item, TrackedMessage Message)>> byProfile) =>
         Task.WhenAll(byProfile.SelectMany(pair => pair.Value
             .Select(entry => entry.Message)
             .Where(message => message.Type == MessageTypes.Group && message.GroupId is not null)
