@@ -6,8 +6,6 @@ namespace Sendora.Grains.Sync;
 
 public sealed partial class PostgresTarget
 {
-    private static readonly EventTablePlanner Planner = new();
-
     /// <summary>
     /// Writes the chunk's track events into their event tables and <c>discards</c>, inside the chunk's transaction.
     /// Creates tables and columns, and widens columns, before the rows go in. Rows of deleted profiles leave every event
@@ -39,7 +37,8 @@ public sealed partial class PostgresTarget
         }
 
         var names = rows.TrackEvents.Select(e => EventTableNames.TableOf(e.EventName)).Distinct().ToArray();
-        var plan = Planner.Plan(await ReadEventTablesAsync(connection, names, cancellationToken), rows.TrackEvents);
+        var existing = await ReadEventTablesAsync(connection, names, cancellationToken);
+        var plan = _planner.Plan(existing, rows.TrackEvents, await CountEventTablesAsync(connection, cancellationToken));
         foreach (var table in plan.Tables)
         {
             await ChangeEventTableAsync(connection, table, cancellationToken);
@@ -177,6 +176,15 @@ public sealed partial class PostgresTarget
         while (await reader.NextResultAsync(cancellationToken));
 
         return (rows, discards);
+    }
+
+    private async Task<int> CountEventTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {_schema}.event_tables", connection)
+        {
+            CommandTimeout = _commandTimeoutSeconds,
+        };
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private async Task<List<string>> ReadEventTableNamesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using Sendora.Grains.Sync.EventTables;
 
 namespace Sendora.Grains.Sync;
 
@@ -15,10 +16,12 @@ public sealed partial class PostgresTarget : IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _schema;
     private readonly int _commandTimeoutSeconds;
+    private readonly EventTablePlanner _planner;
 
     /// <summary>Prepares a pool of connections; nothing connects until a method runs.</summary>
     /// <remarks>The schema name must pass <see cref="SyncRules.IsValidSchema"/>, because statements use it unquoted.</remarks>
-    public PostgresTarget(string connectionString, string schema, TimeSpan commandTimeout)
+    public PostgresTarget(
+        string connectionString, string schema, TimeSpan commandTimeout, int maxEventTables = EventTablePlanner.DefaultMaxTables)
     {
         if (!SyncRules.IsValidSchema(schema))
         {
@@ -28,6 +31,7 @@ public sealed partial class PostgresTarget : IAsyncDisposable
         _dataSource = NpgsqlDataSource.Create(connectionString);
         _schema = schema;
         _commandTimeoutSeconds = (int)Math.Clamp(commandTimeout.TotalSeconds, 1, int.MaxValue);
+        _planner = new EventTablePlanner(maxTables: maxEventTables);
     }
 
     /// <summary>

@@ -98,7 +98,7 @@ public sealed partial class SyncGrain
     {
         var state = sync.State;
         var run = state.CurrentRun!;
-        _target ??= new PostgresTarget(state.ConnectionString, state.Schema, _options.CommandTimeout);
+        _target ??= new PostgresTarget(state.ConnectionString, state.Schema, _options.CommandTimeout, _options.MaxEventTables);
         await _target.MigrateAsync(CancellationToken.None);
         var stored = await _target.ReadCheckpointAsync(SyncKey, CancellationToken.None);
 

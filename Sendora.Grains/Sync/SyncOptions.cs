@@ -23,6 +23,13 @@ public sealed class SyncOptions
     [Range(1, 1_000)]
     public int ReadParallelism { get; set; } = 32;
 
+    /// <summary>
+    /// How many event tables one sync's schema may have. Events that would create a table beyond it go to
+    /// <c>discards</c> with the reason <c>table_limit</c> and stay in <c>events</c>. Default 1,000.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MaxEventTables { get; set; } = EventTables.EventTablePlanner.DefaultMaxTables;
+
     /// <summary>How long a PostgreSQL command of a run may take before the run fails. Default 5 minutes.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

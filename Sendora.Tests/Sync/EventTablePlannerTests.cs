@@ -104,6 +104,32 @@ public sealed class EventTablePlannerTests
     }
 
     [Fact]
+    public void Plan_TableLimitReached_DiscardsNewTables()
+    {
+        var existing = Tables(new EventTableSchema("track_order", "Order", []));
+
+        var plan = new EventTablePlanner(maxTables: 2).Plan(existing,
+            [
+                Track("m1", "Signed Up", """{"plan":"pro"}"""),
+                Track("m2", "Coupon 123", """{"code":"x"}"""),
+                Track("m3", "Order", """{"total":5}"""),
+                Track("m4", "Coupon 123", null),
+                Track("m5", "Signed Up", "{}"),
+            ],
+            tableCount: 1);
+
+        Assert.Equal(["track_signed_up", "track_order"], plan.Tables.Select(t => t.Name));
+        Assert.Equal(["m1", "m5"], plan.Tables[0].Rows.Select(r => r.MessageId));
+        Assert.Equal("5", Assert.Single(plan.Tables[1].Rows).Values["total"]);
+        Assert.Equal(
+            [
+                new EventDiscard("m2", "track_coupon_123", "", """{"code":"x"}""", DiscardReasons.TableLimit),
+                new EventDiscard("m4", "track_coupon_123", "", "{}", DiscardReasons.TableLimit),
+            ],
+            plan.Discards);
+    }
+
+    [Fact]
     public void Plan_NoProperties_StillAddsRow()
     {
         var plan = new EventTablePlanner().Plan(NoTables, [Track("m1", "Signed Out", null), Track("m2", "Signed Out", "{}")]);

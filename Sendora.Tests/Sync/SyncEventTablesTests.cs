@@ -119,6 +119,25 @@ public sealed class SyncEventTablesTests
         Assert.Equal(["beyond", "1e1000", "number_out_of_range"], outOfRange.Cast<string>());
     }
 
+    [Fact]
+    public async Task Export_TableLimitReached_KeepsEventsInEvents()
+    {
+        var settings = new Dictionary<string, string?> { ["Sendora:Sync:MaxEventTables"] = "2" };
+        var messages = new[] { "Signed Up", "Order", "Coupon 123" }.Select((name, i) =>
+            $$$"""{"type":"track","messageId":"t{{{i + 1}}}","userId":"user-001","event":"{{{name}}}","properties":{"n":{{{i + 1}}}}}""");
+
+        await using var server = await SendoraServer.StartAsync(settings);
+        var (_, schema) = await ExportAsync(server, [.. messages]);
+
+        Assert.Equal(["track_order", "track_signed_up"], (await Postgres.QueryAsync(
+            $"SELECT table_name FROM {schema}.event_tables ORDER BY table_name")).Select(r => (string)r[0]!));
+        Assert.Equal(0, await Postgres.CountAsync(
+            $"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{schema}' AND table_name = 'track_coupon_123'"));
+        var discard = (await Postgres.QueryAsync($"SELECT message_id, table_name, column_name, value, reason FROM {schema}.discards")).Single();
+        Assert.Equal(["t3", "track_coupon_123", "", """{"n":3}""", "table_limit"], discard.Cast<string>());
+        Assert.Equal(3, await Postgres.CountAsync($"SELECT count(*) FROM {schema}.events"));
+    }
+
     /// <summary>Sends each message in its own batch, in order, then creates a sync named "types" and runs it.</summary>
     private static async Task<(SyncClient Client, string Schema)> ExportAsync(SendoraServer server, IReadOnlyList<string> messages)
     {

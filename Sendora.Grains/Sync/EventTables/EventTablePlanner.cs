@@ -13,28 +13,55 @@ public sealed class EventTablePlanner
     /// <summary>The default maximum of property columns per event table, well below PostgreSQL's 1,600 columns per table.</summary>
     public const int DefaultMaxPropertyColumns = 500;
 
-    private readonly int _maxPropertyColumns;
+    /// <summary>
+    /// The default maximum of event tables in one sync's schema, so that a source that puts ids or free text into
+    /// event names cannot create tables without end.
+    /// </summary>
+    public const int DefaultMaxTables = 1_000;
 
-    public EventTablePlanner(int maxPropertyColumns = DefaultMaxPropertyColumns)
+    private readonly int _maxPropertyColumns;
+    private readonly int _maxTables;
+
+    public EventTablePlanner(int maxPropertyColumns = DefaultMaxPropertyColumns, int maxTables = DefaultMaxTables)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPropertyColumns, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTables, 0);
         _maxPropertyColumns = maxPropertyColumns;
+        _maxTables = maxTables;
     }
 
-    /// <summary>Plans <paramref name="events"/> against <paramref name="existing"/>, the recorded tables they map to.</summary>
-    public EventTablesPlan Plan(IReadOnlyDictionary<string, EventTableSchema> existing, IReadOnlyList<TrackEventRecord> events)
+    /// <summary>
+    /// Plans <paramref name="events"/> against <paramref name="existing"/>, the recorded tables they map to.
+    /// <paramref name="tableCount"/> is the number of event tables the schema has in all. Once it reaches the
+    /// maximum, an event whose table does not exist gets no row, and its properties go to <c>discards</c>.
+    /// </summary>
+    public EventTablesPlan Plan(
+        IReadOnlyDictionary<string, EventTableSchema> existing, IReadOnlyList<TrackEventRecord> events, int tableCount = 0)
     {
         ArgumentNullException.ThrowIfNull(existing);
         ArgumentNullException.ThrowIfNull(events);
         var tables = new Dictionary<string, EventTablePlan>(StringComparer.Ordinal);
+        var beyondLimit = new HashSet<string>(StringComparer.Ordinal);
         var discards = new List<EventDiscard>();
         foreach (var record in events)
         {
             var name = EventTableNames.TableOf(record.EventName);
             if (!tables.TryGetValue(name, out var table))
             {
+                if (!existing.ContainsKey(name) && (beyondLimit.Contains(name) || tableCount >= _maxTables))
+                {
+                    beyondLimit.Add(name);
+                    discards.Add(new EventDiscard(
+                        record.MessageId, name, string.Empty, record.PropertiesJson ?? "{}", DiscardReasons.TableLimit));
+                    continue;
+                }
+
                 table = Open(name, record.EventName, existing);
                 tables.Add(name, table);
+                if (table.IsNew)
+                {
+                    tableCount++;
+                }
             }
 
             table.Rows.Add(PlanRow(table, record, discards));
