@@ -1,3 +1,4 @@
+using Sendora.Grains.Admin;
 using Sendora.Grains.Destinations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,8 @@ public static class GatewayServiceExtensions
                 "The admin token is missing or shorter than 16 characters: set SENDORA_ADMIN_TOKEN (./run.sh generates one).")
             .Validate(o => o.DashboardSessionDuration > TimeSpan.Zero && o.DashboardSessionDuration <= TimeSpan.FromDays(1),
                 "Sendora:Gateway:DashboardSessionDuration must be more than zero and at most 1.00:00:00 (one day).")
+            .Validate(o => (o.DefaultWriteKey?.Length ?? 0) <= SourceInfo.MaxWriteKeyLength,
+                $"Sendora:Gateway:DefaultWriteKey (or SENDORA_WRITE_KEY) must have at most {SourceInfo.MaxWriteKeyLength} characters.")
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
         services.AddOptions<IngestionOptions>()

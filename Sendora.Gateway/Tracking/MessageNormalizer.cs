@@ -471,7 +471,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
             if (depth > deepest)
             {
                 deepest = depth;
-                field = property.Name;
+                field = ReadName(property);
             }
         }
 

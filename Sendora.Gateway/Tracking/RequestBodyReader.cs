@@ -14,33 +14,42 @@ namespace Sendora.Gateway.Tracking;
 public static class RequestBodyReader
 {
     // Past the limit the rest is read and counted, up to this many bytes, so the error can state the size.
-    private const long MaxCountedBytes = 16L * 1024 * 1024;
+    internal const long MaxCountedBytes = 16L * 1024 * 1024;
 
-    public static async Task<(byte[]? Body, int Length, IngestionError? Error)> ReadAsync(
+    /// <summary>
+    /// Reads the body. On success <see cref="BodyRead.Body"/> holds it. On an error it is null, and
+    /// <see cref="BodyRead.Start"/> holds the first bytes read (decompressed where the gzip data allowed it) so that
+    /// the rejection can keep them, with <see cref="BodyRead.Size"/> the size those bytes were cut from.
+    /// </summary>
+    public static async Task<BodyRead> ReadAsync(
         HttpRequest request, int limit, Func<long, IngestionError> tooLarge, CancellationToken cancellationToken)
     {
         var encoding = request.Headers.ContentEncoding.ToString().Trim();
         var declaredGzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase)
             || encoding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase);
-        if (!declaredGzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, 0, new IngestionError(
-                "unsupported_encoding", $"Content-Encoding '{encoding}' is not supported; send gzip or no encoding."));
-        }
+        var unsupported = !declaredGzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase);
 
         // A compressed body can be a little larger than its content, so the raw read allows some slack.
         var (raw, rawLength, rawTotal) = await ReadLimitedAsync(request.Body, limit + 65_536, cancellationToken);
         try
         {
+            if (unsupported)
+            {
+                return BodyRead.Failed(new IngestionError("unsupported_encoding",
+                    $"Content-Encoding '{encoding}' is not supported; send gzip or no encoding."), raw.AsSpan(0, rawLength), rawTotal);
+            }
+
             var isGzip = declaredGzip || (rawLength >= 2 && raw[0] == 0x1f && raw[1] == 0x8b);
             if (!isGzip)
             {
-                return rawTotal > limit ? (null, 0, tooLarge(rawTotal)) : (raw[..rawLength], rawLength, null);
+                return rawTotal > limit
+                    ? BodyRead.Failed(tooLarge(rawTotal), raw.AsSpan(0, rawLength), rawTotal)
+                    : new BodyRead(raw[..rawLength], null, [], rawLength);
             }
 
             if (rawTotal > rawLength)
             {
-                return (null, 0, tooLarge(long.MaxValue));
+                return BodyRead.Failed(tooLarge(long.MaxValue), raw.AsSpan(0, rawLength), rawTotal);
             }
 
             return await GunzipAsync(raw, rawLength, limit, tooLarge, cancellationToken);
@@ -51,7 +60,7 @@ public static class RequestBodyReader
         }
     }
 
-    private static async Task<(byte[]? Body, int Length, IngestionError? Error)> GunzipAsync(
+    private static async Task<BodyRead> GunzipAsync(
         byte[] raw, int rawLength, int limit, Func<long, IngestionError> tooLarge, CancellationToken cancellationToken)
     {
         try
@@ -62,18 +71,19 @@ public static class RequestBodyReader
             {
                 if (total > limit)
                 {
-                    return (null, 0, tooLarge(total));
+                    return BodyRead.Failed(tooLarge(total), body.AsSpan(0, length), total);
                 }
 
                 // GZipStream stops quietly at the end of a cut-off body, so truncation shows only as an
                 // output that does not end with the data the last member's trailer describes.
                 if (!MatchesLastTrailer(raw.AsSpan(0, rawLength), body.AsSpan(0, length)))
                 {
-                    return (null, 0, new IngestionError(
-                        "invalid_gzip", "The body is not valid gzip: the compressed data is truncated or corrupt."));
+                    return BodyRead.Failed(new IngestionError(
+                        "invalid_gzip", "The body is not valid gzip: the compressed data is truncated or corrupt."),
+                        raw.AsSpan(0, rawLength), rawLength);
                 }
 
-                return (body[..length], length, null);
+                return new BodyRead(body[..length], null, [], length);
             }
             finally
             {
@@ -82,7 +92,12 @@ public static class RequestBodyReader
         }
         catch (InvalidDataException exception)
         {
-            return (null, 0, new IngestionError("invalid_gzip", $"The body is not valid gzip: {exception.Message}"));
+            // The runtime's message names an archive entry, not a request body.
+            var reason = rawLength >= 2 && raw[0] == 0x1f && raw[1] == 0x8b
+                ? exception.Message.TrimEnd('.')
+                : "it does not start with the gzip magic bytes 1f 8b; send the body uncompressed or drop Content-Encoding";
+            return BodyRead.Failed(new IngestionError("invalid_gzip", $"The body is not valid gzip: {reason}."),
+                raw.AsSpan(0, rawLength), rawLength);
         }
     }
 
@@ -104,39 +119,72 @@ public static class RequestBodyReader
     }
 
     // Reads up to limit bytes into a pooled buffer and counts (without keeping) the rest, up to MaxCountedBytes.
+    // The rest goes through a scratch buffer, so the bytes kept stay the start of the stream.
     private static async Task<(byte[] Buffer, int Length, long Total)> ReadLimitedAsync(
         Stream stream, int limit, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, 81_920));
+        byte[]? scratch = null;
         var length = 0;
         long total = 0;
-        while (true)
+        try
         {
-            if (length == buffer.Length && length <= limit)
+            while (true)
             {
-                var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
-                buffer.AsSpan(0, length).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = larger;
-            }
+                if (length == buffer.Length && length <= limit)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
 
-            var target = length <= limit ? buffer.AsMemory(length) : buffer.AsMemory(0);
-            var read = await stream.ReadAsync(target, cancellationToken);
-            if (read == 0)
-            {
-                return (buffer, Math.Min(length, limit), total);
-            }
+                var target = length <= limit
+                    ? buffer.AsMemory(length)
+                    : (scratch ??= ArrayPool<byte>.Shared.Rent(81_920)).AsMemory();
+                var read = await stream.ReadAsync(target, cancellationToken);
+                if (read == 0)
+                {
+                    return (buffer, Math.Min(length, limit), total);
+                }
 
-            total += read;
-            if (length <= limit)
-            {
-                length += read;
-            }
+                total += read;
+                if (length <= limit)
+                {
+                    length += read;
+                }
 
-            if (total > MaxCountedBytes)
+                if (total > MaxCountedBytes)
+                {
+                    return (buffer, Math.Min(length, limit), long.MaxValue);
+                }
+            }
+        }
+        finally
+        {
+            if (scratch is not null)
             {
-                return (buffer, Math.Min(length, limit), long.MaxValue);
+                ArrayPool<byte>.Shared.Return(scratch);
             }
         }
     }
+}
+
+/// <summary>What <see cref="RequestBodyReader.ReadAsync"/> read.</summary>
+/// <param name="Body">The decompressed body, or null when it was rejected.</param>
+/// <param name="Error">Why the body was rejected, or null.</param>
+/// <param name="Start">The first bytes of a rejected body, at most <see cref="BodyRead.MaxStartBytes"/>.</param>
+/// <param name="Size">The size in bytes of the body, or of what <paramref name="Start"/> was cut from.</param>
+public sealed record BodyRead(byte[]? Body, IngestionError? Error, byte[] Start, long Size)
+{
+    /// <summary>The most bytes of a rejected body kept in <see cref="Start"/>: the most that a stored rejection keeps.</summary>
+    public const int MaxStartBytes = 1_048_576;
+
+    /// <summary>
+    /// Returns a rejection that keeps the start of <paramref name="read"/>. A size past the bytes the reader counts
+    /// is given as one byte more than that count.
+    /// </summary>
+    public static BodyRead Failed(IngestionError error, ReadOnlySpan<byte> read, long size) =>
+        new(null, error, read[..Math.Min(read.Length, MaxStartBytes)].ToArray(),
+            Math.Min(size, RequestBodyReader.MaxCountedBytes + 1));
 }

@@ -51,15 +51,29 @@ public sealed partial class TrackingHandler(
 
         var isBatch = pathType is null;
         var limit = isBatch ? _options.MaxBatchBytes : _options.MaxMessageBytes;
-        var (body, length, readError) = await RequestBodyReader.ReadAsync(
+        var read = await RequestBodyReader.ReadAsync(
             request,
             limit,
             size => isBatch ? IngestionError.BatchTooLarge(size, limit) : IngestionError.MessageTooLarge(size, limit),
             context.RequestAborted);
-        if (readError is not null || body is null || length == 0)
+        if (binding is { Enabled: false })
         {
-            var error = readError ?? new IngestionError("empty_body", "The request body is empty; send a JSON object.");
-            await RejectRequestAsync(context, binding, error, body, receivedAt);
+            // The source is known, so its rejection is kept like any other, with what the request sent.
+            await RejectRequestAsync(context, binding, SourceDisabled(), read.Body ?? read.Start, receivedAt, read.Size);
+            return;
+        }
+
+        if (read.Error is not null)
+        {
+            await RejectRequestAsync(context, binding, read.Error, read.Start, receivedAt, read.Size);
+            return;
+        }
+
+        var body = read.Body!;
+        if (body.Length == 0)
+        {
+            await RejectRequestAsync(context, binding,
+                new IngestionError("empty_body", "The request body is empty; send a JSON object."), body, receivedAt);
             return;
         }
 
@@ -78,7 +92,9 @@ public sealed partial class TrackingHandler(
         catch (JsonException exception)
         {
             var error = exception.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)
-                ? new IngestionError("too_deep", $"The body nests deeper than {MaxBodyDepth} levels.")
+                ? new IngestionError("too_deep",
+                    $"The body nests deeper than {MaxBodyDepth} levels, so none of it could be read; a message may nest "
+                    + $"at most {_options.MaxNestingDepth} levels.")
                 : new IngestionError("invalid_json", $"The body is not valid JSON: {FirstSentence(exception.Message)}");
             await RejectRequestAsync(context, binding, error, body, receivedAt);
             return;
@@ -117,6 +133,12 @@ public sealed partial class TrackingHandler(
             binding = await ResolveAsync(context, bodyKey);
             if (binding is null)
             {
+                return;
+            }
+
+            if (!binding.Enabled)
+            {
+                await RejectRequestAsync(context, binding, SourceDisabled(), body, receivedAt);
                 return;
             }
         }
@@ -176,7 +198,20 @@ public sealed partial class TrackingHandler(
             var size = item.ValueKind == JsonValueKind.Object || item.ValueKind == JsonValueKind.Array
                 ? Encoding.UTF8.GetByteCount(item.GetRawText())
                 : 0;
-            var result = normalizer.Normalize(item, size, pathType, defaults, binding.SourceId, receivedAt);
+            NormalizeResult result;
+            try
+            {
+                result = normalizer.Normalize(item, size, pathType, defaults, binding.SourceId, receivedAt);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or ArgumentException or FormatException)
+            {
+                // A message that the checks above let through but cannot be read is rejected alone, so the other
+                // messages of its batch are kept.
+                LogUnreadableMessage(exception, binding.SourceId, index);
+                result = NormalizeResult.Rejected(new IngestionError("invalid_message",
+                    $"The message could not be read: {exception.Message} Fix the message and send it again."));
+            }
+
             if (result.Error is not null)
             {
                 rejections.Add((index, result.Error, item));
@@ -347,14 +382,19 @@ public sealed partial class TrackingHandler(
             .RecordRejectionsAsync(stored);
     }
 
+    /// <summary>
+    /// Rejects the whole request and keeps the start of <paramref name="body"/> with the source.
+    /// <paramref name="size"/> is the size of the whole body when <paramref name="body"/> holds only its start.
+    /// </summary>
     private async Task RejectRequestAsync(
-        HttpContext context, WriteKeyBinding? binding, IngestionError error, byte[]? body, DateTimeOffset receivedAt)
+        HttpContext context, WriteKeyBinding? binding, IngestionError error, byte[] body, DateTimeOffset receivedAt,
+        long? size = null)
     {
         if (binding is not null)
         {
             try
             {
-                var rejection = Keep(context.Request.Path, null, error, body ?? [], receivedAt);
+                var rejection = Keep(context.Request.Path, null, error, body, receivedAt, size);
                 await grains.Reference<ISourceHealthGrain>(GrainKeys.Scoped(binding.WorkspaceId, binding.SourceId))
                     .RecordRejectionsAsync([rejection]);
             }
@@ -376,11 +416,13 @@ public sealed partial class TrackingHandler(
         return WriteErrorAsync(context, error);
     }
 
-    private RejectedMessage Keep(PathString path, int? index, IngestionError error, byte[] body, DateTimeOffset receivedAt)
+    private RejectedMessage Keep(
+        PathString path, int? index, IngestionError error, byte[] body, DateTimeOffset receivedAt, long? size = null)
     {
         var maxBytes = healthOptions.Value.MaxKeptBytes;
+        var wholeSize = size ?? body.Length;
         var kept = body.AsSpan(0, Math.Min(body.Length, maxBytes));
-        var isText = Utf8.IsValid(kept) || (body.Length > maxBytes && Utf8.IsValid(kept[..^3]));
+        var isText = Utf8.IsValid(kept) || (wholeSize > kept.Length && kept.Length >= 3 && Utf8.IsValid(kept[..^3]));
         string text;
         if (isText)
         {
@@ -400,14 +442,23 @@ public sealed partial class TrackingHandler(
             Code = error.Code,
             Message = error.Message,
             Body = text,
-            SizeBytes = body.Length,
-            Truncated = body.Length > maxBytes,
+            SizeBytes = (int)Math.Min(wholeSize, int.MaxValue),
+            Truncated = wholeSize > kept.Length,
             Base64 = !isText,
         };
     }
 
     private async Task<WriteKeyBinding?> ResolveAsync(HttpContext context, string writeKey)
     {
+        if (writeKey.Length > SourceInfo.MaxWriteKeyLength)
+        {
+            // No source has such a key, and storage may not take it as a key at all.
+            await RejectAsync(context, null, new IngestionError("invalid_write_key",
+                $"The write key is not valid: it has {writeKey.Length} characters, and write keys have at most "
+                + $"{SourceInfo.MaxWriteKeyLength}.", StatusCodes.Status401Unauthorized));
+            return null;
+        }
+
         WriteKeyBinding? binding;
         try
         {
@@ -427,15 +478,11 @@ public sealed partial class TrackingHandler(
             return null;
         }
 
-        if (!binding.Enabled)
-        {
-            await RejectAsync(context, binding, new IngestionError("source_disabled",
-                "The source of this write key is disabled; enable it in the admin API.", StatusCodes.Status401Unauthorized));
-            return null;
-        }
-
         return binding;
     }
+
+    private static IngestionError SourceDisabled() => new("source_disabled",
+        "The source of this write key is disabled; enable it in the admin API.", StatusCodes.Status401Unauthorized);
 
     private static IngestionError? CheckEncoding(byte[] body)
     {
@@ -465,6 +512,9 @@ public sealed partial class TrackingHandler(
 
     private static DateTimeOffset Truncate(DateTimeOffset value) =>
         new(value.Ticks - (value.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected unreadable message {Index} of source {SourceId}")]
+    private partial void LogUnreadableMessage(Exception exception, string sourceId, int index);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Failed to apply messages of source {SourceId}; responding 503")]
     private partial void LogApplyFailed(Exception exception, string sourceId);

@@ -4,6 +4,9 @@ namespace Sendora.Grains.Admin;
 [GenerateSerializer, Immutable, Alias("sendora.SourceInfo")]
 public sealed record SourceInfo
 {
+    /// <summary>The longest write key a source may have; a longer key sent with a message is invalid without a lookup.</summary>
+    public const int MaxWriteKeyLength = 256;
+
     [Id(0)] public required string Id { get; init; }
 
     [Id(1)] public required string Name { get; init; }

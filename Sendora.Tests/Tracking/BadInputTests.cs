@@ -104,7 +104,7 @@ public sealed class BadInputTests(SendoraFixture fixture)
         var response = await _server.SendAsync(request);
 
         var error = await response.ReadErrorAsync(HttpStatusCode.BadRequest, "invalid_gzip");
-        Assert.Contains("gzip", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("magic bytes", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, await _server.GetProfileStatusAsync("user_id:" + user));
     }
 

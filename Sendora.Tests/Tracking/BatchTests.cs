@@ -159,6 +159,56 @@ public sealed class BatchTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task TooLargeRejection_KeepsStartAndSize()
+    {
+        var source = await _server.CreateSourceAsync("rejections-too-large");
+        var body = $$$"""{"userId":"big","event":"E","properties":{"pad":"{{{new string('x', 40_000)}}}"}}""";
+
+        await _server.PostAsync("/v1/track", body, source.WriteKey);
+
+        var rejection = Assert.Single(await _server.GetRejectionsAsync(source.Id));
+        Assert.Equal("message_too_large", rejection.GetProperty("code").GetString());
+        Assert.Equal(body.Length, rejection.GetProperty("sizeBytes").GetInt32());
+        Assert.True(rejection.GetProperty("truncated").GetBoolean());
+        Assert.StartsWith("""{"userId":"big","event":"E",""", rejection.GetProperty("body").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GzipTooLargeRejection_KeepsDecompressedStart()
+    {
+        var source = await _server.CreateSourceAsync("rejections-gzip-large");
+        var items = string.Join(",", Enumerable.Range(0, 2_000).Select(i =>
+            $$$"""{"type":"track","userId":"u{{{i}}}","event":"Padded","properties":{"pad":"{{{new string('y', 300)}}}"}}"""));
+        var json = $$$"""{"batch":[{{{items}}}]}""";
+
+        await _server.SendAsync(Post("/v1/batch", Gzip(json)).WithWriteKey(source.WriteKey).WithHeader("Content-Encoding", "gzip"));
+
+        var rejection = Assert.Single(await _server.GetRejectionsAsync(source.Id));
+        Assert.Equal("batch_too_large", rejection.GetProperty("code").GetString());
+        Assert.Equal(json.Length, rejection.GetProperty("sizeBytes").GetInt32());
+        Assert.StartsWith("""{"batch":[{"type":"track","userId":"u0",""", rejection.GetProperty("body").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Batch_LoneSurrogateKey_KeepsEveryItem()
+    {
+        var user = NewId("surrogate");
+        var source = await _server.CreateSourceAsync("rejections-surrogate");
+        var body = $$$"""
+            {"batch":[{"type":"track","userId":"{{{user}}}","event":"Good1"},
+             {"type":"track","userId":"{{{user}}}","event":"Bad","\ud800":{"a":1}},
+             {"type":"track","userId":"{{{user}}}","event":"Good2"}]}
+            """;
+
+        var response = await _server.PostAsync("/v1/batch", body, source.WriteKey);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+        var events = await _server.GetEventsAsync("user_id:" + user);
+        Assert.Equal(3, events.Length);
+        Assert.Empty(await _server.GetRejectionsAsync(source.Id));
+    }
+
+    [Fact]
     public async Task Rejections_CountedInSourceCounts()
     {
         var user = NewId("kept");

@@ -163,5 +163,36 @@ public sealed class WriteKeyTests(SendoraFixture fixture)
         var error = await response.ReadErrorAsync(HttpStatusCode.Unauthorized, "source_disabled");
         Assert.Contains("disabled", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, await _server.GetProfileStatusAsync("user_id:" + user));
+        var rejection = Assert.Single(await _server.GetRejectionsAsync(source.Id));
+        Assert.Equal("source_disabled", rejection.GetProperty("code").GetString());
+        Assert.Contains(user, rejection.GetProperty("body").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteKey_SourceDisabledInBody_KeepsRejection()
+    {
+        var user = NewId("disabled-body");
+        var source = await _server.CreateSourceAsync("disabled-body-source");
+        await _server.SetSourceEnabledAsync(source.Id, enabled: false);
+        var body = $$$"""{"writeKey":"{{{source.WriteKey}}}","userId":"{{{user}}}","event":"E"}""";
+
+        var response = await _server.SendAsync(Post("/v1/track", body));
+
+        await response.ReadErrorAsync(HttpStatusCode.Unauthorized, "source_disabled");
+        var rejection = Assert.Single(await _server.GetRejectionsAsync(source.Id));
+        Assert.Equal("source_disabled", rejection.GetProperty("code").GetString());
+        Assert.Contains(user, rejection.GetProperty("body").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(257)]
+    [InlineData(1_100)]
+    public async Task WriteKey_TooLong_Returns401(int length)
+    {
+        var response = await _server.PostAsync("/v1/track", """{"userId":"u","event":"E"}""", new string('a', length));
+
+        var error = await response.ReadErrorAsync(HttpStatusCode.Unauthorized, "invalid_write_key");
+        Assert.Contains($"{length} characters", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("256", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 }
