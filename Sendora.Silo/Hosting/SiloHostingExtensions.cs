@@ -192,7 +192,7 @@ public static class SiloHostingExtensions
     public static ISiloBuilder AddSendoraStorage(this ISiloBuilder silo, SendoraHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+        silo.Services.AddSingleton<IGrainStorageSerializer, PooledStorageSerializer>();
         switch (options.Storage)
         {
             case StorageKind.AzureStorage:
