@@ -21,6 +21,15 @@ public sealed class RedisSettings
     /// </summary>
     public RedisStreamKind Streams { get; set; } = RedisStreamKind.Memory;
 
+    /// <summary>
+    /// How many connections the silo's grain storage opens to Redis, each for its own share of the grains. Default 8.
+    /// With the append-only file synced on every write, Redis syncs it once per pass over its clients, and in each
+    /// pass it reads at most 16 KiB per connection (<c>PROTO_IOBUF_LEN</c> in its server.h), so more connections
+    /// put more profile writes under one sync.
+    /// </summary>
+    [Range(1, 64)]
+    public int StorageConnections { get; set; } = 8;
+
     /// <summary>How long the start-up check waits for Redis to connect and reply to PING. Default 10 seconds.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -306,8 +306,16 @@ public static class SiloHostingExtensions
         // Each provider opens its own multiplexer from its own options. Grain state keys start with the service id,
         // so clusters with different service ids can share one Redis database.
         silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
-        silo.AddRedisGrainStorage(SendoraNames.GrainStorage,
-            o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
+        var connections = Enumerable.Range(0, redis.StorageConnections)
+            .Select(i => $"{SendoraNames.GrainStorage}-connection-{i}")
+            .ToList();
+        foreach (var name in connections)
+        {
+            silo.AddRedisGrainStorage(name, o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
+        }
+
+        silo.Services.AddKeyedSingleton<IGrainStorage>(SendoraNames.GrainStorage, (services, _) =>
+            new GrainStorageByConnection([.. connections.Select(services.GetRequiredKeyedService<IGrainStorage>)]));
         silo.AddRedisGrainStorage(SendoraNames.PubSubStorage,
             o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
     }

@@ -48,7 +48,41 @@ public sealed class RedisStorageTests
         cluster.StartSilo();
         await cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
 
-        // A read soon after the restart can still get 503 while the new silo starts up, so it is sent again, as clients do.
+        var stored = (await ReadMessageIdsAsync(cluster, user)).ToHashSet();
+        foreach (var messageId in acknowledged)
+        {
+            Assert.Contains(messageId, stored);
+        }
+
+        Assert.Equal(acknowledged.Count, stored.Count);
+    }
+
+    [Fact]
+    public async Task StorageConnections_Changed_KeepsEveryProfile()
+    {
+        var settings = new Dictionary<string, string> { ["Sendora__Redis__StorageConnections"] = "3" };
+        await using var cluster = await SendoraCluster.StartAsync(settings, StorageKind.Redis);
+        var users = Enumerable.Range(0, 12).Select(i => $"spread-{i}-{Guid.NewGuid():N}").ToList();
+        foreach (var user in users)
+        {
+            using var track = await cluster.Http.SendAsync(cluster.Track(user, "before"));
+            await JsonAssert.StatusAsync(HttpStatusCode.OK, track);
+        }
+
+        // Grains spread over three connections are read back through one, because the keys do not depend on them.
+        await cluster.Silo!.KillAsync();
+        cluster.StartSilo(new Dictionary<string, string> { ["Sendora__Redis__StorageConnections"] = "1" });
+        await cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
+
+        foreach (var user in users)
+        {
+            Assert.Equal(["before"], await ReadMessageIdsAsync(cluster, user));
+        }
+    }
+
+    // A read soon after a restart can still get 503 while the new silo starts up, so it is sent again, as clients do.
+    private static async Task<List<string?>> ReadMessageIdsAsync(SendoraCluster cluster, string user)
+    {
         var events = await cluster.Http.SendAsync(cluster.GetEvents(user));
         for (var attempt = 1; events.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 6; attempt++)
         {
@@ -59,15 +93,8 @@ public sealed class RedisStorageTests
 
         using var read = events;
         await JsonAssert.StatusAsync(HttpStatusCode.OK, read);
-        var stored = (await JsonAssert.ReadAsync(read)).GetProperty("data").EnumerateArray()
-            .Select(e => e.GetProperty("messageId").GetString())
-            .ToHashSet();
-        foreach (var messageId in acknowledged)
-        {
-            Assert.Contains(messageId, stored);
-        }
-
-        Assert.Equal(acknowledged.Count, stored.Count);
+        return [.. (await JsonAssert.ReadAsync(read)).GetProperty("data").EnumerateArray()
+            .Select(e => e.GetProperty("messageId").GetString())];
     }
 
     [Fact]

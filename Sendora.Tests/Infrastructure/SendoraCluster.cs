@@ -78,8 +78,20 @@ public sealed class SendoraCluster : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>Starts a silo process on the cluster's fixed ports, as a restart after a crash would.</summary>
-    public void StartSilo() => Silo = SendoraProcess.Start("Sendora.Silo", _environment);
+    /// <summary>
+    /// Starts a silo process on the cluster's fixed ports, as a restart after a crash would, with
+    /// <paramref name="changed"/> settings over the cluster's own.
+    /// </summary>
+    public void StartSilo(IReadOnlyDictionary<string, string>? changed = null)
+    {
+        var environment = new Dictionary<string, string>(_environment);
+        foreach (var (key, value) in changed ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        Silo = SendoraProcess.Start("Sendora.Silo", environment);
+    }
 
     /// <summary>Starts one more silo process on ports of its own, which joins the cluster through the same storage.</summary>
     public SendoraProcess StartAdditionalSilo()
