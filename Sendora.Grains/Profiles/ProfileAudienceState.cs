@@ -12,7 +12,7 @@ public sealed record AudienceMembership(
     [property: Id(1)] int Version);
 
 /// <summary>One event kept for audience conditions and computed traits, with its properties as UTF-8 JSON.</summary>
-[GenerateSerializer, Immutable, Alias("sendora.HistoryEvent")]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("sendora.HistoryEvent")]
 public sealed record HistoryEvent
 {
     /// <summary>Creates an event from its properties object as UTF-8 JSON. The array is kept, not copied.</summary>

@@ -133,7 +133,7 @@ public sealed class EventCounter
 /// One applied message kept in the recent events list. The envelope is kept once, as UTF-8 bytes, which take
 /// half the memory of the same ASCII text as a .NET string.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("sendora.StoredEvent")]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("sendora.StoredEvent")]
 public sealed record StoredEvent
 {
     /// <summary>Creates an event from its envelope as JSON text, which is stored encoded as UTF-8.</summary>

@@ -22,6 +22,41 @@ public sealed class StoredEventFormatTests : IDisposable
 
     public void Dispose() => _services.Dispose();
 
+    // A ProfileState written while stored and history events were tracked by reference: three events share one id
+    // list, and two history events share one event name.
+    private const string TrackedState =
+        "ICCAACCMEIp33giBAAAAAAAAAADgITABMSzULh1TdHJpbmdDb21wYXJlcgADAQHgAQNBCXBsYW5ACyJwcm8i4CE4AwADAQHg4CHg"
+        + "ITgDAAMBAeDgIQAHIehABW0wIYAAIIwQinfeCIEAAAAAAAAAAOBBB3NyY8EBMQFZ0bcpV1N5c3RlbS5Db2xsZWN0aW9ucy5HZW5l"
+        + "cmljLkxpc3RgMVtbc3RyaW5nXV0ABUEVdXNlcl9pZDp1MUAfYW5vbnltb3VzX2lkOmEx4EFreyJ0eXBlIjoidHJhY2siLCJldmVu"
+        + "dCI6Ik9yZGVyIiwicHJvcGVydGllcyI6eyJuIjowfX3gIOhABW0xIYAAZk80infeCIEAAAAAAAAAAODBOcEB2QU9QWt7InR5cGUi"
+        + "OiJ0cmFjayIsImV2ZW50IjoiT3JkZXIiLCJwcm9wZXJ0aWVzIjp7Im4iOjF9feAg6EAFbTIhgACsEliKd94IgQAAAAAAAAAA4ME5"
+        + "wQHZBT1Ba3sidHlwZSI6InRyYWNrIiwiZXZlbnQiOiJPcmRlciIsInByb3BlcnRpZXMiOnsibiI6Mn194OAh4MEBwQEBDQEBIeDB"
+        + "ASHgAQEhIDgDAAMBAeDgIeABAQEBIQAFIehABW0xQQt0cmFja0ELT3JkZXIhgABmTzSKd94IgQAAAAAAAAAA4MEBQQ97Im4iOjF9"
+        + "4CDoQAVtMsGVwZchgACsEliKd94IgQAAAAAAAAAA4MEBQQ97Im4iOjJ94ODBASE4AwADAQHg4CE4AwADAQHg4OABASEg4AEBITgD"
+        + "AAMBAeDgAQHgISDg4AEBQQHg";
+
+    [Fact]
+    public void ProfileState_WrittenWithTrackedEvents_Loads()
+    {
+        var state = Serializer.Deserialize<ProfileState>(Convert.FromBase64String(TrackedState))
+            ?? throw new InvalidOperationException("Deserialized null.");
+
+        Assert.Equal(["m0", "m1", "m2"], state.RecentEvents.Select(e => e.MessageId));
+        Assert.All(state.RecentEvents, e => Assert.Equal(["user_id:u1", "anonymous_id:a1"], e.ExternalIds));
+        Assert.Equal("""{"type":"track","event":"Order","properties":{"n":2}}""", state.RecentEvents[2].Json);
+        Assert.Equal(Start.AddMinutes(1), state.RecentEvents[1].Timestamp);
+        Assert.Equal(["m1", "m2"], state.Audiences.History.Select(e => e.MessageId));
+        Assert.Equal("""{"n":2}""", state.Audiences.History[1].PropertiesJson);
+        Assert.Equal("Order", state.Audiences.History[1].Name);
+        Assert.Equal("\"pro\"", state.Traits["plan"]);
+        Assert.Equal(3, state.AppliedCount);
+
+        var again = RoundTrip(state);
+        Assert.Equal(state.RecentEvents.Select(e => e.Json), again.RecentEvents.Select(e => e.Json));
+        Assert.All(again.RecentEvents, e => Assert.Equal(["user_id:u1", "anonymous_id:a1"], e.ExternalIds));
+        Assert.Equal(["m1", "m2"], again.Audiences.History.Select(e => e.MessageId));
+    }
+
     [Fact]
     public void StoredEvent_LegacyText_LoadsAndCompacts()
     {
