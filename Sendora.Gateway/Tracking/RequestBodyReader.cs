@@ -17,9 +17,9 @@ public static class RequestBodyReader
     internal const long MaxCountedBytes = 16L * 1024 * 1024;
 
     /// <summary>
-    /// Reads the body. On success <see cref="BodyRead.Body"/> holds it. On an error it is null, and
-    /// <see cref="BodyRead.Start"/> holds the first bytes read (decompressed where the gzip data allowed it) so that
-    /// the rejection can keep them, with <see cref="BodyRead.Size"/> the size those bytes were cut from.
+    /// Reads the body. On success <see cref="BodyRead.Body"/> contains it. On an error it is null, and
+    /// <see cref="BodyRead.Start"/> contains the first bytes read (decompressed where the gzip data allowed it), so
+    /// that the rejection can keep them. <see cref="BodyRead.Size"/> is the size those bytes were cut from.
     /// </summary>
     public static async Task<BodyRead> ReadAsync(
         HttpRequest request, int limit, Func<long, IngestionError> tooLarge, CancellationToken cancellationToken)
@@ -39,7 +39,7 @@ public static class RequestBodyReader
                     $"Content-Encoding '{encoding}' is not supported; send gzip or no encoding."), raw.AsSpan(0, rawLength), rawTotal);
             }
 
-            var isGzip = declaredGzip || (rawLength >= 2 && raw[0] == 0x1f && raw[1] == 0x8b);
+            var isGzip = declaredGzip || StartsWithGzipMagic(raw.AsSpan(0, rawLength));
             if (!isGzip)
             {
                 return rawTotal > limit
@@ -93,13 +93,15 @@ public static class RequestBodyReader
         catch (InvalidDataException exception)
         {
             // The runtime's message names an archive entry, not a request body.
-            var reason = rawLength >= 2 && raw[0] == 0x1f && raw[1] == 0x8b
+            var reason = StartsWithGzipMagic(raw.AsSpan(0, rawLength))
                 ? exception.Message.TrimEnd('.')
                 : "it does not start with the gzip magic bytes 1f 8b; send the body uncompressed or drop Content-Encoding";
             return BodyRead.Failed(new IngestionError("invalid_gzip", $"The body is not valid gzip: {reason}."),
                 raw.AsSpan(0, rawLength), rawLength);
         }
     }
+
+    private static bool StartsWithGzipMagic(ReadOnlySpan<byte> data) => data is [0x1f, 0x8b, ..];
 
     /// <summary>
     /// Checks the trailer of the last gzip member (RFC 1952: CRC-32, then size modulo 2^32, both little-endian)
@@ -177,7 +179,10 @@ public static class RequestBodyReader
 /// <param name="Size">The size in bytes of the body, or of what <paramref name="Start"/> was cut from.</param>
 public sealed record BodyRead(byte[]? Body, IngestionError? Error, byte[] Start, long Size)
 {
-    /// <summary>The most bytes of a rejected body kept in <see cref="Start"/>: the most that a stored rejection keeps.</summary>
+    /// <summary>
+    /// The maximum number of bytes of a rejected body in <see cref="Start"/>, the largest value that
+    /// <c>Sendora:SourceHealth:MaxKeptBytes</c> accepts.
+    /// </summary>
     public const int MaxStartBytes = 1_048_576;
 
     /// <summary>

@@ -236,7 +236,7 @@ public sealed partial class TrackingHandler(
                 foreach (var profileId in rejected)
                 {
                     resolver.ForgetOwners(binding.WorkspaceId, byProfile[profileId].Select(entry => entry.Message));
-                    // Entries hold request positions; the retry takes the candidates at those positions.
+                    // Entries contain positions in the request, so the retry takes the candidates at those positions.
                     again.AddRange(byProfile[profileId].Select(entry => candidateIndexes.BinarySearch(entry.Item)));
                     byProfile.Remove(profileId);
                     applied.Remove(profileId);
@@ -384,7 +384,7 @@ public sealed partial class TrackingHandler(
 
     /// <summary>
     /// Rejects the whole request and keeps the start of <paramref name="body"/> with the source.
-    /// <paramref name="size"/> is the size of the whole body when <paramref name="body"/> holds only its start.
+    /// <paramref name="size"/> is the size of the whole body when <paramref name="body"/> contains only its start.
     /// </summary>
     private async Task RejectRequestAsync(
         HttpContext context, WriteKeyBinding? binding, IngestionError error, byte[] body, DateTimeOffset receivedAt,

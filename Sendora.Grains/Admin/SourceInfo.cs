@@ -4,7 +4,7 @@ namespace Sendora.Grains.Admin;
 [GenerateSerializer, Immutable, Alias("sendora.SourceInfo")]
 public sealed record SourceInfo
 {
-    /// <summary>The longest write key a source may have; a longer key sent with a message is invalid without a lookup.</summary>
+    /// <summary>The maximum length of a write key. The gateway rejects a longer key without looking it up.</summary>
     public const int MaxWriteKeyLength = 256;
 
     [Id(0)] public required string Id { get; init; }
