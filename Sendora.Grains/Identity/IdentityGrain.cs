@@ -3,6 +3,12 @@ using Sendora.Grains.Inspection;
 namespace Sendora.Grains.Identity;
 
 /// <summary>Maps one external id to the profile that claimed it, or to the one it was later moved to.</summary>
+/// <remarks>
+/// The gateway remembers an id's owner for a minute (<c>Sendora:Gateway:IdOwnerCacheDuration</c>), so an id in use
+/// reaches its grain about once a minute. An activation idle for twice that is collected: one storage read brings it
+/// back, and a person who stopped sending no longer keeps a second activation beside the profile.
+/// </remarks>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class IdentityGrain(
     [PersistentState("identity", SendoraNames.GrainStorage)] IPersistentState<IdentityState> identity)
     : Grain, IIdentityGrain

@@ -106,4 +106,63 @@ public sealed class SeenMessageIdsTests
         Assert.True(seen.Contains(id));
         Assert.False(seen.Contains(id + " "));
     }
+
+    [Fact]
+    public void Add_PastIndexThreshold_FindsEveryIdAndForgetsOldest()
+    {
+        var seen = new SeenMessageIds();
+        var count = SeenMessageIds.IndexThreshold * 3;
+        for (var i = 0; i < count; i++)
+        {
+            Assert.True(seen.Add($"m-{i}", Start.AddSeconds(i)));
+        }
+
+        Assert.False(seen.Add("m-7", Start.AddDays(1)));
+        seen.Forget(Start.AddSeconds(count - 10), int.MaxValue);
+        var state = new ProfileState();
+        seen.SaveTo(state);
+        var loaded = SeenMessageIds.From(state);
+
+        Assert.Equal(10, loaded.Count);
+        Assert.False(loaded.Contains($"m-{count - 11}"));
+        Assert.True(loaded.Contains($"m-{count - 10}"));
+        Assert.True(loaded.Contains($"m-{count - 1}"));
+        Assert.False(loaded.Contains("m-7"));
+    }
+
+    [Fact]
+    public void Add_AfterSave_LeavesSavedStateUnchanged()
+    {
+        var seen = new SeenMessageIds();
+        seen.Add("m-1", Start);
+        var state = new ProfileState();
+        seen.SaveTo(state);
+        var saved = state.SeenMessageDigests.ToArray();
+
+        seen.Add("m-2", Start.AddSeconds(1));
+        seen.Forget(Start.AddSeconds(1), int.MaxValue);
+
+        Assert.Equal(saved, state.SeenMessageDigests);
+        Assert.Equal(1, seen.Count);
+        Assert.True(seen.Contains("m-2"));
+    }
+
+    [Fact]
+    public void From_StoredState_AddsWithoutChangingIt()
+    {
+        var first = new SeenMessageIds();
+        first.Add("m-1", Start);
+        var state = new ProfileState();
+        first.SaveTo(state);
+        var saved = state.SeenMessageDigests.ToArray();
+
+        var loaded = SeenMessageIds.From(state);
+        loaded.Add("m-2", Start.AddSeconds(1));
+        loaded.Forget(Start.AddSeconds(1), int.MaxValue);
+
+        Assert.Equal(saved, state.SeenMessageDigests);
+        loaded.SaveTo(state);
+        Assert.Equal(24, state.SeenMessageDigests.Length);
+        Assert.True(SeenMessageIds.From(state).Contains("m-2"));
+    }
 }
