@@ -37,8 +37,8 @@ public sealed partial class PostgresTarget
         }
 
         var names = rows.TrackEvents.Select(e => EventTableNames.TableOf(e.EventName)).Distinct().ToArray();
-        var existing = await ReadEventTablesAsync(connection, names, cancellationToken);
-        var plan = _planner.Plan(existing, rows.TrackEvents, await CountEventTablesAsync(connection, cancellationToken));
+        var (existing, tableCount) = await ReadEventTablesAsync(connection, names, cancellationToken);
+        var plan = _planner.Plan(existing, rows.TrackEvents, tableCount);
         foreach (var table in plan.Tables)
         {
             await ChangeEventTableAsync(connection, table, cancellationToken);
@@ -178,15 +178,6 @@ public sealed partial class PostgresTarget
         return (rows, discards);
     }
 
-    private async Task<int> CountEventTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {_schema}.event_tables", connection)
-        {
-            CommandTimeout = _commandTimeoutSeconds,
-        };
-        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
     private async Task<List<string>> ReadEventTableNamesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"SELECT table_name FROM {_schema}.event_tables ORDER BY table_name", connection)
@@ -203,14 +194,19 @@ public sealed partial class PostgresTarget
         return names;
     }
 
-    /// <summary>Reads the registry entries of <paramref name="tables"/>, those that exist, with columns in position order.</summary>
-    private async Task<Dictionary<string, EventTableSchema>> ReadEventTablesAsync(
+    /// <summary>
+    /// Reads the registry entries of <paramref name="tables"/>, those that exist, with columns in position order, and
+    /// the count of all event tables of the schema, in one query.
+    /// </summary>
+    private async Task<(Dictionary<string, EventTableSchema> Tables, int TableCount)> ReadEventTablesAsync(
         NpgsqlConnection connection, string[] tables, CancellationToken cancellationToken)
     {
+        // The count comes from a one-row subquery, so the result has a row even when no table matches.
         await using var command = new NpgsqlCommand($"""
-            SELECT t.table_name, t.event_name, c.column_name, c.data_type, c.property
-            FROM {_schema}.event_tables t LEFT JOIN {_schema}.event_columns c ON c.table_name = t.table_name
-            WHERE t.table_name = ANY($1)
+            SELECT n.total, t.table_name, t.event_name, c.column_name, c.data_type, c.property
+            FROM (SELECT count(*) AS total FROM {_schema}.event_tables) n
+            LEFT JOIN {_schema}.event_tables t ON t.table_name = ANY($1)
+            LEFT JOIN {_schema}.event_columns c ON c.table_name = t.table_name
             ORDER BY t.table_name, c.position
             """, connection)
         {
@@ -218,26 +214,34 @@ public sealed partial class PostgresTarget
             Parameters = { new() { Value = tables } },
         };
         var found = new Dictionary<string, (string EventName, List<EventColumn> Columns)>(StringComparer.Ordinal);
+        var tableCount = 0;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                var name = reader.GetString(0);
+                tableCount = (int)reader.GetInt64(0);
+                if (reader.IsDBNull(1))
+                {
+                    continue;
+                }
+
+                var name = reader.GetString(1);
                 if (!found.TryGetValue(name, out var table))
                 {
-                    table = (reader.GetString(1), []);
+                    table = (reader.GetString(2), []);
                     found.Add(name, table);
                 }
 
-                if (!reader.IsDBNull(2))
+                if (!reader.IsDBNull(3))
                 {
                     table.Columns.Add(new EventColumn(
-                        reader.GetString(2), EventColumnTypes.FromSql(reader.GetString(3)), reader.GetString(4)));
+                        reader.GetString(3), EventColumnTypes.FromSql(reader.GetString(4)), reader.GetString(5)));
                 }
             }
         }
 
-        return found.ToDictionary(
+        var schemas = found.ToDictionary(
             pair => pair.Key, pair => new EventTableSchema(pair.Key, pair.Value.EventName, pair.Value.Columns), StringComparer.Ordinal);
+        return (schemas, tableCount);
     }
 }
