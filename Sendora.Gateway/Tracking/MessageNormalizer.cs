@@ -184,12 +184,18 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
                 return IngestionError.InvalidField(name, "a string or a number", Describe(element));
         }
 
+        // Lengths are UTF-16 code units, as JavaScript counts a string's length, so a character outside the Basic
+        // Multilingual Plane, such as an emoji, counts as two.
         if (value is not null && value.Length > maxLength)
         {
             var length = value.Length;
+            var characters = value.EnumerateRunes().Count();
             value = null;
+            var measured = characters == length
+                ? $"{length} characters"
+                : $"{length} UTF-16 code units ({characters} characters, some of which count as two)";
             return new IngestionError("id_too_long",
-                $"\"{name}\" is {length} characters long; the limit is {maxLength} characters.");
+                $"\"{name}\" is {measured} long; the limit is {maxLength} UTF-16 code units.");
         }
 
         return null;

@@ -247,6 +247,18 @@ public sealed class MessageNormalizerTests
         Assert.Equal("track", result.Message!.Type);
     }
 
+    [Fact]
+    public void Normalize_MessageIdOfEmoji_CountsCodeUnits()
+    {
+        var accepted = Normalize($$"""{"userId":"u1","event":"Clicked","messageId":"{{string.Concat(Enumerable.Repeat("😀", 49))}}"}""");
+        var rejected = Normalize($$"""{"userId":"u1","event":"Clicked","messageId":"{{string.Concat(Enumerable.Repeat("😀", 50))}}"}""");
+
+        Assert.Null(accepted.Error);
+        Assert.Equal("message_id_too_long", rejected.Error?.Code);
+        Assert.Contains("100 UTF-16 code units (50 characters", rejected.Error!.Message, StringComparison.Ordinal);
+        Assert.Contains("the limit is 99 UTF-16 code units", rejected.Error.Message, StringComparison.Ordinal);
+    }
+
     private NormalizeResult Normalize(
         string json, string? pathType = "track", BatchDefaults defaults = default, DateTimeOffset? receivedAt = null)
     {
