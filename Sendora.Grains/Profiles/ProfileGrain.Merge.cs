@@ -235,13 +235,25 @@ public sealed partial class ProfileGrain
             }
         }
 
+        // A message applied to both profiles before they were known to be one person is kept once. Its counter
+        // was summed from both sides, so it loses one count when both still list the event.
         var known = state.RecentEvents.Select(e => e.MessageId).ToHashSet(StringComparer.Ordinal);
-        foreach (var stored in victim.RecentEvents.Where(e => !known.Contains(e.MessageId)))
+        foreach (var stored in victim.RecentEvents)
         {
-            InsertRecentEvent(state.RecentEvents, stored);
+            if (!known.Contains(stored.MessageId))
+            {
+                InsertRecentEvent(state.RecentEvents, stored);
+                continue;
+            }
+
+            var (type, name) = TypeAndName(stored.Envelope);
+            if (state.Counters.TryGetValue(EventCounter.KeyOf(type, name), out var counter) && counter.Count > 1)
+            {
+                counter.Count--;
+            }
         }
 
-        _seenMessageIds.AddStored(victim);
+        var repeated = _seenMessageIds.AddStored(victim);
         foreach (var id in victim.ExternalIds.Where(v => !state.ExternalIds.Exists(e => e.Type == v.Type && e.Id == v.Id)))
         {
             state.ExternalIds.Add(id);
@@ -263,8 +275,8 @@ public sealed partial class ProfileGrain
 
         state.FirstSeen = victim.FirstSeen is { } first ? Min(state.FirstSeen, first) : state.FirstSeen;
         state.LastSeen = victim.LastSeen is { } last ? Max(state.LastSeen, last) : state.LastSeen;
-        state.AppliedCount += victim.AppliedCount;
-        state.DuplicateCount += victim.DuplicateCount;
+        state.AppliedCount += Math.Max(0, victim.AppliedCount - repeated);
+        state.DuplicateCount += victim.DuplicateCount + repeated;
         state.RefusedMerges += victim.RefusedMerges;
     }
 

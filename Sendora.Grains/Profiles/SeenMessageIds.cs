@@ -58,25 +58,32 @@ public sealed class SeenMessageIds
     /// <summary>Adds a messageId; returns false when it is remembered already.</summary>
     public bool Add(string messageId, DateTimeOffset receivedAt) => Add(receivedAt.UtcTicks, DigestOf(messageId));
 
-    /// <summary>Adds the entries of another profile's state, such as one merged into this one, keeping arrival order.</summary>
-    public void AddStored(ProfileState state)
+    /// <summary>
+    /// Adds the entries of another profile's state, such as one merged into this one, keeping arrival order. Returns
+    /// how many of them were remembered already: messages that both profiles applied.
+    /// </summary>
+    public int AddStored(ProfileState state)
     {
-        var added = false;
+        var added = 0;
+        var total = state.SeenMessages.Count;
         foreach (var seen in state.SeenMessages)
         {
-            added |= Add(seen.ReceivedAt.UtcTicks, DigestOf(seen.MessageId));
+            added += Add(seen.ReceivedAt.UtcTicks, DigestOf(seen.MessageId)) ? 1 : 0;
         }
 
         var packed = state.SeenMessageDigests;
         for (var offset = 0; offset + EntrySize <= packed.Length; offset += EntrySize)
         {
-            added |= Add(TicksAt(packed, offset), DigestAt(packed, offset));
+            added += Add(TicksAt(packed, offset), DigestAt(packed, offset)) ? 1 : 0;
+            total++;
         }
 
-        if (added)
+        if (added > 0)
         {
             SortByArrival();
         }
+
+        return total - added;
     }
 
     /// <summary>Forgets ids received before <paramref name="cutoff"/>, and the oldest beyond <paramref name="limit"/> minus one.</summary>

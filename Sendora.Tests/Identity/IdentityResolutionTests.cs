@@ -348,6 +348,22 @@ public sealed class IdentityResolutionTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task MessageOnBothSides_CountsOnceAfterMerge()
+    {
+        var run = Unique();
+        await SendOkAsync("/v1/track", $$$"""{"userId":"u-{{{run}}}","event":"Buy","messageId":"shared-{{{run}}}"}""");
+        await SendOkAsync("/v1/track", $$$"""{"anonymousId":"a-{{{run}}}","event":"Buy","messageId":"shared-{{{run}}}"}""");
+        await SendOkAsync("/v1/identify", $$$"""{"userId":"u-{{{run}}}","anonymousId":"a-{{{run}}}","messageId":"link-{{{run}}}"}""");
+
+        var state = (await GetJsonAsync($"/admin/v1/workspaces/default/inspect/profiles/user_id:u-{run}"))
+            .GetProperty("grain").GetProperty("state");
+        Assert.Equal(1, state.GetProperty("counters").GetProperty("Buy").GetProperty("count").GetInt64());
+        Assert.Equal(2, state.GetProperty("appliedCount").GetInt64());
+        Assert.Equal(1, state.GetProperty("duplicateCount").GetInt64());
+        Assert.Equal([$"link-{run}", $"shared-{run}"], (await MessageIdsAsync($"user_id:u-{run}")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task MergeCapReached_RefusesMergesButStoresMessages()
     {
         await using var server = await SendoraServer.StartAsync();
