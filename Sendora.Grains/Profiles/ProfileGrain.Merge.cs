@@ -153,6 +153,7 @@ public sealed partial class ProfileGrain
             .ReceiveSplitAsync(id, moved, [.. movedIds]);
         state.ExternalIds.Remove(externalId);
         state.RecentEvents.RemoveAll(e => movedIds.Contains(e.MessageId));
+        state.AppliedCount = Math.Max(0, state.AppliedCount - moved.Count);
         RemoveHistory(movedIds);
         foreach (var stored in moved)
         {

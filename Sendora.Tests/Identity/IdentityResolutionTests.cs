@@ -328,6 +328,12 @@ public sealed class IdentityResolutionTests(SendoraFixture fixture)
         Assert.Contains($"tab-{run}", tabletEvents);
         Assert.DoesNotContain($"after-{run}", userEvents);
         Assert.DoesNotContain($"anonymous_id:tablet-{run}", await ExternalIdsAsync($"user_id:u-{run}"));
+
+        // The moved messages count on the new profile only.
+        var userApplied = await AppliedCountAsync($"user_id:u-{run}");
+        var tabletApplied = await AppliedCountAsync($"anonymous_id:tablet-{run}");
+        Assert.Equal(userEvents.Count, userApplied);
+        Assert.Equal(3, userApplied + tabletApplied);
     }
 
     [Fact]
@@ -358,7 +364,7 @@ public sealed class IdentityResolutionTests(SendoraFixture fixture)
         var state = (await GetJsonAsync($"/admin/v1/workspaces/default/inspect/profiles/user_id:u-{run}"))
             .GetProperty("grain").GetProperty("state");
         Assert.Equal(1, state.GetProperty("counters").GetProperty("Buy").GetProperty("count").GetInt64());
-        Assert.Equal(2, state.GetProperty("appliedCount").GetInt64());
+        Assert.Equal(2, await AppliedCountAsync($"user_id:u-{run}"));
         Assert.Equal(1, state.GetProperty("duplicateCount").GetInt64());
         Assert.Equal([$"link-{run}", $"shared-{run}"], (await MessageIdsAsync($"user_id:u-{run}")).Order(StringComparer.Ordinal));
     }
@@ -546,6 +552,10 @@ public sealed class IdentityResolutionTests(SendoraFixture fixture)
         [.. (await GetJsonAsync(SendoraServer.ProfilePath(externalId, "events", "?limit=100")))
             .GetProperty("data").EnumerateArray()
             .Select(e => e.TryGetProperty("event", out var name) ? name.GetString()! : e.GetProperty("type").GetString()!)];
+
+    private async Task<long> AppliedCountAsync(string externalId) =>
+        (await GetJsonAsync($"/admin/v1/workspaces/default/inspect/profiles/{Uri.EscapeDataString(externalId)}"))
+            .GetProperty("grain").GetProperty("state").GetProperty("appliedCount").GetInt64();
 
     private static string Unique() => Guid.NewGuid().ToString("N")[..12];
 }
