@@ -108,7 +108,7 @@ public sealed class SeenMessageIdsTests
     }
 
     [Fact]
-    public void Add_PastIndexThreshold_FindsEveryIdAndForgetsOldest()
+    public void Add_PastIndexThreshold_FindsEveryId()
     {
         var seen = new SeenMessageIds();
         var count = SeenMessageIds.IndexThreshold * 3;
