@@ -23,6 +23,12 @@ public sealed record GrainInspection
 
     /// <summary>The collections that were cut to the requested number of entries.</summary>
     [Id(6)] public IReadOnlyList<TruncatedCollection> Truncated { get; init; } = [];
+
+    /// <summary>
+    /// The size in bytes of a profile's state the last time its activation packed it. It is null while it never did, and
+    /// for other grains.
+    /// </summary>
+    [Id(7)] public int? PackedBytes { get; init; }
 }
 
 /// <summary>A JSON array or object of the state that was cut: its path, its size and how many entries were kept.</summary>

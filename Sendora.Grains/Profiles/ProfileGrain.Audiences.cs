@@ -59,14 +59,14 @@ public sealed partial class ProfileGrain
     public async Task<IReadOnlyList<MembershipInfo>> GetMembershipsAsync()
     {
         ThrowIfStale();
-        if (profile.State.MergedInto is not null || profile.State.CreatedAt is null)
+        if (State.MergedInto is not null || State.CreatedAt is null)
         {
             return [];
         }
 
         var catalog = await GetCatalogAsync();
         var names = catalog.Audiences.ToDictionary(a => a.Id, a => a.Name, StringComparer.Ordinal);
-        return [.. profile.State.Audiences.Memberships
+        return [.. State.Audiences.Memberships
             .Where(pair => names.ContainsKey(pair.Key))
             .OrderBy(pair => pair.Value.Since)
             .Select(pair => new MembershipInfo(pair.Key, names[pair.Key], pair.Value.Since, pair.Value.Version))];
@@ -75,7 +75,7 @@ public sealed partial class ProfileGrain
     public async Task<int> EvaluateAsync(long minCatalogVersion)
     {
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         if (state.MergedInto is not null || state.CreatedAt is null)
         {
             return 0;
@@ -95,7 +95,7 @@ public sealed partial class ProfileGrain
     public async Task<bool?> MatchesAsync(string conditionJson)
     {
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         if (state.MergedInto is not null || state.CreatedAt is null)
         {
             return null;
@@ -123,7 +123,7 @@ public sealed partial class ProfileGrain
         }
 
         // The fired reminder is replaced or removed by the evaluation, as any registered later than the next window is.
-        profile.State.Audiences.NextEvaluationAt = DateTimeOffset.MaxValue;
+        State.Audiences.NextEvaluationAt = DateTimeOffset.MaxValue;
         await EvaluateWindowsAsync();
     }
 
@@ -133,7 +133,7 @@ public sealed partial class ProfileGrain
     /// </summary>
     private async Task<int> EvaluateAudiencesAsync(string? causeMessageId, AudienceCatalog? catalog = null)
     {
-        var state = profile.State;
+        var state = State;
         var audiences = state.Audiences;
         var now = clock.GetUtcNow();
         catalog ??= await GetCatalogAsync();
@@ -191,7 +191,7 @@ public sealed partial class ProfileGrain
 
     private void AddChange(string audienceId, int version, string kind, DateTimeOffset at, string? causeMessageId)
     {
-        var audiences = profile.State.Audiences;
+        var audiences = State.Audiences;
         audiences.ChangeCount++;
         var change = new MembershipChange
         {
@@ -200,7 +200,7 @@ public sealed partial class ProfileGrain
             Kind = kind,
             ChangeId = $"{_profileId}:{audiences.ChangeCount}",
             At = at,
-            ExternalIds = [.. profile.State.ExternalIds.Select(id => string.Concat(id.Type, ":", id.Id))],
+            ExternalIds = [.. State.ExternalIds.Select(id => string.Concat(id.Type, ":", id.Id))],
             CauseMessageId = causeMessageId,
             AudienceVersion = version,
         };
@@ -212,7 +212,7 @@ public sealed partial class ProfileGrain
     /// <summary>Exits every audience, for a profile merged into another; the survivor then enters what it matches.</summary>
     private void ExitAllAudiences()
     {
-        var audiences = profile.State.Audiences;
+        var audiences = State.Audiences;
         var now = clock.GetUtcNow();
         foreach (var (audienceId, membership) in audiences.Memberships)
         {
@@ -230,7 +230,7 @@ public sealed partial class ProfileGrain
     {
         ScheduleSignalPublish();
         ScheduleDestinationPublish();
-        var outbox = profile.State.Audiences.Outbox;
+        var outbox = State.Audiences.Outbox;
         if (outbox.Count == 0 || _stale)
         {
             return;
@@ -273,7 +273,7 @@ public sealed partial class ProfileGrain
     {
         _windowTimer?.Dispose();
         _windowTimer = null;
-        if (_stale || profile.State.MergedInto is not null || profile.State.CreatedAt is null)
+        if (_stale || State.MergedInto is not null || State.CreatedAt is null)
         {
             return;
         }
@@ -290,7 +290,7 @@ public sealed partial class ProfileGrain
     {
         _windowTimer?.Dispose();
         _windowTimer = null;
-        var audiences = profile.State.Audiences;
+        var audiences = State.Audiences;
         if (next is not { } due)
         {
             if (audiences.NextEvaluationAt is not null)
@@ -323,7 +323,7 @@ public sealed partial class ProfileGrain
     }
 
     private async Task<AudienceCatalog> GetCatalogAsync() => _journeyCatalog =
-        await catalogs.GetAsync(_workspaceId, profile.State.Audiences.CatalogVersion);
+        await catalogs.GetAsync(_workspaceId, State.Audiences.CatalogVersion);
 
     private async Task<IReadOnlyList<JsonElement>> GroupTraitsAsync(AudienceCatalog catalog)
     {
@@ -338,12 +338,12 @@ public sealed partial class ProfileGrain
 
     private async Task<IReadOnlyList<JsonElement>> FetchGroupTraitsAsync()
     {
-        if (profile.State.GroupIds.Count == 0)
+        if (State.GroupIds.Count == 0)
         {
             return [];
         }
 
-        var groups = await Task.WhenAll(profile.State.GroupIds.Select(id => GrainFactory
+        var groups = await Task.WhenAll(State.GroupIds.Select(id => GrainFactory
             .Reference<IGroupGrain>(GrainKeys.Scoped(_workspaceId, GrainKeys.EncodeValue(id))).GetAsync()));
         return [.. groups.OfType<GroupSnapshot>().Select(ToJson)];
     }
@@ -408,7 +408,7 @@ public sealed partial class ProfileGrain
 
     // NOTE: properties are parsed again in each evaluation that reads them. Conditions with a "where" on events that
     // a profile has many of cost more CPU than with parsed copies kept between calls, which cost memory instead.
-    private List<EventFact> EventFacts() => [.. profile.State.Audiences.History.Select(ToFact)];
+    private List<EventFact> EventFacts() => [.. State.Audiences.History.Select(ToFact)];
 
     private static EventFact ToFact(HistoryEvent stored) =>
         new(stored.Type, stored.Name, stored.Timestamp, stored.Properties);
@@ -428,7 +428,7 @@ public sealed partial class ProfileGrain
     private void InsertHistory(HistoryEvent stored)
     {
         stored = stored.Compact();
-        var history = profile.State.Audiences.History;
+        var history = State.Audiences.History;
         var index = history.Count;
         while (index > 0 && history[index - 1].Timestamp > stored.Timestamp)
         {
@@ -457,7 +457,7 @@ public sealed partial class ProfileGrain
 
     private void RemoveHistory(HashSet<string> messageIds)
     {
-        profile.State.Audiences.History.RemoveAll(e => messageIds.Contains(e.MessageId));
+        State.Audiences.History.RemoveAll(e => messageIds.Contains(e.MessageId));
         _historyLength = -1;
     }
 
@@ -517,7 +517,7 @@ public sealed partial class ProfileGrain
     /// <summary>Makes the history's events share the pooled type and name strings, which storage reads back as copies.</summary>
     private void ShareHistoryStrings()
     {
-        var history = profile.State.Audiences.History;
+        var history = State.Audiences.History;
         for (var i = 0; i < history.Count; i++)
         {
             var (type, name) = (SharedType(history[i].Type), SharedName(history[i].Name));
@@ -563,7 +563,7 @@ public sealed partial class ProfileGrain
 
     private void MergeHistory(ProfileAudienceState victim)
     {
-        var known = profile.State.Audiences.History.Select(e => e.MessageId).ToHashSet(StringComparer.Ordinal);
+        var known = State.Audiences.History.Select(e => e.MessageId).ToHashSet(StringComparer.Ordinal);
         foreach (var stored in victim.History.Where(e => !known.Contains(e.MessageId)))
         {
             InsertHistory(stored);
@@ -583,7 +583,7 @@ public sealed partial class ProfileGrain
     /// </summary>
     private DateTimeOffset? UpdateComputedTraits(AudienceCatalog catalog, IReadOnlyList<EventFact> events, DateTimeOffset now)
     {
-        var audiences = profile.State.Audiences;
+        var audiences = State.Audiences;
         DateTimeOffset? next = null;
         var live = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in catalog.ComputedTraits.Where(t => t.Enabled))
@@ -649,7 +649,7 @@ public sealed partial class ProfileGrain
 
     private JsonElement? ComputedTraitValue(string key)
     {
-        if (!profile.State.Audiences.ComputedValues.TryGetValue(key, out var json))
+        if (!State.Audiences.ComputedValues.TryGetValue(key, out var json))
         {
             return null;
         }

@@ -11,7 +11,7 @@ public sealed partial class ProfileGrain
     public Task<ProfileSyncRecord> GetSyncRecordAsync()
     {
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         if (state.MergedInto is not null || state.CreatedAt is null)
         {
             return Task.FromResult(new ProfileSyncRecord { ProfileId = _profileId, Version = state.ChangeVersion });
@@ -39,7 +39,7 @@ public sealed partial class ProfileGrain
     /// </summary>
     private async Task RecordChangeAsync()
     {
-        var version = profile.State.ChangeVersion;
+        var version = State.ChangeVersion;
         try
         {
             await GrainFactory.Reference<IProfileChangeLogGrain>(IProfileChangeLogGrain.KeyFor(_workspaceId, _profileId))
@@ -58,7 +58,7 @@ public sealed partial class ProfileGrain
     // next change; a reset backfill exports it.
     private void ScheduleChangeRecord(TimeSpan delay)
     {
-        if (profile.State.ChangeVersion == 0 || _changeRecordTimer is not null)
+        if (State.ChangeVersion == 0 || _changeRecordTimer is not null)
         {
             return;
         }

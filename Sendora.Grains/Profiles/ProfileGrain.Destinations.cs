@@ -35,7 +35,7 @@ public sealed partial class ProfileGrain
                 .ToList();
             if (ids.Count > 0)
             {
-                profile.State.Destinations.Outbox.Add(new PendingDestinationMessage
+                State.Destinations.Outbox.Add(new PendingDestinationMessage
                 {
                     MessageId = message.MessageId,
                     Timestamp = message.Timestamp,
@@ -80,7 +80,7 @@ public sealed partial class ProfileGrain
                     ["profile_id"] = _profileId,
                 },
             };
-            profile.State.Destinations.Outbox.Add(new PendingDestinationMessage
+            State.Destinations.Outbox.Add(new PendingDestinationMessage
             {
                 MessageId = messageId,
                 Timestamp = change.At,
@@ -90,12 +90,12 @@ public sealed partial class ProfileGrain
         }
     }
 
-    private string? ExternalIdValue(string type) => profile.State.ExternalIds.FirstOrDefault(id => id.Type == type)?.Id;
+    private string? ExternalIdValue(string type) => State.ExternalIds.FirstOrDefault(id => id.Type == type)?.Id;
 
     /// <summary>Hands the outbox to the destinations from a timer that interleaves with the profile's calls.</summary>
     private void ScheduleDestinationPublish(TimeSpan? delay = null)
     {
-        if (_stale || profile.State.Destinations.Outbox.Count == 0 || (_destinationTimer is not null && delay is null))
+        if (_stale || State.Destinations.Outbox.Count == 0 || (_destinationTimer is not null && delay is null))
         {
             return;
         }
@@ -120,7 +120,7 @@ public sealed partial class ProfileGrain
             return;
         }
 
-        var idle = profile.State.Destinations.Outbox
+        var idle = State.Destinations.Outbox
             .SelectMany(m => m.DestinationIds)
             .Where(id => !_sendingDestinations.Contains(id))
             .Distinct(StringComparer.Ordinal)
@@ -130,7 +130,7 @@ public sealed partial class ProfileGrain
 
     private async Task SendToDestinationAsync(string destinationId)
     {
-        var outbox = profile.State.Destinations.Outbox;
+        var outbox = State.Destinations.Outbox;
         _sendingDestinations.Add(destinationId);
         try
         {

@@ -8,7 +8,7 @@ public sealed partial class ProfileGrain
     public async Task<string?> ForgetMovedIdAsync(ExternalIdKey id)
     {
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         if (state.MergedInto is { } survivor)
         {
             return survivor;
@@ -37,7 +37,7 @@ public sealed partial class ProfileGrain
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         if (state.MergedInto is { } survivor)
         {
             return survivor;

@@ -8,13 +8,14 @@ public sealed partial class ProfileGrain
     public Task<GrainInspection> InspectAsync(int maxItems)
     {
         ThrowIfStale();
-        return Task.FromResult(GrainInspector.Inspect(this, profile, maxItems));
+        _ = State;
+        return Task.FromResult(GrainInspector.Inspect(this, profile, maxItems) with { PackedBytes = _lastPackedLength });
     }
 
     public async Task<ProfileExplanation> ExplainAudiencesAsync(string? audienceId)
     {
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         var now = clock.GetUtcNow();
         var explanation = new ProfileExplanation
         {
@@ -50,7 +51,7 @@ public sealed partial class ProfileGrain
             Name = audience.Name,
             Version = audience.Version,
             Enabled = audience.Enabled,
-            Membership = profile.State.Audiences.Memberships.GetValueOrDefault(audience.Id),
+            Membership = State.Audiences.Memberships.GetValueOrDefault(audience.Id),
         };
         if (Parse(audience.ConditionJson) is not { } condition)
         {

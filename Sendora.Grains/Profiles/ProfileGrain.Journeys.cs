@@ -23,7 +23,7 @@ public sealed partial class ProfileGrain
     /// </summary>
     private async Task QueueEventSignalsAsync(IReadOnlyList<TrackedMessage> applied)
     {
-        var journeys = profile.State.Journeys;
+        var journeys = State.Journeys;
         _journeyCatalog = await GetCatalogAsync();
         if (_journeyCatalog.Journeys.Count == 0 && journeys.Following.Count == 0)
         {
@@ -57,7 +57,7 @@ public sealed partial class ProfileGrain
     /// <summary>Adds the signals of a membership change the profile just decided.</summary>
     private void QueueMembershipSignals(MembershipChange change)
     {
-        var journeys = profile.State.Journeys;
+        var journeys = State.Journeys;
         if (_journeyCatalog.Journeys.Count == 0 && journeys.Following.Count == 0)
         {
             return;
@@ -69,7 +69,7 @@ public sealed partial class ProfileGrain
             .Where(j => j.Trigger == trigger && j.AudienceId == change.AudienceId)
             .Select(j => j.JourneyId);
         var cause = change.CauseMessageId is { } id
-            ? profile.State.Audiences.History.LastOrDefault(e => e.MessageId == id) is { } stored
+            ? State.Audiences.History.LastOrDefault(e => e.MessageId == id) is { } stored
                 ? new JourneyEvent(stored.MessageId, stored.Type, stored.Name, stored.Timestamp, stored.PropertiesJson)
                 : null
             : null;
@@ -79,7 +79,7 @@ public sealed partial class ProfileGrain
 
     private void AddSignals(string kind, string? audienceId, JourneyEvent? e, DateTimeOffset at, IEnumerable<string> candidates)
     {
-        var journeys = profile.State.Journeys;
+        var journeys = State.Journeys;
         var triggered = candidates.ToHashSet(StringComparer.Ordinal);
         foreach (var journeyId in triggered.Union(journeys.Following.Keys, StringComparer.Ordinal).ToList())
         {
@@ -109,9 +109,9 @@ public sealed partial class ProfileGrain
     /// </summary>
     private async Task EnsureSignalReminderAsync()
     {
-        var journeys = profile.State.Journeys;
+        var journeys = State.Journeys;
         if (journeys.ReminderRegistered
-            || (!journeys.Outbox.Any(s => s.TriggerCandidate) && profile.State.Destinations.Outbox.Count == 0))
+            || (!journeys.Outbox.Any(s => s.TriggerCandidate) && State.Destinations.Outbox.Count == 0))
         {
             return;
         }
@@ -122,8 +122,8 @@ public sealed partial class ProfileGrain
 
     private async Task OnSignalReminderAsync()
     {
-        var journeys = profile.State.Journeys;
-        if (journeys.Outbox.Count > 0 || profile.State.Destinations.Outbox.Count > 0)
+        var journeys = State.Journeys;
+        if (journeys.Outbox.Count > 0 || State.Destinations.Outbox.Count > 0)
         {
             // Sent from the interleaving timers, never from this turn: a run grain may call back into the profile.
             ScheduleSignalPublish(TimeSpan.Zero);
@@ -153,7 +153,7 @@ public sealed partial class ProfileGrain
     /// </summary>
     private void ScheduleSignalPublish(TimeSpan? delay = null)
     {
-        if (_stale || profile.State.Journeys.Outbox.Count == 0 || (_journeyTimer is not null && delay is null))
+        if (_stale || State.Journeys.Outbox.Count == 0 || (_journeyTimer is not null && delay is null))
         {
             return;
         }
@@ -179,7 +179,7 @@ public sealed partial class ProfileGrain
             return;
         }
 
-        var idle = profile.State.Journeys.Outbox
+        var idle = State.Journeys.Outbox
             .Select(s => s.JourneyId)
             .Where(journeyId => !_sendingJourneys.Contains(journeyId))
             .Distinct(StringComparer.Ordinal)
@@ -190,7 +190,7 @@ public sealed partial class ProfileGrain
     /// <summary>Sends the outbox signals of one journey in order, including those added while a call is under way.</summary>
     private async Task SendJourneySignalsAsync(string journeyId)
     {
-        var journeys = profile.State.Journeys;
+        var journeys = State.Journeys;
         var runGrain = GrainFactory.GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(_workspaceId, $"{journeyId}/{_profileId}"));
         _sendingJourneys.Add(journeyId);
         try

@@ -9,7 +9,7 @@ public sealed partial class ProfileGrain
     public Task<ProfileIdentity> GetIdentityAsync()
     {
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         return Task.FromResult(new ProfileIdentity(_profileId, state.MergedInto, [.. state.ExternalIds], state.Merges.Count));
     }
 
@@ -18,7 +18,7 @@ public sealed partial class ProfileGrain
         ArgumentNullException.ThrowIfNull(profileIds);
         ArgumentNullException.ThrowIfNull(rules);
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         if (state.MergedInto is { } survivor)
         {
             return new AbsorbResult(0, 0, survivor);
@@ -53,7 +53,7 @@ public sealed partial class ProfileGrain
     {
         ArgumentNullException.ThrowIfNull(profileIds);
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         if (state.MergedInto is not null)
         {
             return 0;
@@ -112,13 +112,13 @@ public sealed partial class ProfileGrain
             .ReassignAsync(victim.ProfileId, _profileId))));
     }
 
-    private bool HasAbsorbed(string profileId) => profile.State.Merges.Exists(m => m.AbsorbedProfileId == profileId);
+    private bool HasAbsorbed(string profileId) => State.Merges.Exists(m => m.AbsorbedProfileId == profileId);
 
     public async Task<HandOver> HandOverAsync(string survivorId)
     {
         ArgumentException.ThrowIfNullOrEmpty(survivorId);
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         if (state.MergedInto is { } forwardedTo)
         {
             // The same survivor asking again lost the first reply, so it gets the state once more.
@@ -137,7 +137,7 @@ public sealed partial class ProfileGrain
     public async Task<SplitResult> SplitAsync(ExternalIdKey id, string newProfileId)
     {
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         if (state.MergedInto is { } survivor)
         {
             throw new InvalidOperationException($"Profile '{_profileId}' was merged into '{survivor}'; split that profile.");
@@ -175,7 +175,7 @@ public sealed partial class ProfileGrain
     public async Task ReceiveSplitAsync(ExternalIdKey id, IReadOnlyList<StoredEvent> events, IReadOnlyList<string> messageIds)
     {
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         var now = DateTimeOffset.UtcNow;
         state.CreatedAt ??= now;
         state.ExternalIds.Add(new ExternalId(id.Type, id.Value, events.FirstOrDefault()?.SourceId ?? string.Empty, now));
@@ -201,7 +201,7 @@ public sealed partial class ProfileGrain
 
         foreach (var messageId in messageIds)
         {
-            _seenMessageIds.Add(messageId, now);
+            SeenIds.Add(messageId, now);
         }
 
         await EvaluateAudiencesAsync(causeMessageId: null);
@@ -254,7 +254,7 @@ public sealed partial class ProfileGrain
             }
         }
 
-        var repeated = _seenMessageIds.AddStored(victim);
+        var repeated = SeenIds.AddStored(victim);
         foreach (var id in victim.ExternalIds.Where(v => !state.ExternalIds.Exists(e => e.Type == v.Type && e.Id == v.Id)))
         {
             state.ExternalIds.Add(id);

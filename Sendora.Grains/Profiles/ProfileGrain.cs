@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Identity;
 using Sendora.Grains.Ingestion;
@@ -17,6 +18,7 @@ public sealed partial class ProfileGrain(
     IOptions<AudienceOptions> audienceOptions,
     AudienceCatalogCache catalogs,
     TimeProvider clock,
+    Serializer<ProfileState> stateSerializer,
     ILogger<ProfileGrain> logger) : Grain, IProfileGrain, IRemindable
 {
     private readonly ProfileOptions _options = options.Value;
@@ -31,13 +33,13 @@ public sealed partial class ProfileGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_workspaceId, _profileId) = GrainKeys.Split(this.GetPrimaryKeyString());
-        _seenMessageIds = SeenMessageIds.From(profile.State);
+        _seenMessageIds = SeenMessageIds.From(State);
 
-        profile.State.CompactLegacyEvents();
+        State.CompactLegacyEvents();
         ShareHistoryStrings();
 
         // Changes saved before a crash, and windows due while the profile was inactive, are handled at once.
-        if (profile.State.Audiences.Outbox.Count > 0 || profile.State.Audiences.NextEvaluationAt <= clock.GetUtcNow())
+        if (State.Audiences.Outbox.Count > 0 || State.Audiences.NextEvaluationAt <= clock.GetUtcNow())
         {
             ScheduleOutboxRetry(TimeSpan.Zero);
         }
@@ -58,12 +60,12 @@ public sealed partial class ProfileGrain(
             return new ApplyResult(0, 0) { NotOwner = true };
         }
 
-        if (profile.State.MergedInto is { } survivor)
+        if (State.MergedInto is { } survivor)
         {
             return new ApplyResult(0, 0) { ForwardedTo = survivor };
         }
 
-        var state = profile.State;
+        var state = State;
         var applied = 0;
         var duplicates = 0;
         var newIds = new List<(ExternalId Id, DateTimeOffset MessageTimestamp)>();
@@ -75,7 +77,7 @@ public sealed partial class ProfileGrain(
             ForgetExpiredMessageIds(message.ReceivedAt);
 
             // Adding remembers the id, and fails for one applied within the window.
-            if (!_seenMessageIds.Add(message.MessageId, message.ReceivedAt))
+            if (!SeenIds.Add(message.MessageId, message.ReceivedAt))
             {
                 duplicates++;
                 LogDuplicate(message.MessageId, _profileId);
@@ -113,7 +115,7 @@ public sealed partial class ProfileGrain(
     public Task<ProfileSnapshot?> GetSnapshotAsync()
     {
         ThrowIfStale();
-        var state = profile.State;
+        var state = State;
         if (state.MergedInto is { } survivor)
         {
             return Task.FromResult<ProfileSnapshot?>(ForwardingSnapshot(survivor));
@@ -148,13 +150,13 @@ public sealed partial class ProfileGrain(
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ThrowIfStale();
-        if (profile.State.MergedInto is not null)
+        if (State.MergedInto is not null)
         {
             // Callers follow the survivor from the snapshot; a merge that lands between the two calls
             // shows an empty page rather than a call into a survivor that may be calling this profile.
             return Task.FromResult(new EventPage([], null));
         }
-        var events = profile.State.RecentEvents;
+        var events = State.RecentEvents;
         var start = events.Count - 1;
         if (after is not null)
         {
@@ -353,7 +355,7 @@ public sealed partial class ProfileGrain(
     // still lists every id it carries. Otherwise the gateway resolves it again through the Identity grains.
     private bool HoldsIdsOfRoutedMessages(IReadOnlyList<TrackedMessage> messages)
     {
-        var state = profile.State;
+        var state = State;
         foreach (var message in messages)
         {
             if (!message.RoutedByKnownOwner)
@@ -421,7 +423,7 @@ public sealed partial class ProfileGrain(
                 // A device id moved to a later login after this message was resolved, so the profile stops
                 // listing it, though the event keeps it. Ids that never moved stay listed, because their owner
                 // may be a profile that was merged into this one before its first message was applied.
-                profile.State.ExternalIds.Remove(newIds[i].Id);
+                State.ExternalIds.Remove(newIds[i].Id);
             }
         }
     }
@@ -430,25 +432,25 @@ public sealed partial class ProfileGrain(
     // for a profile that storage lacks, which backfills skip as empty.
     private async Task IndexAsync()
     {
-        if (profile.State.Indexed || profile.State.CreatedAt is null)
+        if (State.Indexed || State.CreatedAt is null)
         {
             return;
         }
 
         await GrainFactory.Reference<IProfileIndexGrain>(IProfileIndexGrain.KeyFor(_workspaceId, _profileId)).AddAsync(_profileId);
-        profile.State.Indexed = true;
+        State.Indexed = true;
     }
 
     private void ForgetExpiredMessageIds(DateTimeOffset now) =>
-        _seenMessageIds.Forget(now - _options.DeduplicationWindow, _options.MaxRememberedMessageIds);
+        SeenIds.Forget(now - _options.DeduplicationWindow, _options.MaxRememberedMessageIds);
 
     private async Task PersistAsync()
     {
         try
         {
             await EnsureSignalReminderAsync();
-            _seenMessageIds.SaveTo(profile.State);
-            profile.State.ChangeVersion++;
+            SeenIds.SaveTo(State);
+            State.ChangeVersion++;
             await profile.WriteStateAsync();
         }
         catch (Exception exception)

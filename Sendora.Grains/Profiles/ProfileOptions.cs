@@ -24,4 +24,10 @@ public sealed class ProfileOptions
     /// <summary>The most group ids one profile keeps. Default 100.</summary>
     [Range(1, 10_000)]
     public int MaxGroupIds { get; set; } = 100;
+
+    /// <summary>
+    /// How long an active profile takes no call before it keeps its state packed: serialized and compressed in one
+    /// array, which its next call unpacks. Default 30 seconds. Zero or less keeps every state unpacked.
+    /// </summary>
+    public TimeSpan PackAfterIdle { get; set; } = TimeSpan.FromSeconds(30);
 }

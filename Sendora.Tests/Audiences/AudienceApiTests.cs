@@ -147,6 +147,26 @@ public sealed class AudienceApiTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task Backfill_PackedProfiles_EnterByEvent()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        foreach (var user in new[] { "a", "b", "c" })
+        {
+            await workspace.SendAsync("/v1/identify", $$$"""{"userId":"{{{user}}}","traits":{"plan":"pro"}}""");
+            await workspace.SendAsync("/v1/track", $$$"""{"userId":"{{{user}}}","event":"Product Viewed","properties":{"sku":"s-1"}}""");
+        }
+
+        // Longer than the idle time after which the profiles keep their states packed.
+        await Task.Delay(SendoraServer.PackAfterIdle * 4);
+        await workspace.CreateAudienceAsync("viewers", """{"event":"Product Viewed"}""");
+        var progress = await workspace.WaitForBackfillAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(3, progress.GetProperty("profilesEvaluated").GetInt64());
+        Assert.Equal(3, progress.GetProperty("membershipChanges").GetInt64());
+        Assert.Equal(["viewers"], await workspace.MembershipsAsync("user_id:b"));
+    }
+
+    [Fact]
     public async Task Estimate_MissingReference_Returns400()
     {
         var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);

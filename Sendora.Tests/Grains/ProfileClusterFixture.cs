@@ -18,6 +18,11 @@ public abstract class ProfileClusterFixture(StorageKind storage) : IAsyncLifetim
     /// <summary>The lowest value that <see cref="ProfileOptions.MaxRememberedMessageIds"/> allows.</summary>
     public const int MaxRememberedMessageIds = 100;
 
+    /// <summary>
+    /// Short, so that a test that waits a few seconds between calls finds the state packed and its next call unpacks it.
+    /// </summary>
+    public static readonly TimeSpan PackAfterIdle = TimeSpan.FromSeconds(1);
+
     private TestCluster? _cluster;
 
     public TestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
@@ -66,6 +71,7 @@ public abstract class ProfileClusterFixture(StorageKind storage) : IAsyncLifetim
             {
                 options.RecentEventLimit = RecentEventLimit;
                 options.MaxRememberedMessageIds = MaxRememberedMessageIds;
+                options.PackAfterIdle = PackAfterIdle;
             });
         }
     }

@@ -4,6 +4,7 @@ using Orleans.Storage;
 using Orleans.TestingHost;
 using Sendora.Grains;
 using Sendora.Grains.Identity;
+using Sendora.Grains.Inspection;
 using Sendora.Grains.Ingestion;
 using Sendora.Grains.Profiles;
 
@@ -252,6 +253,50 @@ public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
 
         Assert.Equal(new ApplyResult(1, 0), oldest);
         Assert.Equal(new ApplyResult(0, 1), newest);
+    }
+
+    [Fact]
+    public async Task IdleProfile_Packed_KeepsWholeState()
+    {
+        var profile = Profile("u1");
+        await profile.ApplyAsync(
+        [
+            Identify("u1", """{"plan":"pro","city":"Zürich 😀"}"""),
+            Track("u1", "Paid", Start, "p1", anonymousId: "a1"),
+            Track("u1", "Viewed", Start.AddMinutes(1), "p2"),
+            Group("u1", "g1"),
+        ]);
+        var unpacked = await profile.InspectAsync(1000);
+
+        var packed = await WaitUntilPackedAsync(profile);
+
+        Assert.Null(unpacked.PackedBytes);
+        Assert.True(packed.PackedBytes > 0, $"packedBytes {packed.PackedBytes}");
+        Assert.Equal(unpacked.StateJson, packed.StateJson);
+        Assert.Equal(unpacked.ETag, packed.ETag);
+    }
+
+    [Fact]
+    public async Task IdleProfile_Packed_StillDropsRepeats()
+    {
+        var profile = Profile("u1");
+        await profile.ApplyAsync([Track("u1", "Paid", Start, "p1"), Track("u1", "Paid", Start, "p2")]);
+        await WaitUntilPackedAsync(profile);
+
+        // The inspection unpacked the state, and it packs again once the profile stays idle as long as before.
+        await Task.Delay(ProfileClusterFixture.PackAfterIdle * 2.5);
+
+        var repeat = await profile.ApplyAsync([Track("u1", "Paid", Start, "p2")]);
+        var next = await profile.ApplyAsync([Track("u1", "Paid", Start.AddMinutes(1), "p3")]);
+
+        Assert.Equal(new ApplyResult(0, 1), repeat);
+        Assert.Equal(new ApplyResult(1, 0), next);
+        var snapshot = (await profile.GetSnapshotAsync())!;
+        Assert.Equal(3, snapshot.Counters["Paid"].Count);
+        Assert.Equal(3, snapshot.AppliedCount);
+        Assert.Equal(1, snapshot.DuplicateCount);
+        var stored = await ReadStoredStateAsync(profile);
+        Assert.Equal(3, stored.RecentEvents.Count);
     }
 
     [Fact]
@@ -564,6 +609,22 @@ public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
         await Storage.ReadStateAsync("profile", profile.GetGrainId(), state);
         Assert.True(state.RecordExists, "Storage has no record of the profile.");
         return state.State ?? throw new InvalidOperationException("Storage returned no profile state.");
+    }
+
+    // Inspection shows the size of the last packed state, and unpacks it.
+    private static async Task<GrainInspection> WaitUntilPackedAsync(IProfileGrain profile)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            await Task.Delay(ProfileClusterFixture.PackAfterIdle * 2.5);
+            var inspection = await profile.InspectAsync(1000);
+            if (inspection.PackedBytes is not null || DateTime.UtcNow > deadline)
+            {
+                Assert.True(inspection.PackedBytes is not null, "The profile did not pack its state within 60 seconds.");
+                return inspection;
+            }
+        }
     }
 
     private IProfileGrain Profile(string userId) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -40,6 +41,9 @@ public sealed class SendoraServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>How long a profile of a test server stays idle before it keeps its state packed.</summary>
+    public static readonly TimeSpan PackAfterIdle = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Starts a server. <paramref name="settings"/> override configuration keys, such as
     /// <c>Sendora:Cluster:ServiceId</c> to reopen the state of an earlier server or
@@ -69,6 +73,9 @@ public sealed class SendoraServer : IAsyncDisposable
             ["Sendora:Gateway:DefaultWriteKey"] = writeKey,
             ["Sendora:Gateway:CounterFlushInterval"] = "00:00:00.200",
             ["Sendora:Audiences:CatalogRefreshInterval"] = "00:00:00.050",
+
+            // Short, so that profiles that tests leave idle for a moment are packed and their next call unpacks them.
+            ["Sendora:Profiles:PackAfterIdle"] = PackAfterIdle.ToString("c", CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

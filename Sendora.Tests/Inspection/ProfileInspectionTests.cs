@@ -161,6 +161,23 @@ public sealed class ProfileInspectionTests(SendoraFixture fixture)
         Assert.Equal(60, grain.GetProperty("state").GetProperty("appliedCount").GetInt64());
     }
 
+    [Fact]
+    public async Task Profile_Idle_ShowsPackedSize()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(_server);
+        await workspace.SendAsync("/v1/identify", """{"userId":"gus","traits":{"plan":"pro","city":"Zürich"}}""");
+        await workspace.SendAsync("/v1/track", """{"userId":"gus","event":"Viewed","properties":{"sku":"a-1"}}""");
+        var unpacked = await workspace.GetAsync(InspectPath(workspace, "user_id:gus"));
+
+        var packed = await WaitUntilPackedAsync(workspace, "user_id:gus");
+
+        Assert.False(unpacked.GetProperty("grain").TryGetProperty("packedBytes", out _), unpacked.GetProperty("grain").ToString());
+        Assert.True(packed.GetProperty("grain").GetProperty("packedBytes").GetInt32() > 0);
+        Assert.Equal(
+            unpacked.GetProperty("grain").GetProperty("state").GetRawText(),
+            packed.GetProperty("grain").GetProperty("state").GetRawText());
+    }
+
     private static string InspectPath(AudienceWorkspace workspace, string profile) =>
         $"/admin/v1/workspaces/{workspace.Id}/inspect/profiles/{Uri.EscapeDataString(profile)}";
 
@@ -191,6 +208,26 @@ public sealed class ProfileInspectionTests(SendoraFixture fixture)
             }
 
             await Task.Delay(100);
+        }
+    }
+
+    // Each inspection unpacks the profile, so the polls are further apart than the idle time.
+    private static async Task<JsonElement> WaitUntilPackedAsync(AudienceWorkspace workspace, string externalId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            await Task.Delay(SendoraServer.PackAfterIdle * 2.5);
+            var inspection = await workspace.GetAsync(InspectPath(workspace, externalId));
+            if (inspection.GetProperty("grain").TryGetProperty("packedBytes", out _))
+            {
+                return inspection;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{externalId} did not pack its state within 60 seconds.");
+            }
         }
     }
 
