@@ -9,7 +9,7 @@
 #               to declare the silo dead; bench/run.sh failover --help lists its options
 #   ladder      ingest rate, CPU per message and response times of a bare endpoint and of
 #               Sendora on Memory, Redis and Azurite storage, then membership latency, memory
-#               per profile and backfill rate; about 20 minutes, see bench/run.sh ladder --help
+#               per profile and backfill rate; about 23 minutes, see bench/run.sh ladder --help
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
 

@@ -7,7 +7,10 @@
 // and the GC heap after it is read with dotnet-counters and the private bytes (RssAnon) from
 // /proc/PID/status. Memory per profile is the growth over the baseline divided by the profiles
 // seeded. Seeding stops at the last checkpoint or when --seed-seconds have passed, whichever is
-// first. Then an audience that every seeded profile matches is created and its backfill is timed
+// first. After --settle-seconds without messages, memory is read once more. By then each profile
+// keeps its state packed (Sendora:Profiles:PackAfterIdle, 30 s by default), and the silo has
+// collected the Identity grains of the seeded ids, which Orleans does after 2 minutes idle and
+// checks once a minute. Then an audience that every seeded profile matches is created and its backfill is timed
 // through the admin API's progress.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -30,6 +33,7 @@ const { values: options } = parseArgs({
     processes: { type: 'string', default: '' },
     checkpoints: { type: 'string', default: '100000,1000000' },
     'seed-seconds': { type: 'string', default: '240' },
+    'settle-seconds': { type: 'string', default: '180' },
     'backfill-seconds': { type: 'string', default: '90' },
     output: { type: 'string' },
   },
@@ -48,6 +52,7 @@ const processes = parseProcesses(options.processes);
 const silo = processes.find((p) => p.name === 'silo') ?? processes.find((p) => p.name === 'gateway');
 const checkpoints = options.checkpoints.split(',').map(Number).sort((a, b) => a - b);
 const seedSeconds = Number(options['seed-seconds']);
+const settleSeconds = Number(options['settle-seconds']);
 const sendora = new Sendora(options.url, options['admin-token']);
 const log = (message) => console.error(`[bench] memory (${options.configuration}): ${message}`);
 const workspace = 'bench-memory';
@@ -192,6 +197,13 @@ const seeding = {
   // Includes the snapshots between checkpoints, during which nothing is seeded.
   cpu: seedCpu.stop(seeded * (1 + EVENTS)),
 };
+let settled = null;
+if (settleSeconds > 0 && seeded > 0) {
+  log(`waiting ${settleSeconds} s without messages`);
+  await new Promise((resolve) => { setTimeout(resolve, settleSeconds * 1000); });
+  settled = { settleSeconds, ...await snapshot(`after ${settleSeconds} s idle`, seeded) };
+}
+
 const backfill = await timeBackfillAsync(seeded);
 
 await writeFile(options.output, `${JSON.stringify({
@@ -202,6 +214,7 @@ await writeFile(options.output, `${JSON.stringify({
   profileShape: { traits: TRAITS, events: EVENTS },
   baseline,
   points,
+  settled,
   seeding,
   backfill,
 }, null, 2)}\n`);

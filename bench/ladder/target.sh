@@ -16,11 +16,11 @@ For each rung, /v1/track (one message per request) and /v1/batch (100 per reques
 message of Sendora's processes and of the storage server, and p50/p99 response times from
 autocannon at fixed rates of 50% and 80% of that maximum. On B1-B3, the event-to-membership
 probe at idle and at half load. Then, on a fresh Sendora, memory per active profile at 100,000
-and 1,000,000 seeded profiles and the backfill rate over them.
+and 1,000,000 seeded profiles, again after the profiles stayed idle, and the backfill rate over them.
 
-Time: about 20 minutes with the defaults after the build. Every step has its own time limit, and
-all steps together stop at 25 minutes after the build; with the start and stop of the processes
-the ladder ends within 28 minutes whatever hangs. A step that fails or runs out of time is left out
+Time: about 23 minutes with the defaults after the build. Every step has its own time limit, and
+all steps together stop at 28 minutes after the build; with the start and stop of the processes
+the ladder ends within 31 minutes whatever hangs. A step that fails or runs out of time is left out
 of the report, and the command then exits with status 1.
 Everything listens on 127.0.0.1, on the ports in bench/README.md.
 
@@ -35,8 +35,10 @@ Options:
                            or none to skip it (default redis when the build has it, else memory)
   --checkpoints LIST       profile counts at which memory is read (default 100000,1000000)
   --seed-seconds N         bound on seeding profiles for the memory step (default 240)
+  --settle-seconds N       idle time before the memory step reads memory again (default 180)
   --quick                  a run of about 6 minutes to check the script: populations 1,10000,
                            3 s and 2 s runs, 50 crossings, checkpoints 2000,5000, 30 s of seeding
+                           and 40 s of settling
   --no-build               use the Release builds that exist
 USAGE
 }
@@ -58,7 +60,7 @@ redis_storage_built() {
 }
 
 # All steps of one ladder stop at this many seconds after the build.
-LADDER_LIMIT_SECONDS=1500
+LADDER_LIMIT_SECONDS=1680
 
 # Runs a step's Node.js script under its time limit, cut to what is left of LADDER_LIMIT_SECONDS,
 # so that a hang cannot stretch the ladder. Returns 1, after logging why, when the step fails.
@@ -88,7 +90,7 @@ run_bounded() {
 
 run_ladder() {
   local rungs="B0,B1,B2,B3" populations="1,10000,1000000" saturation=8 rate=4 crossings=300
-  local memory_on="" checkpoints="100000,1000000" seed_seconds=240 build=true
+  local memory_on="" checkpoints="100000,1000000" seed_seconds=240 settle_seconds=180 build=true
   while (( $# > 0 )); do
     case "$1" in
       --rungs) rungs="${2:?--rungs needs a list such as B0,B1}"; shift 2 ;;
@@ -99,8 +101,9 @@ run_ladder() {
       --memory-on) memory_on="${2:?--memory-on needs memory, redis, azure or none}"; shift 2 ;;
       --checkpoints) checkpoints="${2:?--checkpoints needs a list such as 100000,1000000}"; shift 2 ;;
       --seed-seconds) seed_seconds="${2:?--seed-seconds needs a number}"; shift 2 ;;
+      --settle-seconds) settle_seconds="${2:?--settle-seconds needs a number}"; shift 2 ;;
       --quick)
-        populations="1,10000" saturation=3 rate=2 crossings=50 checkpoints="2000,5000" seed_seconds=30
+        populations="1,10000" saturation=3 rate=2 crossings=50 checkpoints="2000,5000" seed_seconds=30 settle_seconds=40
         shift
         ;;
       --no-build) build=false; shift ;;
@@ -110,7 +113,7 @@ run_ladder() {
   done
 
   local number
-  for number in "$saturation" "$rate" "$crossings" "$seed_seconds"; do
+  for number in "$saturation" "$rate" "$crossings" "$seed_seconds" "$settle_seconds"; do
     [[ "$number" =~ ^[1-9][0-9]*$ ]] || fail "'$number' is not a whole number of at least 1"
   done
   [[ "$populations" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || fail "--populations must be numbers separated by commas, not '$populations'"
@@ -200,15 +203,15 @@ run_ladder() {
   elif [[ "$memory_on" != none ]]; then
     start_stack "$memory_on"
     local result="$BENCH_RESULTS_DIR/ladder-memory.json"
-    # The step's limit covers seeding, three snapshots of at most 2 minutes each and the backfill's
-    # 90 s; seeding is cut short when the ladder's limit would leave too little for the rest.
-    local seed_left=$(( deadline - SECONDS - 300 ))
+    # The step's limit covers seeding, the settling time, four snapshots of at most 2 minutes each and
+    # the backfill's 90 s. Seeding is cut short when the ladder's limit would leave too little for the rest.
+    local seed_left=$(( deadline - SECONDS - 300 - settle_seconds ))
     if (( seed_left < seed_seconds )); then
       seed_seconds=$(( seed_left > 30 ? seed_left : 30 ))
     fi
-    if run_bounded "$deadline" $(( seed_seconds + 3 * 120 + 90 + 60 )) "the memory step" node "$BENCH_DIR/ladder/memory.mjs" \
+    if run_bounded "$deadline" $(( seed_seconds + settle_seconds + 4 * 120 + 90 + 60 )) "the memory step" node "$BENCH_DIR/ladder/memory.mjs" \
       --url "$BENCH_URL" --admin-token "$SENDORA_ADMIN_TOKEN" --configuration "$memory_on" \
-      --processes "$(ladder_processes)" --checkpoints "$checkpoints" --seed-seconds "$seed_seconds" \
+      --processes "$(ladder_processes)" --checkpoints "$checkpoints" --seed-seconds "$seed_seconds" --settle-seconds "$settle_seconds" \
       --output "$result"; then
       results+=("$result")
     else
