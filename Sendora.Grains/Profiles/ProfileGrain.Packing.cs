@@ -96,6 +96,8 @@ public sealed partial class ProfileGrain
             return;
         }
 
+        // NOTE: Orleans' live migration of an activation would carry this null state to the new silo. Sendora does not
+        // migrate activations. If it did, the state would have to be unpacked when the activation is dehydrated.
         profile.State = null!;
         _lastPackedLength = _packed.Length;
         _seenMessageIds = new SeenMessageIds();
