@@ -107,13 +107,30 @@ public sealed partial class ProfileGrain
 
     private void Unpack()
     {
-        var packed = _packed!;
-        profile.State = StatePacker.Unpack(stateSerializer, packed);
+        ProfileState state;
+        try
+        {
+            state = StatePacker.Unpack(stateSerializer, _packed!);
+        }
+        catch (Exception exception)
+        {
+            // Storage holds what was packed, so a fresh activation reads the state again from there.
+            LogUnpackFailed(exception, _profileId);
+            _stale = true;
+            DeactivateOnIdle();
+            throw new ProfileUnavailableException(
+                $"Profile '{_profileId}' failed to unpack its idle state and is reloading it from storage; retry the call.");
+        }
+
+        profile.State = state;
         _packed = null;
         _seenMessageIds = SeenMessageIds.From(profile.State);
         ShareHistoryStrings();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed to pack the idle state of profile {ProfileId}; it stays unpacked")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed to pack the idle state of profile {ProfileId}, so it stays unpacked")]
     private partial void LogPackFailed(Exception exception, string profileId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to unpack the idle state of profile {ProfileId}; deactivating")]
+    private partial void LogUnpackFailed(Exception exception, string profileId);
 }

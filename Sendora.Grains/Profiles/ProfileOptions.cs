@@ -30,4 +30,7 @@ public sealed class ProfileOptions
     /// array, which its next call unpacks. Default 30 seconds. Zero or less keeps every state unpacked.
     /// </summary>
     public TimeSpan PackAfterIdle { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest <see cref="PackAfterIdle"/>, well under the 49.7 days that an Orleans grain timer takes at most.</summary>
+    public static readonly TimeSpan MaxPackAfterIdle = TimeSpan.FromDays(1);
 }

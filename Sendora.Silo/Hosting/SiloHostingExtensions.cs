@@ -63,7 +63,10 @@ public static class SiloHostingExtensions
     {
         services.TryAddSingleton<AudienceCatalogCache>();
         services.AddOptions<ProfileOptions>().BindConfiguration(ProfileOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
+            .ValidateDataAnnotations()
+            .Validate(o => o.PackAfterIdle <= ProfileOptions.MaxPackAfterIdle,
+                $"Sendora:Profiles:PackAfterIdle must be at most {ProfileOptions.MaxPackAfterIdle:c}; zero or less turns packing off.")
+            .ValidateOnStart();
         services.AddOptions<SourceHealthOptions>().BindConfiguration(SourceHealthOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName)
