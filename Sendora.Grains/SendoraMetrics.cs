@@ -59,6 +59,12 @@ public static class SendoraMetrics
     private static readonly Counter<long> JourneyRunsConverted = Meter.CreateCounter<long>(
         "sendora.journey.runs.converted", "{run}", "Journey runs that reached their journey's goal.");
 
+    private static readonly Counter<long> MemoryTrims = Meter.CreateCounter<long>(
+        "sendora.memory.trims", "{trim}", "Aggressive full garbage collections run because the process turned quiet.");
+
+    private static readonly Counter<long> MemoryTrimmed = Meter.CreateCounter<long>(
+        "sendora.memory.trimmed", "By", "Committed memory that quiet-time collections returned to the operating system.");
+
     /// <summary>Counts the accepted and duplicate messages of one request from a source.</summary>
     public static void RecordMessages(string workspaceId, string sourceId, long accepted, long duplicates)
     {
@@ -120,6 +126,13 @@ public static class SendoraMetrics
         AddIfPositive(JourneyRunsCompleted, completed, tags);
         AddIfPositive(JourneyRunsExited, exited, tags);
         AddIfPositive(JourneyRunsConverted, converted, tags);
+    }
+
+    /// <summary>Counts one quiet-time collection and the committed bytes it returned, zero when it grew.</summary>
+    public static void RecordMemoryTrim(long returnedBytes)
+    {
+        MemoryTrims.Add(1);
+        MemoryTrimmed.Add(Math.Max(returnedBytes, 0));
     }
 
     private static void AddIfPositive(Counter<long> counter, long value, in TagList tags)

@@ -33,6 +33,13 @@ public static class SiloHostingExtensions
         var options = ReadHostOptions(builder.Configuration);
         builder.Services.AddSendoraGrainOptions();
         builder.Services.AddHostedService<ChannelSettingsReport>();
+        builder.Services.AddOptions<MemoryTrimOptions>().BindConfiguration(MemoryTrimOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.CheckInterval > TimeSpan.Zero && o.CheckInterval <= TimeSpan.FromDays(1),
+                "Sendora:Memory:CheckInterval must be more than zero and at most 1.00:00:00.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<MemoryTrimmer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MemoryTrimmer>());
 
         // A silo whose storage is gone would otherwise retry its way out of the cluster for minutes.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));

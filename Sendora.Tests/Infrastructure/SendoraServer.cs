@@ -76,6 +76,9 @@ public sealed class SendoraServer : IAsyncDisposable
 
             // Short, so that profiles that tests leave idle for a moment are packed and their next call unpacks them.
             ["Sendora:Profiles:PackAfterIdle"] = PackAfterIdle.ToString("c", CultureInfo.InvariantCulture),
+
+            // Many servers share the test process, and a trim stops every thread of it, so only the trim tests turn it on.
+            ["Sendora:Memory:TrimWhenQuiet"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

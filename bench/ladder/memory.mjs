@@ -11,7 +11,7 @@
 // keeps its state packed (Sendora:Profiles:PackAfterIdle, 30 s by default), and the silo has
 // collected the Identity grains of the seeded ids, which Orleans does after 2 minutes idle and
 // checks once a minute. Then an audience that every seeded profile matches is created and its backfill is timed
-// through the admin API's progress.
+// through the admin API's progress, and the memberships of a sample of the profiles are read back.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,8 @@ const EVENTS = 20;
 const PROFILES_PER_BATCH = 20;
 const BATCHES_IN_FLIGHT = 4;
 const TOOL_TIMEOUT_MS = 120_000;
+// Profiles whose memberships are read after the backfill, spread evenly over those seeded.
+const MEMBERSHIP_SAMPLE = 20;
 
 const run = promisify(execFile);
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
@@ -138,22 +140,39 @@ async function seedAsync(writeKey, from, to, deadline) {
   return seeded;
 }
 
+/** Counts how many of an even sample of the seeded profiles list the audience among their memberships. */
+async function sampleMembershipsAsync(audienceId, profiles) {
+  const sample = Math.min(MEMBERSHIP_SAMPLE, profiles);
+  let members = 0;
+  for (let s = 0; s < sample; s++) {
+    const index = Math.floor((s * profiles) / sample);
+    if ((await sendora.memberships(workspace, `user_id:m-${index}`)).includes(audienceId)) {
+      members++;
+    }
+  }
+
+  return { sampled: sample, members };
+}
+
 async function timeBackfillAsync(profiles) {
   const condition = { event: 'Product Viewed' };
+  const audienceId = 'viewed-a-product';
   const cpu = measureCpu(processes);
-  const started = await sendora.createAudience(workspace, 'viewed-a-product', condition);
+  const started = await sendora.createAudience(workspace, audienceId, condition);
   const progress = await sendora.waitForBackfill(workspace, Number(options['backfill-seconds']) * 1000, started.catalogVersion);
   const end = Date.parse(progress.finishedAt ?? progress.polledAt);
   const seconds = (end - Date.parse(progress.startedAt)) / 1000;
   const usage = cpu.stop(progress.profilesEvaluated);
+  const sampledMemberships = await sampleMembershipsAsync(audienceId, profiles);
   log(`backfill: ${progress.profilesEvaluated} of ${profiles} profiles in ${seconds.toFixed(1)}s`
-    + `${progress.timedOut ? ' (unfinished)' : ''}`);
+    + `${progress.timedOut ? ' (unfinished)' : ''}, ${sampledMemberships.members} of ${sampledMemberships.sampled} sampled profiles are members`);
   return {
     condition,
     profiles,
     finished: !progress.timedOut,
     profilesEvaluated: progress.profilesEvaluated,
     membershipChanges: progress.membershipChanges,
+    sampledMemberships,
     seconds,
     profilesPerSecond: progress.profilesEvaluated / seconds,
     cpu: usage,

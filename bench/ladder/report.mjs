@@ -111,7 +111,10 @@ if (memory) {
     + `${count(seeding.profilesPerSecond)} profiles/s, ${count(seeding.messages / seeding.seconds)} messages/s.`);
   lines.push(`Backfill of \`${JSON.stringify(backfill.condition)}\`: ${count(backfill.profilesEvaluated)} of ${count(backfill.profiles)} profiles, `
     + `${count(backfill.membershipChanges)} membership changes, in ${fixed1(backfill.seconds)} s: `
-    + `${count(backfill.profilesPerSecond)} profiles/s${backfill.finished ? '' : ' (unfinished at the time limit)'}.`);
+    + `${count(backfill.profilesPerSecond)} profiles/s${backfill.finished ? '' : ' (unfinished at the time limit)'}.`
+    + (backfill.sampledMemberships
+      ? ` Afterwards ${backfill.sampledMemberships.members} of ${backfill.sampledMemberships.sampled} sampled profiles were members.`
+      : ''));
 }
 
 lines.push('', 'Targets:', '');

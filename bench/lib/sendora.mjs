@@ -38,6 +38,18 @@ export class Sendora {
     return created.backfill;
   }
 
+  /** Returns the audience ids that a profile, found by an external id such as `user_id:ada`, is a member of. */
+  async memberships(workspace, externalId) {
+    const path = `/v1/spaces/${workspace}/collections/users/profiles/${encodeURIComponent(externalId)}/memberships`;
+    const response = await fetch(`${this.url}${path}`, { headers: { authorization: `Bearer ${this.adminToken}` } });
+    const text = await response.text();
+    if (!response.ok) {
+      throw new Error(`GET ${path} returned ${response.status}: ${text}`);
+    }
+
+    return JSON.parse(text).data.map((membership) => membership.audience_id);
+  }
+
   /**
    * Polls the workspace's backfill until it is no longer running. Returns the last progress, with
    * `timedOut` set when it was still running after timeoutMs.
