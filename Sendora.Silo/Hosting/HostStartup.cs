@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Sendora.Silo.Hosting;
+
+/// <summary>
+/// Builds and runs the host of a Sendora process. When a setting is invalid or storage is unreachable, it writes the
+/// error's message and returns exit code 1, where an unhandled exception would print its stack trace and abort.
+/// </summary>
+public static class HostStartup
+{
+    /// <summary>
+    /// Builds the host with <paramref name="build"/>, checks every option registered with <c>ValidateOnStart</c>, then
+    /// runs the host until it stops. Returns the process's exit code.
+    /// </summary>
+    public static async Task<int> RunAsync(Func<Task<IHost>> build, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        ArgumentNullException.ThrowIfNull(error);
+        IHost host;
+        try
+        {
+            host = await build();
+
+            // The host checks these too when it starts, but it logs the failure with a stack trace first.
+            host.Services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (Exception exception) when (IsStartupError(exception))
+        {
+            foreach (var message in Messages(exception))
+            {
+                await error.WriteLineAsync(message);
+            }
+
+            return 1;
+        }
+
+        // RunAsync disposes the host when it stops.
+        await host.RunAsync();
+        return 0;
+    }
+
+    // The configuration checks of the Sendora section throw InvalidOperationException with the key to fix.
+    private static bool IsStartupError(Exception exception) => exception switch
+    {
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsStartupError),
+        OptionsValidationException or StorageUnreachableException or InvalidOperationException => true,
+        _ => false,
+    };
+
+    private static IEnumerable<string> Messages(Exception exception) => exception switch
+    {
+        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Messages),
+        OptionsValidationException validation => validation.Failures.Select(failure => "Invalid setting: " + failure),
+        StorageUnreachableException => [exception.Message],
+        _ => ["Sendora could not start: " + exception.Message],
+    };
+}
