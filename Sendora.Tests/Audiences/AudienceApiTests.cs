@@ -131,7 +131,7 @@ public sealed class AudienceApiTests(SendoraFixture fixture)
         }
 
         await workspace.CreateAudienceAsync("pro", """{"trait":"plan","operator":"equals","value":"pro"}""");
-        var progress = await workspace.WaitForBackfillAsync(TimeSpan.FromSeconds(30));
+        var progress = await workspace.WaitForBackfillAsync(AudienceWorkspace.BackfillTimeout);
 
         Assert.Equal(3, progress.GetProperty("profilesEvaluated").GetInt64());
         Assert.Equal(2, progress.GetProperty("membershipChanges").GetInt64());
@@ -159,7 +159,7 @@ public sealed class AudienceApiTests(SendoraFixture fixture)
         // Longer than the idle time after which the profiles keep their states packed.
         await Task.Delay(SendoraServer.PackAfterIdle * 4);
         await workspace.CreateAudienceAsync("viewers", """{"event":"Product Viewed"}""");
-        var progress = await workspace.WaitForBackfillAsync(TimeSpan.FromSeconds(30));
+        var progress = await workspace.WaitForBackfillAsync(AudienceWorkspace.BackfillTimeout);
 
         Assert.Equal(3, progress.GetProperty("profilesEvaluated").GetInt64());
         Assert.Equal(3, progress.GetProperty("membershipChanges").GetInt64());

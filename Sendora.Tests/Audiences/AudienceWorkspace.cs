@@ -17,6 +17,12 @@ public sealed class AudienceWorkspace
         WriteKey = writeKey;
     }
 
+    /// <summary>
+    /// How long a test waits for the backfill of a workspace of a few profiles. A backfill visits each of the 64 index
+    /// shards in turn, and on a test machine whose Azurite is loaded by other tests one shard has taken half a second.
+    /// </summary>
+    public static readonly TimeSpan BackfillTimeout = TimeSpan.FromMinutes(2);
+
     public SendoraServer Server { get; }
 
     public string Id { get; }

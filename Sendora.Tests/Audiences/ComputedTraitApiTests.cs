@@ -49,7 +49,7 @@ public sealed class ComputedTraitApiTests(SendoraFixture fixture)
         await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Viewed","properties":{"page":"a"}}""");
 
         await SaveAsync(workspace, "pages", """{"kind":"unique_count","event":"Viewed","property":"page"}""");
-        await workspace.WaitForBackfillAsync(TimeSpan.FromSeconds(30));
+        await workspace.WaitForBackfillAsync(AudienceWorkspace.BackfillTimeout);
 
         var traits = (await workspace.GetAsync($"/v1/spaces/{workspace.Id}/collections/users/profiles/user_id:u1/traits?limit=100"))
             .GetProperty("traits");
