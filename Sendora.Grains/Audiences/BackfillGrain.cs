@@ -55,6 +55,10 @@ public sealed partial class BackfillGrain(
     // writes them as one group, so more in flight means fewer storage writes per change.
     private const int Parallelism = 32;
 
+    // How many index shards are listed at once after an empty page, so that the empty shards of a small workspace cost
+    // a few round trips to storage rather than one each.
+    private const int ShardLookahead = 8;
+
     private IGrainTimer? _loop;
 
     private string WorkspaceId => this.GetPrimaryKeyString();
@@ -138,15 +142,14 @@ public sealed partial class BackfillGrain(
             return;
         }
 
-        var ids = await GrainFactory.GetGrain<IProfileIndexGrain>(IProfileIndexGrain.KeyOf(WorkspaceId, progress.Shard))
-            .ListAsync(progress.AfterProfileId, PageSize);
+        var (shard, ids) = await ListPageAsync(progress.Shard, progress.AfterProfileId);
         var changes = await EvaluateAsync(ids, progress.CatalogVersion);
 
         // A profile evaluated twice after a crash decides nothing new the second time, because its memberships
         // were saved the first time, so resuming from this cursor repeats no enter or exit.
         backfill.State = ids.Count < PageSize
-            ? progress with { Shard = progress.Shard + 1, AfterProfileId = null }
-            : progress with { AfterProfileId = ids[^1] };
+            ? progress with { Shard = shard + 1, AfterProfileId = null }
+            : progress with { Shard = shard, AfterProfileId = ids[^1] };
         backfill.State = backfill.State with
         {
             ProfilesEvaluated = progress.ProfilesEvaluated + ids.Count,
@@ -154,6 +157,34 @@ public sealed partial class BackfillGrain(
         };
         await backfill.WriteStateAsync();
     }
+
+    /// <summary>
+    /// Lists the next page of profile ids from <paramref name="shard"/> after <paramref name="afterProfileId"/>. When
+    /// that page is empty, lists the following shards from their start, <see cref="ShardLookahead"/> at a time, and
+    /// returns the first page that has ids with its shard, or the last shard and an empty page when none has.
+    /// </summary>
+    private async Task<(int Shard, IReadOnlyList<string> Ids)> ListPageAsync(int shard, string? afterProfileId)
+    {
+        var ids = await ListAsync(shard, afterProfileId);
+        while (ids.Count == 0 && shard + 1 < IProfileIndexGrain.ShardCount)
+        {
+            var following = Enumerable.Range(shard + 1, Math.Min(ShardLookahead, IProfileIndexGrain.ShardCount - shard - 1)).ToList();
+            var pages = await Task.WhenAll(following.Select(s => ListAsync(s, afterProfileId: null)));
+            var found = Array.FindIndex(pages, page => page.Count > 0);
+            if (found < 0)
+            {
+                shard = following[^1];
+                continue;
+            }
+
+            return (following[found], pages[found]);
+        }
+
+        return (shard, ids);
+    }
+
+    private Task<IReadOnlyList<string>> ListAsync(int shard, string? afterProfileId) =>
+        GrainFactory.GetGrain<IProfileIndexGrain>(IProfileIndexGrain.KeyOf(WorkspaceId, shard)).ListAsync(afterProfileId, PageSize);
 
     /// <summary>
     /// Evaluates the profiles with up to <see cref="Parallelism"/> calls in flight, starting the next as soon as one

@@ -147,6 +147,28 @@ public sealed class AudienceApiTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task Backfill_ProfilesAcrossShards_EvaluatesEachOnce()
+    {
+        // 150 profiles spread over the 64 index shards leave on average about 6 of them empty, between and after full ones, so
+        // the backfill lists ahead past empty shards and must still evaluate every profile once.
+        const int profiles = 150;
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        var batch = string.Join(",", Enumerable.Range(0, profiles).Select(i =>
+            $$$"""{"type":"identify","userId":"s{{{i}}}","traits":{"tier":"{{{(i % 3 == 0 ? "gold" : "silver")}}}"}}"""));
+        await workspace.SendAsync("/v1/batch", $$"""{"batch":[{{batch}}]}""");
+
+        await workspace.CreateAudienceAsync("gold", """{"trait":"tier","operator":"equals","value":"gold"}""");
+        var progress = await workspace.WaitForBackfillAsync(AudienceWorkspace.BackfillTimeout);
+
+        Assert.Equal(profiles, progress.GetProperty("profilesEvaluated").GetInt64());
+        Assert.Equal(profiles / 3, progress.GetProperty("membershipChanges").GetInt64());
+        var audience = await workspace.GetAsync($"{workspace.AudiencesPath}/gold");
+        Assert.Equal(profiles / 3, audience.GetProperty("size").GetInt64());
+        Assert.Equal(["gold"], await workspace.MembershipsAsync("user_id:s147"));
+        Assert.Empty(await workspace.MembershipsAsync("user_id:s148"));
+    }
+
+    [Fact]
     public async Task Backfill_PackedProfiles_EnterByEvent()
     {
         var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);

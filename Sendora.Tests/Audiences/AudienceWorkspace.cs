@@ -18,8 +18,9 @@ public sealed class AudienceWorkspace
     }
 
     /// <summary>
-    /// How long a test waits for the backfill of a workspace of a few profiles. A backfill visits each of the 64 index
-    /// shards in turn, and on a test machine whose Azurite is loaded by other tests one shard has taken half a second.
+    /// How long a test waits for the backfill of a workspace of a few profiles. A backfill lists the 64 index shards and
+    /// writes its cursor after each page, and on a test machine whose Azurite was loaded by other tests, one shard took
+    /// half a second.
     /// </summary>
     public static readonly TimeSpan BackfillTimeout = TimeSpan.FromMinutes(2);
 
