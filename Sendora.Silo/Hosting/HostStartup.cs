@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -8,7 +10,7 @@ namespace Sendora.Silo.Hosting;
 /// Builds and runs the host of a Sendora process. When a setting is invalid or storage is unreachable, it writes the
 /// error's message and returns exit code 1, where an unhandled exception would print its stack trace and abort.
 /// </summary>
-public static class HostStartup
+public static partial class HostStartup
 {
     /// <summary>
     /// Builds the host with <paramref name="build"/>, checks every option registered with <c>ValidateOnStart</c>, then
@@ -28,7 +30,7 @@ public static class HostStartup
         }
         catch (Exception exception) when (IsStartupError(exception))
         {
-            foreach (var message in Messages(exception))
+            foreach (var message in Messages(exception).Distinct(StringComparer.Ordinal))
             {
                 await error.WriteLineAsync(message);
             }
@@ -52,8 +54,25 @@ public static class HostStartup
     private static IEnumerable<string> Messages(Exception exception) => exception switch
     {
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Messages),
-        OptionsValidationException validation => validation.Failures.Select(failure => "Invalid setting: " + failure),
+        OptionsValidationException validation => validation.Failures.Select(failure => Describe(validation.OptionsType, failure)),
         StorageUnreachableException => [exception.Message],
         _ => ["Sendora could not start: " + exception.Message],
     };
+
+    /// <summary>
+    /// Returns a failure of <paramref name="optionsType"/> as a line that names the full key. A DataAnnotations failure
+    /// names only the class and the property, so it is rewritten with the class's <c>SectionName</c>.
+    /// </summary>
+    private static string Describe(Type optionsType, string failure)
+    {
+        var match = DataAnnotationFailure().Match(failure);
+        var section = optionsType.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string;
+        return match.Success && section is not null
+            ? $"Invalid setting: {section}:{match.Groups["member"].Value}: {match.Groups["error"].Value}"
+            : "Invalid setting: " + failure;
+    }
+
+    // The form of Microsoft.Extensions.Options.DataAnnotations 10.0: one failure per property.
+    [GeneratedRegex("^DataAnnotation validation failed for '[^']*' members: '(?<member>[^']+)' with the error: '(?<error>.*)'\\.$", RegexOptions.Singleline)]
+    private static partial Regex DataAnnotationFailure();
 }

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Sendora.Silo.Hosting;
 
 /// <summary>Settings of the collection that returns a quiet process's free memory, bound from <c>Sendora:Memory</c>.</summary>
@@ -21,13 +19,11 @@ public sealed class MemoryTrimOptions
     /// counts as quiet. Default 4 MiB/s. In the memory benchmark a silo allocated about 150 MiB/s while it took 17,000
     /// messages/s, and 2 to 7 MiB/s once the messages stopped, while its profiles packed their state.
     /// </summary>
-    [Range(0, long.MaxValue)]
     public long QuietAllocationRate { get; set; } = 4L << 20;
 
     /// <summary>
     /// The bytes the process must have allocated since its last trim before it trims again. Default 64 MiB, because a
     /// short burst leaves too little free memory to be worth stopping the process for.
     /// </summary>
-    [Range(0, long.MaxValue)]
     public long MinAllocatedSinceTrim { get; set; } = 64L << 20;
 }

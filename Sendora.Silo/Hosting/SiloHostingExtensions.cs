@@ -34,9 +34,10 @@ public static class SiloHostingExtensions
         builder.Services.AddSendoraGrainOptions();
         builder.Services.AddHostedService<ChannelSettingsReport>();
         builder.Services.AddOptions<MemoryTrimOptions>().BindConfiguration(MemoryTrimOptions.SectionName)
-            .ValidateDataAnnotations()
             .Validate(o => o.CheckInterval > TimeSpan.Zero && o.CheckInterval <= TimeSpan.FromDays(1),
                 "Sendora:Memory:CheckInterval must be more than zero and at most 1.00:00:00.")
+            .Validate(o => o.QuietAllocationRate >= 0, "Sendora:Memory:QuietAllocationRate must be zero or more bytes per second.")
+            .Validate(o => o.MinAllocatedSinceTrim >= 0, "Sendora:Memory:MinAllocatedSinceTrim must be zero or more bytes.")
             .ValidateOnStart();
         builder.Services.AddSingleton<MemoryTrimmer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MemoryTrimmer>());

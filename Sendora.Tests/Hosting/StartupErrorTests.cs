@@ -30,6 +30,27 @@ public sealed class StartupErrorTests
     [Theory]
     [InlineData("Sendora.Silo")]
     [InlineData("Sendora.Gateway")]
+    public async Task OutOfRangeOption_NamesFullKey(string project)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Sendora__Storage"] = "Memory",
+            ["Sendora__Gateway__HostSilo"] = "true",
+            ["Sendora__Profiles__RecentEventLimit"] = "0",
+        };
+
+        await using var process = SendoraProcess.Start(project, environment, "--urls", "http://127.0.0.1:0");
+        await process.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("Invalid setting: Sendora:Profiles:RecentEventLimit: The field RecentEventLimit must be between 1 and 10000.",
+            process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("DataAnnotation validation failed", process.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Sendora.Silo")]
+    [InlineData("Sendora.Gateway")]
     public async Task UnknownStorage_ExitsWithChoicesAndNoStackTrace(string project)
     {
         var environment = new Dictionary<string, string> { ["Sendora__Storage"] = "Cassandra" };
