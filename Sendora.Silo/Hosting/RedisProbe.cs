@@ -45,9 +45,13 @@ public sealed class RedisProbe : IAsyncDisposable
                 throw;
             }
 
-            var reason = exception is TimeoutException
-                ? $"no response within {_timeout.TotalSeconds:0.#} seconds"
-                : exception.Message.Split('\n')[0].Trim();
+            // The client's own messages run to hundreds of characters of its internal state, which hide the fix.
+            var reason = exception switch
+            {
+                TimeoutException => $"no response within {_timeout.TotalSeconds:0.#} seconds",
+                RedisConnectionException connection => $"the connection failed ({connection.FailureType})",
+                _ => exception.Message.Split('\n')[0].Trim(),
+            };
             throw new StorageUnreachableException(
                 $"Cannot reach Redis at {RedisConnection.DescribeEndpoints(_settings)}: {reason}. Start redis-server "
                 + "(SENDORA_STORAGE=Redis ./run.sh does) or set Sendora:Redis:ConnectionString to a reachable Redis.",
