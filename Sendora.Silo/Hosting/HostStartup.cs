@@ -56,8 +56,14 @@ public static partial class HostStartup
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Messages),
         OptionsValidationException validation => validation.Failures.Select(failure => Describe(validation.OptionsType, failure)),
         StorageUnreachableException => [exception.Message],
-        _ => ["Sendora could not start: " + exception.Message],
+        _ => ["Sendora could not start: " + exception.Message + FormatHint(exception.Message)],
     };
+
+    // The configuration binder names the key and the target type of a value it cannot convert, not the form it reads.
+    private static string FormatHint(string message) =>
+        message.Contains("to type 'System.TimeSpan'", StringComparison.Ordinal)
+            ? " Write a time span as [d.]hh:mm:ss[.fff], such as 00:00:30 for 30 seconds or 1.00:00:00 for a day."
+            : "";
 
     /// <summary>
     /// Returns a failure of <paramref name="optionsType"/> as a line that names the full key. A DataAnnotations failure

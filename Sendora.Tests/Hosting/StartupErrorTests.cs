@@ -48,6 +48,24 @@ public sealed class StartupErrorTests
         Assert.DoesNotContain("DataAnnotation validation failed", process.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task MalformedTimeSpan_NamesKeyAndForm()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Sendora__Storage"] = "Memory",
+            ["Sendora__Memory__CheckInterval"] = "abc",
+        };
+
+        await using var process = SendoraProcess.Start("Sendora.Silo", environment);
+        await process.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("'Sendora:Memory:CheckInterval'", process.Output, StringComparison.Ordinal);
+        Assert.Contains("Write a time span as [d.]hh:mm:ss", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Sendora.Silo")]
     [InlineData("Sendora.Gateway")]
