@@ -7,20 +7,27 @@ public sealed class StartupErrorTests
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
 
-    [Theory]
-    [InlineData("Sendora.Silo")]
-    [InlineData("Sendora.Gateway")]
-    public async Task InvalidOption_ExitsWithKeyAndNoStackTrace(string project)
+    /// <summary>Starts <paramref name="project"/> on Memory storage with one setting added or replaced, and waits until it exits.</summary>
+    private static async Task<SendoraProcess> ExitedAsync(string project, string key, string value)
     {
         var environment = new Dictionary<string, string>
         {
             ["Sendora__Storage"] = "Memory",
             ["Sendora__Gateway__HostSilo"] = "true",
-            ["Sendora__Memory__CheckInterval"] = "00:00:00",
+            [key] = value,
         };
 
-        await using var process = SendoraProcess.Start(project, environment, "--urls", "http://127.0.0.1:0");
+        var process = SendoraProcess.Start(project, environment, "--urls", "http://127.0.0.1:0");
         await process.WaitForExitAsync(ExitTimeout);
+        return process;
+    }
+
+    [Theory]
+    [InlineData("Sendora.Silo")]
+    [InlineData("Sendora.Gateway")]
+    public async Task InvalidOption_ExitsWithKeyAndNoStackTrace(string project)
+    {
+        await using var process = await ExitedAsync(project, "Sendora__Memory__CheckInterval", "00:00:00");
 
         Assert.Equal(1, process.ExitCode);
         Assert.Contains("Invalid setting: Sendora:Memory:CheckInterval must be more than zero", process.Output, StringComparison.Ordinal);
@@ -32,15 +39,7 @@ public sealed class StartupErrorTests
     [InlineData("Sendora.Gateway")]
     public async Task OutOfRangeOption_NamesFullKey(string project)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["Sendora__Storage"] = "Memory",
-            ["Sendora__Gateway__HostSilo"] = "true",
-            ["Sendora__Profiles__RecentEventLimit"] = "0",
-        };
-
-        await using var process = SendoraProcess.Start(project, environment, "--urls", "http://127.0.0.1:0");
-        await process.WaitForExitAsync(ExitTimeout);
+        await using var process = await ExitedAsync(project, "Sendora__Profiles__RecentEventLimit", "0");
 
         Assert.Equal(1, process.ExitCode);
         Assert.Contains("Invalid setting: Sendora:Profiles:RecentEventLimit: The field RecentEventLimit must be between 1 and 10000.",
@@ -51,14 +50,7 @@ public sealed class StartupErrorTests
     [Fact]
     public async Task MalformedTimeSpan_NamesKeyAndForm()
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["Sendora__Storage"] = "Memory",
-            ["Sendora__Memory__CheckInterval"] = "abc",
-        };
-
-        await using var process = SendoraProcess.Start("Sendora.Silo", environment);
-        await process.WaitForExitAsync(ExitTimeout);
+        await using var process = await ExitedAsync("Sendora.Silo", "Sendora__Memory__CheckInterval", "abc");
 
         Assert.Equal(1, process.ExitCode);
         Assert.Contains("'Sendora:Memory:CheckInterval'", process.Output, StringComparison.Ordinal);
@@ -71,10 +63,7 @@ public sealed class StartupErrorTests
     [InlineData("Sendora.Gateway")]
     public async Task UnknownStorage_ExitsWithChoicesAndNoStackTrace(string project)
     {
-        var environment = new Dictionary<string, string> { ["Sendora__Storage"] = "Cassandra" };
-
-        await using var process = SendoraProcess.Start(project, environment, "--urls", "http://127.0.0.1:0");
-        await process.WaitForExitAsync(ExitTimeout);
+        await using var process = await ExitedAsync(project, "Sendora__Storage", "Cassandra");
 
         Assert.Equal(1, process.ExitCode);
         Assert.Contains("Sendora:Storage must be one of", process.Output, StringComparison.Ordinal);
