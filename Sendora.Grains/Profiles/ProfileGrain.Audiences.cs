@@ -53,6 +53,11 @@ public sealed partial class ProfileGrain
     // Computed trait states of profiles absorbed since the last evaluation, waiting to be merged.
     private readonly List<Dictionary<string, ComputedTraitState>> _absorbedTraits = [];
     private IGrainTimer? _windowTimer;
+
+    // The window the reminder is to move to with the next state write, and the retry of a registration that failed.
+    private DateTimeOffset? _reminderDue;
+    private IGrainTimer? _reminderRetryTimer;
+    private static readonly TimeSpan ReminderRetryDelay = TimeSpan.FromSeconds(5);
     private long _groupsCatalogVersion = -1;
     private bool _catalogUsesGroups;
 
@@ -83,11 +88,7 @@ public sealed partial class ProfileGrain
 
         state.Audiences.CatalogVersion = Math.Max(state.Audiences.CatalogVersion, minCatalogVersion);
         var changes = await EvaluateAudiencesAsync(causeMessageId: null);
-        if (changes > 0)
-        {
-            await PersistAsync();
-        }
-
+        await SaveEvaluationAsync(changes > 0);
         await PublishOutboxAsync();
         return changes;
     }
@@ -278,13 +279,12 @@ public sealed partial class ProfileGrain
             return;
         }
 
-        if (await EvaluateAudiencesAsync(causeMessageId: null) > 0)
-        {
-            await PersistAsync();
-        }
-
+        await SaveEvaluationAsync(await EvaluateAudiencesAsync(causeMessageId: null) > 0);
         await PublishOutboxAsync();
     }
+
+    /// <summary>Writes the state after an evaluation that changed it; otherwise moves only the window reminder.</summary>
+    private Task SaveEvaluationAsync(bool changed) => changed ? PersistAsync() : SaveWindowReminderAsync();
 
     private async Task ScheduleWindowCheckAsync(DateTimeOffset? next, DateTimeOffset now)
     {
@@ -293,6 +293,7 @@ public sealed partial class ProfileGrain
         var audiences = State.Audiences;
         if (next is not { } due)
         {
+            _reminderDue = null;
             if (audiences.NextEvaluationAt is not null)
             {
                 audiences.NextEvaluationAt = null;
@@ -312,13 +313,68 @@ public sealed partial class ProfileGrain
             new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = delay <= KeepAliveHorizon });
 
         // The timer is exact but lives only as long as the activation; the reminder survives deactivation and
-        // restarts, firing at most about a minute late. It is written only when the window comes earlier.
-        if (audiences.NextEvaluationAt is not { } registered || due < registered)
+        // restarts, firing at most about a minute late. It is moved only when the window comes earlier, beside the
+        // next state write (see MoveWindowReminderAsync).
+        if ((_reminderDue ?? audiences.NextEvaluationAt) is not { } registered || due < registered)
         {
-            var reminderDelay = due - now;
+            _reminderDue = due;
+        }
+    }
+
+    /// <summary>
+    /// Moves the window reminder to the window of the last evaluation, if it came earlier. Returns that window once
+    /// the reminder is registered, and null when there was nothing to move or the registration failed.
+    /// </summary>
+    /// <remarks>
+    /// It runs beside the state write rather than before it, which keeps one storage round trip off the path from
+    /// an event to its membership change. The caller records the new window in memory after both finish, and the
+    /// next write saves it. So the stored state names only windows whose reminder was registered, whichever of the
+    /// two fails. A failed registration is retried on a timer that keeps the activation alive until it succeeds.
+    /// </remarks>
+    private async Task<DateTimeOffset?> MoveWindowReminderAsync()
+    {
+        if (_reminderDue is not { } due)
+        {
+            return null;
+        }
+
+        _reminderDue = null;
+        try
+        {
+            var delay = due - clock.GetUtcNow();
             await this.RegisterOrUpdateReminder(
-                WindowReminder, reminderDelay < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : reminderDelay, TimeSpan.FromDays(1));
-            audiences.NextEvaluationAt = due;
+                WindowReminder, delay < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : delay, TimeSpan.FromDays(1));
+            return due;
+        }
+        catch (Exception exception)
+        {
+            LogWindowReminderFailed(exception, _profileId);
+            if (_reminderDue is not { } later || due < later)
+            {
+                _reminderDue = due;
+            }
+
+            _reminderRetryTimer?.Dispose();
+            _reminderRetryTimer = this.RegisterGrainTimer(
+                async _ =>
+                {
+                    _reminderRetryTimer?.Dispose();
+                    _reminderRetryTimer = null;
+                    await SaveWindowReminderAsync();
+                },
+                new GrainTimerCreationOptions(ReminderRetryDelay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            return null;
+        }
+    }
+
+    /// <summary>Moves the window reminder after an evaluation that changed nothing to write.</summary>
+    private async Task SaveWindowReminderAsync() => KeepMovedReminder(await MoveWindowReminderAsync());
+
+    private void KeepMovedReminder(DateTimeOffset? moved)
+    {
+        if (moved is { } due && !_stale)
+        {
+            State.Audiences.NextEvaluationAt = due;
         }
     }
 
@@ -676,6 +732,10 @@ public sealed partial class ProfileGrain
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Skipped computed trait {Key} of workspace {WorkspaceId}: its stored definition is invalid")]
     private partial void LogInvalidComputedTrait(string key, string workspaceId);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Failed to register the audience window reminder of profile {ProfileId}; retrying in 5 seconds")]
+    private partial void LogWindowReminderFailed(Exception exception, string profileId);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Failed to send {Count} membership changes of profile {ProfileId}; retrying in 5 seconds")]

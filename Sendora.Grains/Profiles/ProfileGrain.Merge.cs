@@ -98,10 +98,7 @@ public sealed partial class ProfileGrain
             await EvaluateAudiencesAsync(causeMessageId: null);
         }
 
-        if (changed)
-        {
-            await PersistAsync();
-        }
+        await SaveEvaluationAsync(changed);
 
         await PublishOutboxAsync();
 

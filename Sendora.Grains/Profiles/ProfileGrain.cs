@@ -107,8 +107,10 @@ public sealed partial class ProfileGrain(
         }
 
         await IndexAsync();
-        await PersistAsync();
-        await PublishOutboxAsync();
+        await WriteAsync();
+
+        // The change log and the audiences both learn of a state that is already saved, so neither waits for the other.
+        await Task.WhenAll(RecordChangeAsync(), PublishOutboxAsync());
         return new ApplyResult(applied, duplicates);
     }
 
@@ -446,12 +448,22 @@ public sealed partial class ProfileGrain(
 
     private async Task PersistAsync()
     {
+        await WriteAsync();
+        await RecordChangeAsync();
+    }
+
+    /// <summary>Saves the state and moves the window reminder beside it. The caller records the change in the change log.</summary>
+    private async Task WriteAsync()
+    {
+        var reminder = Task.FromResult<DateTimeOffset?>(null);
         try
         {
             await EnsureSignalReminderAsync();
             SeenIds.SaveTo(State);
             State.ChangeVersion++;
-            await profile.WriteStateAsync();
+            var write = profile.WriteStateAsync();
+            reminder = MoveWindowReminderAsync();
+            await write;
         }
         catch (Exception exception)
         {
@@ -459,10 +471,11 @@ public sealed partial class ProfileGrain(
             LogPersistFailed(exception, _profileId);
             _stale = true;
             DeactivateOnIdle();
+            await reminder;
             throw;
         }
 
-        await RecordChangeAsync();
+        KeepMovedReminder(await reminder);
     }
 
     private void ThrowIfStale()

@@ -47,8 +47,14 @@ public abstract class ProfileClusterFixture(StorageKind storage) : IAsyncLifetim
         }
 
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Configure(builder);
         _cluster = builder.Build();
         await _cluster.DeployAsync();
+    }
+
+    /// <summary>Adds to the cluster after Sendora's storage, so that a derived fixture can replace what it registered.</summary>
+    protected virtual void Configure(TestClusterBuilder builder)
+    {
     }
 
     public async Task DisposeAsync()
