@@ -76,6 +76,17 @@ public sealed class StateBuckets<T>(IGrainStorage storage, string stateName, Gra
         await Task.WhenAll(distinct.Select(i => storage.WriteStateAsync(stateName, IdOf(i), _records[i])));
     }
 
+    /// <summary>Removes the records of the buckets whose bits are set in <paramref name="written"/>. The owner clears its own record afterwards.</summary>
+    public async Task ClearAsync(uint written)
+    {
+        var indexes = Enumerable.Range(0, count).Where(i => (written & (1u << i)) != 0);
+        await Task.WhenAll(indexes.Select(i => storage.ClearStateAsync(stateName, IdOf(i), _records[i])));
+        foreach (var record in _records)
+        {
+            record.State = new T();
+        }
+    }
+
     private GrainId IdOf(int index) => GrainId.Create(_type, $"{owner}/{index}");
 }
 

@@ -29,6 +29,11 @@ public sealed partial class AudienceGrain(
     private readonly AudienceOptions _options = options.Value;
     private readonly HashSet<string> _recentChangeIds = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentOrder = new();
+
+    // The newest log entries in sequence order, each added once its segment write finished, so that a watcher woken
+    // by a write reads them here rather than through a call to the segment.
+    private readonly List<AudienceLogEntry> _tail = [];
+    private const int TailSize = 256;
     private ObserverManager<IAudienceWatcher>? _watchers;
 
     // Appends of many profiles are written as one group while the previous group is being written.
@@ -52,6 +57,7 @@ public sealed partial class AudienceGrain(
         foreach (var info in state.Segments.TakeLast(2))
         {
             var entries = await Segment(info.Number).ReadAsync(info.FirstSequence - 1, int.MaxValue);
+            AddToTail(entries);
             foreach (var entry in entries)
             {
                 Remember(entry.Change.ChangeId);
@@ -99,19 +105,16 @@ public sealed partial class AudienceGrain(
             await WriteLogAsync(entries);
             RecordMetrics(fresh);
 
-            // Watchers read the log, which contains the entries now, so they need not wait for the shards.
+            // Watchers read the log, which contains the entries now. Their reads interleave with this write, so they
+            // do not wait for the shards.
             await _watchers!.Notify(watcher => watcher.LogAdvanced(Key, state.LastSequence));
         }
 
-        // Repeats go to the shards too: a crash may have come between the log and the shards.
-        await Task.WhenAll(changes.GroupBy(c => ShardOf(c.ProfileId, state.ShardCount))
+        // Repeats go to the shards too: a crash may have come between the log and the shards. The stream is
+        // published beside the shard writes, because its consumers read entries that the log already holds.
+        var shards = Task.WhenAll(changes.GroupBy(c => ShardOf(c.ProfileId, state.ShardCount))
             .Select(group => Shard(group.Key).ApplyAsync([.. group])));
-
-        if (entries.Count > 0)
-        {
-            await PublishAsync(entries);
-        }
-
+        await Task.WhenAll(shards, entries.Count > 0 ? PublishAsync(entries) : Task.CompletedTask);
         return state.LastSequence;
     }
 
@@ -119,6 +122,13 @@ public sealed partial class AudienceGrain(
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var state = audience.State;
+        if (_tail.Count > 0 && afterSequence >= _tail[0].Sequence - 1)
+        {
+            var start = _tail.FindIndex(e => e.Sequence > afterSequence);
+            var page = start < 0 ? [] : _tail.GetRange(start, Math.Min(limit, _tail.Count - start));
+            return new AudienceLogPage(page, Math.Max(state.LastSequence, _tail[^1].Sequence), FirstRetainedSequence(state));
+        }
+
         var result = new List<AudienceLogEntry>();
 
         // A copy, because a group written while this call waits may add or remove segments.
@@ -132,8 +142,21 @@ public sealed partial class AudienceGrain(
             }
         }
 
-        var first = state.Segments.Count > 0 ? state.Segments[0].FirstSequence : state.LastSequence + 1;
-        return new AudienceLogPage(result, state.LastSequence, first);
+        // A read that interleaves with a log write may find entries in a segment before the state counts them.
+        var last = result.Count > 0 ? Math.Max(state.LastSequence, result[^1].Sequence) : state.LastSequence;
+        return new AudienceLogPage(result, last, FirstRetainedSequence(state));
+    }
+
+    private static long FirstRetainedSequence(AudienceState state) =>
+        state.Segments.Count > 0 ? state.Segments[0].FirstSequence : state.LastSequence + 1;
+
+    private void AddToTail(IEnumerable<AudienceLogEntry> entries)
+    {
+        _tail.AddRange(entries);
+        if (_tail.Count > TailSize)
+        {
+            _tail.RemoveRange(0, _tail.Count - TailSize);
+        }
     }
 
     public async Task<AudienceStatus> GetStatusAsync()
@@ -195,6 +218,7 @@ public sealed partial class AudienceGrain(
         try
         {
             await _appends!.Idle;
+            _tail.Clear();
             var state = audience.State;
             await Task.WhenAll(state.Segments.Select(s => Segment(s.Number).ClearAsync()));
             await Task.WhenAll(Enumerable.Range(0, state.ShardCount).Select(i => Shard(i).ClearAsync()));
@@ -229,6 +253,7 @@ public sealed partial class AudienceGrain(
 
             var part = entries.GetRange(written, Math.Min(SegmentSize - current.Count, entries.Count - written));
             await Segment(current.Number).AppendAsync(part);
+            AddToTail(part);
             current.Count += part.Count;
             current.LastSequence = part[^1].Sequence;
             current.LastAt = now;
@@ -281,6 +306,8 @@ public sealed partial class AudienceGrain(
         }
 
         segments.RemoveAll(expired.Contains);
+        var first = FirstRetainedSequence(audience.State);
+        _tail.RemoveAll(e => e.Sequence < first);
         await audience.WriteStateAsync();
         foreach (var segment in expired)
         {

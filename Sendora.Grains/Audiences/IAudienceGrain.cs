@@ -21,7 +21,11 @@ public interface IAudienceGrain : IGrainWithStringKey, IInspectable
     Task<long> AppendAsync(IReadOnlyList<MembershipChange> changes);
 
     /// <summary>Returns up to <paramref name="limit"/> log entries after <paramref name="afterSequence"/>.</summary>
-    [ReadOnly]
+    /// <remarks>
+    /// Interleaves with appends, so that a watcher woken by a log write reads the new entries while the shards are
+    /// still being written. It returns only entries whose segment write has finished.
+    /// </remarks>
+    [AlwaysInterleave]
     Task<AudienceLogPage> ReadAsync(long afterSequence, int limit);
 
     /// <summary>Returns the member count and log position.</summary>
