@@ -58,6 +58,10 @@ public sealed partial class ProfileGrain
     private DateTimeOffset? _reminderDue;
     private IGrainTimer? _reminderRetryTimer;
     private static readonly TimeSpan ReminderRetryDelay = TimeSpan.FromSeconds(5);
+
+    // Orleans skips the ticks that fell due while no silo ran and fires at the next multiple of the period, so the
+    // period bounds how late a window is evaluated after an outage. An evaluation replaces or removes the reminder.
+    private static readonly TimeSpan WindowReminderPeriod = TimeSpan.FromMinutes(1);
     private long _groupsCatalogVersion = -1;
     private bool _catalogUsesGroups;
 
@@ -120,6 +124,17 @@ public sealed partial class ProfileGrain
 
         if (reminderName != WindowReminder)
         {
+            return;
+        }
+
+        if (State.MergedInto is not null || State.CreatedAt is null)
+        {
+            // Nothing here is evaluated again, so the reminder would otherwise fire every period for good.
+            if (await this.GetReminder(WindowReminder) is { } fired)
+            {
+                await this.UnregisterReminder(fired);
+            }
+
             return;
         }
 
@@ -343,7 +358,7 @@ public sealed partial class ProfileGrain
         {
             var delay = due - clock.GetUtcNow();
             await this.RegisterOrUpdateReminder(
-                WindowReminder, delay < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : delay, TimeSpan.FromDays(1));
+                WindowReminder, delay < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : delay, WindowReminderPeriod);
             return due;
         }
         catch (Exception exception)
