@@ -36,14 +36,20 @@ public sealed partial class WorkspaceGrain
         AudienceDefinition stored;
         if (index < 0)
         {
-            stored = audience with { Version = 1, CreatedAt = now, UpdatedAt = now };
+            stored = audience with { Version = 1, CreatedAt = now, UpdatedAt = now, CreatedInCatalog = state.CatalogVersion + 1 };
             state.Audiences.Add(stored);
         }
         else
         {
             var old = state.Audiences[index];
             var version = old.ConditionJson == audience.ConditionJson ? old.Version : old.Version + 1;
-            stored = audience with { Version = version, CreatedAt = old.CreatedAt, UpdatedAt = now };
+            stored = audience with
+            {
+                Version = version,
+                CreatedAt = old.CreatedAt,
+                UpdatedAt = now,
+                CreatedInCatalog = old.CreatedInCatalog,
+            };
             state.Audiences[index] = stored;
         }
 

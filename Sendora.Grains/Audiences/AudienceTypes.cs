@@ -22,6 +22,12 @@ public sealed record AudienceDefinition
     [Id(6)] public DateTimeOffset UpdatedAt { get; init; }
 
     [Id(7)] public string? Description { get; init; }
+
+    /// <summary>
+    /// The workspace's catalog version that first listed this audience. A profile's membership recorded with an
+    /// earlier catalog belongs to a deleted audience of the same id. 0 for audiences created before it was kept.
+    /// </summary>
+    [Id(8)] public long CreatedInCatalog { get; init; }
 }
 
 /// <summary>A computed trait as the workspace stores it: its definition as JSON text and its version.</summary>

@@ -9,7 +9,12 @@ namespace Sendora.Grains.Profiles;
 [GenerateSerializer, Immutable, Alias("sendora.AudienceMembership")]
 public sealed record AudienceMembership(
     [property: Id(0)] DateTimeOffset Since,
-    [property: Id(1)] int Version);
+    [property: Id(1)] int Version,
+    [property: Id(2)] long CatalogVersion = 0)
+{
+    /// <summary>Tells whether this membership was recorded for an earlier, deleted audience with the id of <paramref name="audience"/>.</summary>
+    public bool IsOlderThan(AudienceDefinition audience) => CatalogVersion < audience.CreatedInCatalog;
+}
 
 /// <summary>One event kept for audience conditions and computed traits, with its properties as UTF-8 JSON.</summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("sendora.HistoryEvent")]

@@ -74,11 +74,11 @@ public sealed partial class ProfileGrain
         }
 
         var catalog = await GetCatalogAsync();
-        var names = catalog.Audiences.ToDictionary(a => a.Id, a => a.Name, StringComparer.Ordinal);
+        var audiences = catalog.Audiences.ToDictionary(a => a.Id, StringComparer.Ordinal);
         return [.. State.Audiences.Memberships
-            .Where(pair => names.ContainsKey(pair.Key))
+            .Where(pair => audiences.TryGetValue(pair.Key, out var audience) && !pair.Value.IsOlderThan(audience))
             .OrderBy(pair => pair.Value.Since)
-            .Select(pair => new MembershipInfo(pair.Key, names[pair.Key], pair.Value.Since, pair.Value.Version))];
+            .Select(pair => new MembershipInfo(pair.Key, audiences[pair.Key].Name, pair.Value.Since, pair.Value.Version))];
     }
 
     public async Task<int> EvaluateAsync(long minCatalogVersion)
@@ -168,18 +168,28 @@ public sealed partial class ProfileGrain
                 continue;
             }
 
+            // A membership of a deleted audience with the same id goes without an exit, because that audience took its
+            // log and members with it. The profile then enters the new audience like any other.
+            var stale = audiences.Memberships.TryGetValue(audience.Id, out var membership) && membership.IsOlderThan(audience);
+            if (stale)
+            {
+                audiences.Memberships.Remove(audience.Id);
+            }
+
             var evaluation = condition.Evaluate(facts, now);
             evaluated++;
             next = Earliest(next, evaluation.NextChangeAt);
             var member = audiences.Memberships.ContainsKey(audience.Id);
             if (evaluation.Matches == member)
             {
+                // A dropped membership is still a change of the state to save.
+                changes += stale ? 1 : 0;
                 continue;
             }
 
             if (evaluation.Matches)
             {
-                audiences.Memberships[audience.Id] = new AudienceMembership(now, audience.Version);
+                audiences.Memberships[audience.Id] = new AudienceMembership(now, audience.Version, catalog.Version);
             }
             else
             {

@@ -107,6 +107,37 @@ public sealed class AudienceApiTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task Recreated_AudienceEntersMembersAgain()
+    {
+        const string condition = """{"trait":"plan","operator":"equals","value":"pro"}""";
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        await workspace.CreateAudienceAsync("pro", condition);
+        await workspace.SendAsync("/v1/identify", """{"userId":"u1","traits":{"plan":"pro"}}""");
+        var entered = await workspace.MembershipsAsync("user_id:u1");
+        using (var delete = await fixture.Server.SendAsAdminAsync(HttpMethod.Delete, $"{workspace.AudiencesPath}/pro", "{}"))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.NoContent, delete);
+        }
+
+        await workspace.CreateAudienceAsync("pro", condition);
+        var progress = await workspace.WaitForBackfillAsync(AudienceWorkspace.BackfillTimeout);
+
+        Assert.Equal(["pro"], entered);
+        Assert.Equal(1, progress.GetProperty("membershipChanges").GetInt64());
+        var audience = await workspace.GetAsync($"{workspace.AudiencesPath}/pro");
+        Assert.Equal(1, audience.GetProperty("size").GetInt64());
+        Assert.Equal(["pro"], await workspace.MembershipsAsync("user_id:u1"));
+
+        // Leaving the new audience is an exit after its own enter, not one for the deleted audience.
+        await workspace.SendAsync("/v1/identify", """{"userId":"u1","traits":{"plan":"free"}}""");
+        Assert.Empty(await workspace.MembershipsAsync("user_id:u1"));
+        var left = await workspace.GetAsync($"{workspace.AudiencesPath}/pro");
+        Assert.Equal(0, left.GetProperty("size").GetInt64());
+        Assert.Equal(1, left.GetProperty("enters").GetInt64());
+        Assert.Equal(1, left.GetProperty("exits").GetInt64());
+    }
+
+    [Fact]
     public async Task Disabled_AudienceIsNotEvaluated()
     {
         var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
