@@ -13,10 +13,25 @@ public sealed class QuietTrimPolicy(MemoryTrimOptions options)
     private bool _busySinceTrim = true;
     private long _allocatedSinceTrim;
 
+    // An interval too short to judge, carried into the next one.
+    private long _carriedBytes;
+    private TimeSpan _carriedTime;
+
     /// <summary>Records one check interval and returns whether the process should trim now.</summary>
     public bool Observe(long allocatedInInterval, TimeSpan interval)
     {
         _allocatedSinceTrim += allocatedInInterval;
+        allocatedInInterval += _carriedBytes;
+        interval += _carriedTime;
+        if (interval < options.CheckInterval / 2)
+        {
+            // A check that was due while the process ran late follows the previous one at once, and so short an
+            // interval shows next to no allocation however busy the process is. It is judged with the next one.
+            (_carriedBytes, _carriedTime) = (allocatedInInterval, interval);
+            return false;
+        }
+
+        (_carriedBytes, _carriedTime) = (0, TimeSpan.Zero);
         var quiet = allocatedInInterval <= options.QuietAllocationRate * interval.TotalSeconds;
         if (!quiet)
         {

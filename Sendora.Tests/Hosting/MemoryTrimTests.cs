@@ -9,11 +9,11 @@ namespace Sendora.Tests.Hosting;
 /// <summary>The collection that returns free memory once a server turns quiet.</summary>
 public sealed class MemoryTrimTests
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Interval = new MemoryTrimOptions().CheckInterval;
 
-    // Bytes allocated in one interval: under and over the default quiet rate of 4 MiB/s.
+    // Bytes allocated in one interval of 30 s: under and over the default quiet rate of 4 MiB/s.
     private const long Quiet = 1L << 20;
-    private const long Busy = 40L << 20;
+    private const long Busy = 400L << 20;
 
     [Fact]
     public void Observe_QuietAfterStart_TrimsOnce()
@@ -50,12 +50,26 @@ public sealed class MemoryTrimTests
     }
 
     [Fact]
+    public void Observe_ShortInterval_JudgedWithNext()
+    {
+        var policy = new QuietTrimPolicy(new MemoryTrimOptions { MinAllocatedSinceTrim = 0 });
+        var late = TimeSpan.FromMilliseconds(5);
+
+        // Nothing measured in a few milliseconds after a late check is not a quiet interval.
+        Assert.False(policy.Observe(0, late));
+        Assert.False(policy.Observe(Busy, Interval - late));
+        Assert.False(policy.Observe(0, late));
+        Assert.True(policy.Observe(Quiet, Interval));
+    }
+
+    [Fact]
     public void Observe_RateAtLimit_CountsAsQuiet()
     {
         var options = new MemoryTrimOptions { MinAllocatedSinceTrim = 0 };
+        var atLimit = options.QuietAllocationRate * (long)(3 * Interval).TotalSeconds;
 
-        Assert.True(new QuietTrimPolicy(options).Observe(options.QuietAllocationRate * 3, 3 * Interval));
-        Assert.False(new QuietTrimPolicy(options).Observe((options.QuietAllocationRate * 3) + 1, 3 * Interval));
+        Assert.True(new QuietTrimPolicy(options).Observe(atLimit, 3 * Interval));
+        Assert.False(new QuietTrimPolicy(options).Observe(atLimit + 1, 3 * Interval));
     }
 
     [Fact]
