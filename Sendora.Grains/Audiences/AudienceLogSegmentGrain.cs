@@ -16,8 +16,8 @@ public sealed class AudienceLogSegmentGrain(
     : Grain, IAudienceLogSegmentGrain
 {
     /// <summary>
-    /// Entries per stored page. For changes that carry a few ids, a page is about 20 KB, under the 85,000 bytes from
-    /// which .NET allocates a buffer in the large object heap.
+    /// Entries per stored page. An entry of a change with a few ids takes about 200 bytes (an estimate), so a page is
+    /// about 20 KB, under the 85,000 bytes from which .NET allocates a buffer in the large object heap.
     /// </summary>
     public const int PageSize = 100;
 

@@ -129,12 +129,8 @@ public sealed partial class ProfileGrain
 
         if (State.MergedInto is not null || State.CreatedAt is null)
         {
-            // Nothing here is evaluated again, so the reminder would otherwise fire every period for good.
-            if (await this.GetReminder(WindowReminder) is { } fired)
-            {
-                await this.UnregisterReminder(fired);
-            }
-
+            // Nothing here is evaluated again, so the reminder would otherwise keep firing every minute.
+            await RemoveWindowReminderAsync();
             return;
         }
 
@@ -308,7 +304,7 @@ public sealed partial class ProfileGrain
         await PublishOutboxAsync();
     }
 
-    /// <summary>Writes the state after an evaluation that changed it; otherwise moves only the window reminder.</summary>
+    /// <summary>Writes the state after an evaluation that changed it, and otherwise moves only the window reminder.</summary>
     private Task SaveEvaluationAsync(bool changed) => changed ? PersistAsync() : SaveWindowReminderAsync();
 
     private async Task ScheduleWindowCheckAsync(DateTimeOffset? next, DateTimeOffset now)
@@ -322,10 +318,7 @@ public sealed partial class ProfileGrain
             if (audiences.NextEvaluationAt is not null)
             {
                 audiences.NextEvaluationAt = null;
-                if (await this.GetReminder(WindowReminder) is { } reminder)
-                {
-                    await this.UnregisterReminder(reminder);
-                }
+                await RemoveWindowReminderAsync();
             }
 
             return;
@@ -389,6 +382,14 @@ public sealed partial class ProfileGrain
                 },
                 new GrainTimerCreationOptions(ReminderRetryDelay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
             return null;
+        }
+    }
+
+    private async Task RemoveWindowReminderAsync()
+    {
+        if (await this.GetReminder(WindowReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
         }
     }
 

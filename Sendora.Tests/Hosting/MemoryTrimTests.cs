@@ -55,7 +55,7 @@ public sealed class MemoryTrimTests
         var policy = new QuietTrimPolicy(new MemoryTrimOptions { MinAllocatedSinceTrim = 0 });
         var late = TimeSpan.FromMilliseconds(5);
 
-        // Nothing measured in a few milliseconds after a late check is not a quiet interval.
+        // A few milliseconds without allocation, right after a late check, are not a quiet interval.
         Assert.False(policy.Observe(0, late));
         Assert.False(policy.Observe(Busy, Interval - late));
         Assert.False(policy.Observe(0, late));
