@@ -84,7 +84,7 @@ public sealed class ProfileAudienceState
     [Id(3)] public long CatalogVersion { get; set; }
 
     /// <summary>Events for conditions, oldest first by timestamp.</summary>
-    [Id(4)] public List<HistoryEvent> History { get; set; } = [];
+    [Id(4)] public HistoryEventList History { get; set; } = [];
 
     /// <summary>The moment the window reminder is registered for; null when none is.</summary>
     [Id(5)] public DateTimeOffset? NextEvaluationAt { get; set; }

@@ -596,16 +596,36 @@ public sealed partial class ProfileGrain
         return new HistoryEvent(stored.MessageId, SharedType(type), SharedName(name), stored.Timestamp, CompactProperties(stored.Envelope));
     }
 
-    /// <summary>Makes the history's events share the pooled type and name strings, which storage reads back as copies.</summary>
+    /// <summary>
+    /// Makes the history's events share the pooled type and name strings, and the messageId strings of the recent
+    /// events that are the same messages, which storage reads back as copies.
+    /// </summary>
     private void ShareHistoryStrings()
     {
-        var history = State.Audiences.History;
+        var state = State;
+        var history = state.Audiences.History;
+        if (history.Count == 0)
+        {
+            return;
+        }
+
+        var messageIds = new Dictionary<string, string>(state.RecentEvents.Count, StringComparer.Ordinal);
+        foreach (var stored in state.RecentEvents)
+        {
+            if (stored.MessageId is { } id)
+            {
+                messageIds.TryAdd(id, id);
+            }
+        }
+
         for (var i = 0; i < history.Count; i++)
         {
-            var (type, name) = (SharedType(history[i].Type), SharedName(history[i].Name));
-            if (!ReferenceEquals(type, history[i].Type) || !ReferenceEquals(name, history[i].Name))
+            var item = history[i];
+            var (type, name) = (SharedType(item.Type), SharedName(item.Name));
+            var messageId = item.MessageId is { } id ? messageIds.GetValueOrDefault(id, id) : null!;
+            if (!ReferenceEquals(type, item.Type) || !ReferenceEquals(name, item.Name) || !ReferenceEquals(messageId, item.MessageId))
             {
-                history[i] = history[i] with { Type = type, Name = name };
+                history[i] = item with { MessageId = messageId, Type = type, Name = name };
             }
         }
     }

@@ -22,7 +22,7 @@ public sealed class ProfileState
     [Id(4)] public Dictionary<string, EventCounter> Counters { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The newest applied messages, oldest first by timestamp, at most the configured number.</summary>
-    [Id(5)] public List<StoredEvent> RecentEvents { get; set; } = [];
+    [Id(5)] public RecentEventList RecentEvents { get; set; } = [];
 
     /// <summary>
     /// MessageIds applied within the deduplication window, as states written before <see cref="SeenMessageDigests"/>

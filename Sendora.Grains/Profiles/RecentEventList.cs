@@ -1,0 +1,77 @@
+using Orleans.Serialization.Codecs;
+
+namespace Sendora.Grains.Profiles;
+
+/// <summary>A profile's recent events, which storage writes with <see cref="RecentEventListCodec"/>.</summary>
+[Alias("sendora.RecentEventList")]
+public sealed class RecentEventList : List<StoredEvent>;
+
+/// <summary>
+/// Writes each event as its messageId, timestamp, source id, external ids and envelope. Source ids are written once per
+/// list, and external ids equal to the previous event's are written as a flag and read back as one shared list.
+/// </summary>
+[RegisterSerializer]
+public sealed class RecentEventListCodec(IFieldCodec<StoredEvent> eventCodec)
+    : EventListCodec<StoredEvent, RecentEventList>(eventCodec)
+{
+    private static readonly List<string> NoIds = [];
+
+    protected override void WriteEvent(ref EventBlobWriter blob, StoredEvent item, StoredEvent? previous)
+    {
+        blob.WriteString(item.MessageId);
+        blob.WriteTimestamp(item.Timestamp);
+        blob.WriteRepeatedString(item.SourceId);
+        var ids = item.ExternalIds;
+        if (previous is not null && (ReferenceEquals(ids, previous.ExternalIds) || ids.SequenceEqual(previous.ExternalIds)))
+        {
+            blob.WriteVarUInt(0);
+        }
+        else
+        {
+            blob.WriteVarUInt((ulong)ids.Count + 1);
+            foreach (var id in ids)
+            {
+                blob.WriteString(id);
+            }
+        }
+
+        blob.WriteBytes(item.Envelope.Span);
+    }
+
+    protected override StoredEvent ReadEvent(ref EventBlobReader blob, StoredEvent? previous)
+    {
+        // Null strings are read back as null, as Orleans' own format kept them.
+        var messageId = blob.ReadString()!;
+        var timestamp = blob.ReadTimestamp();
+        var sourceId = blob.ReadRepeatedString()!;
+        var countPlusOne = blob.ReadVarUInt();
+        IReadOnlyList<string> ids;
+        if (countPlusOne == 0)
+        {
+            ids = previous?.ExternalIds
+                ?? throw new InvalidDataException("The first event of a stored event list refers to the ids of an event before it.");
+        }
+        else
+        {
+            var count = blob.ToLength(countPlusOne - 1);
+            ids = count == 0 ? NoIds : ReadIds(ref blob, count);
+        }
+
+        return new StoredEvent(messageId, timestamp, sourceId, blob.ReadBytes()) { ExternalIds = ids };
+    }
+
+    private static List<string> ReadIds(ref EventBlobReader blob, int count)
+    {
+        var ids = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(blob.ReadString()!);
+        }
+
+        return ids;
+    }
+}
+
+/// <summary>Copies a <see cref="RecentEventList"/> for Orleans; the events themselves are immutable.</summary>
+[RegisterCopier]
+public sealed class RecentEventListCopier : EventListCopier<StoredEvent, RecentEventList>;
