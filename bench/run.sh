@@ -10,6 +10,8 @@
 #   ladder      ingest rate, CPU per message and response times of a bare endpoint and of
 #               Sendora on Memory, Redis and Azurite storage, then membership latency, memory
 #               per profile and backfill rate; about 23 minutes, see bench/run.sh ladder --help
+#   state       time and bytes of writing and reading a profile's state with Orleans' serializer,
+#               in this process only; about 40 seconds, see bench/run.sh state --help
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
 
@@ -18,7 +20,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 print_usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 target="${1:-}"
@@ -37,6 +39,11 @@ case "$target" in
     shift
     source "$BENCH_DIR/ladder/target.sh"
     run_ladder "$@"
+    ;;
+  state)
+    shift
+    source "$BENCH_DIR/state/target.sh"
+    run_state "$@"
     ;;
   -h | --help | "")
     print_usage
