@@ -74,7 +74,7 @@ public sealed class ProfileState
     /// MessageIds applied within the deduplication window, in the order they arrived, packed by
     /// <see cref="SeenMessageIds"/>: 24 bytes each, the arrival time in ticks and a 128-bit digest of the id.
     /// </summary>
-    [Id(20)] public byte[] SeenMessageDigests { get; set; } = [];
+    [Id(20)] public MessageDigests SeenMessageDigests { get; set; } = new();
 
     /// <summary>
     /// Converts the events that a state written before the UTF-8 forms existed contains as UTF-16 text, so that an

@@ -6,14 +6,15 @@ namespace Sendora.Grains.Profiles;
 
 /// <summary>
 /// The messageIds a profile applied within its deduplication window, in the order they arrived. Each is kept as a
-/// 128-bit digest with its arrival time, 24 bytes in all, in one byte array that the profile state stores as it is,
-/// so that a profile that remembers thousands of ids neither keeps nor writes thousands of strings.
+/// 128-bit digest with its arrival time, 24 bytes in all, in one <see cref="MessageDigests"/> that the profile state
+/// stores as it is, so that a profile that remembers thousands of ids neither keeps nor writes thousands of strings.
 /// </summary>
 /// <remarks>
 /// <para>
-/// After a save the state and this object share one array, and the first change after it copies the array, so a
-/// profile keeps its ids once in memory. A profile with few ids finds a digest by scanning the array. From
-/// <see cref="IndexThreshold"/> ids on, a hash set of the digests finds it instead.
+/// After a save the state and this object share one <see cref="MessageDigests"/>, which each change updates in place,
+/// so a profile keeps its ids once in memory and the state always writes the current ones. Its array has room for a
+/// quarter more ids, so adding one copies nothing most of the time. A profile with few ids finds a digest by scanning
+/// the array. From <see cref="IndexThreshold"/> ids on, a hash set of the digests finds it instead.
 /// </para>
 /// <para>
 /// Two different messageIds share a digest with a probability of about 2^-128 per pair, far below any rate at which
@@ -27,10 +28,8 @@ public sealed class SeenMessageIds
     /// <summary>The count of ids from which a hash set finds a digest. Below it a scan is as fast and needs no set.</summary>
     public const int IndexThreshold = 64;
 
-    private byte[] _packed = [];
+    private MessageDigests _digests = new();
     private int _count;
-    private bool _shared;
-    private bool _changed;
     private HashSet<UInt128>? _index;
 
     public int Count => _count;
@@ -41,10 +40,9 @@ public sealed class SeenMessageIds
         var seen = new SeenMessageIds();
         if (state.SeenMessages.Count == 0 && state.SeenMessageDigests.Length % EntrySize == 0)
         {
-            // A stored array contains each digest once and in arrival order, so it is used without a copy.
-            seen._packed = state.SeenMessageDigests;
-            seen._count = seen._packed.Length / EntrySize;
-            seen._shared = true;
+            // Stored entries contain each digest once and in arrival order, so they are used without a copy.
+            seen._digests = state.SeenMessageDigests;
+            seen._count = seen._digests.Length / EntrySize;
             seen.IndexIfLarge();
             return seen;
         }
@@ -71,8 +69,8 @@ public sealed class SeenMessageIds
             added += Add(seen.ReceivedAt.UtcTicks, DigestOf(seen.MessageId)) ? 1 : 0;
         }
 
-        var packed = state.SeenMessageDigests;
-        for (var offset = 0; offset + EntrySize <= packed.Length; offset += EntrySize)
+        var packed = state.SeenMessageDigests.Buffer;
+        for (var offset = 0; offset + EntrySize <= state.SeenMessageDigests.Length; offset += EntrySize)
         {
             added += Add(TicksAt(packed, offset), DigestAt(packed, offset)) ? 1 : 0;
             total++;
@@ -89,10 +87,11 @@ public sealed class SeenMessageIds
     /// <summary>Forgets ids received before <paramref name="cutoff"/>, and the oldest beyond <paramref name="limit"/> minus one.</summary>
     public void Forget(DateTimeOffset cutoff, int limit)
     {
+        var packed = _digests.Buffer;
         var remove = 0;
-        while (remove < _count && (TicksAt(_packed, remove * EntrySize) < cutoff.UtcTicks || _count - remove >= limit))
+        while (remove < _count && (TicksAt(packed, remove * EntrySize) < cutoff.UtcTicks || _count - remove >= limit))
         {
-            _index?.Remove(DigestAt(_packed, remove * EntrySize));
+            _index?.Remove(DigestAt(packed, remove * EntrySize));
             remove++;
         }
 
@@ -101,43 +100,31 @@ public sealed class SeenMessageIds
             return;
         }
 
-        var kept = (_count - remove) * EntrySize;
-        if (_shared)
+        var kept = _count - remove;
+        var target = packed;
+        if (packed.Length > 2 * RoomFor(kept) * EntrySize)
         {
-            _packed = _packed.AsSpan(remove * EntrySize, kept).ToArray();
-            _shared = false;
-        }
-        else
-        {
-            _packed.AsSpan(remove * EntrySize, kept).CopyTo(_packed);
+            // A profile that forgot most of its ids does not keep the array it needed for all of them.
+            target = new byte[RoomFor(kept) * EntrySize];
+            _digests.Buffer = target;
         }
 
-        _count -= remove;
-        _changed = true;
+        packed.AsSpan(remove * EntrySize, kept * EntrySize).CopyTo(target);
+        SetCount(kept);
         if (_count < IndexThreshold / 2)
         {
             _index = null;
         }
     }
 
-    /// <summary>Writes the entries into <paramref name="state"/> when they changed, replacing the older list of records.</summary>
+    /// <summary>Makes <paramref name="state"/> store these entries, replacing the older list of records.</summary>
     public void SaveTo(ProfileState state)
     {
-        if (!_changed && state.SeenMessages.Count == 0)
+        state.SeenMessageDigests = _digests;
+        if (state.SeenMessages.Count > 0)
         {
-            return;
+            state.SeenMessages = [];
         }
-
-        var length = _count * EntrySize;
-        if (_packed.Length != length)
-        {
-            _packed = _packed.AsSpan(0, length).ToArray();
-        }
-
-        state.SeenMessageDigests = _packed;
-        state.SeenMessages = [];
-        _shared = true;
-        _changed = false;
     }
 
     private bool Contains(UInt128 digest)
@@ -147,9 +134,10 @@ public sealed class SeenMessageIds
             return _index.Contains(digest);
         }
 
+        var packed = _digests.Buffer;
         for (var offset = 0; offset < _count * EntrySize; offset += EntrySize)
         {
-            if (DigestAt(_packed, offset) == digest)
+            if (DigestAt(packed, offset) == digest)
             {
                 return true;
             }
@@ -166,20 +154,17 @@ public sealed class SeenMessageIds
         }
 
         var offset = _count * EntrySize;
-        if (_shared || offset + EntrySize > _packed.Length)
+        var packed = _digests.Buffer;
+        if (offset + EntrySize > packed.Length)
         {
-            // The first id after a save gets an array of the exact size, which the next save stores without a copy.
-            // Later ids get room for a quarter more, so a call that applies many messages copies the array a few times.
-            var grown = new byte[(_count + (_shared ? 1 : Math.Max(4, _count / 4))) * EntrySize];
-            _packed.AsSpan(0, offset).CopyTo(grown);
-            _packed = grown;
-            _shared = false;
+            var grown = new byte[RoomFor(_count + 1) * EntrySize];
+            packed.AsSpan(0, offset).CopyTo(grown);
+            _digests.Buffer = packed = grown;
         }
 
-        BinaryPrimitives.WriteInt64LittleEndian(_packed.AsSpan(offset), ticks);
-        BinaryPrimitives.WriteUInt128LittleEndian(_packed.AsSpan(offset + 8), digest);
-        _count++;
-        _changed = true;
+        BinaryPrimitives.WriteInt64LittleEndian(packed.AsSpan(offset), ticks);
+        BinaryPrimitives.WriteUInt128LittleEndian(packed.AsSpan(offset + 8), digest);
+        SetCount(_count + 1);
         _index?.Add(digest);
         IndexIfLarge();
         return true;
@@ -193,27 +178,38 @@ public sealed class SeenMessageIds
         }
 
         _index = new HashSet<UInt128>(_count);
+        var packed = _digests.Buffer;
         for (var offset = 0; offset < _count * EntrySize; offset += EntrySize)
         {
-            _index.Add(DigestAt(_packed, offset));
+            _index.Add(DigestAt(packed, offset));
         }
     }
 
     private void SortByArrival()
     {
+        var packed = _digests.Buffer;
         var entries = new (long Ticks, UInt128 Digest)[_count];
         for (var i = 0; i < _count; i++)
         {
-            entries[i] = (TicksAt(_packed, i * EntrySize), DigestAt(_packed, i * EntrySize));
+            entries[i] = (TicksAt(packed, i * EntrySize), DigestAt(packed, i * EntrySize));
         }
 
         // A stable sort, so that ids with the same arrival time keep the order they were added in.
         var sorted = entries.OrderBy(e => e.Ticks).ToArray();
         for (var i = 0; i < _count; i++)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(_packed.AsSpan(i * EntrySize), sorted[i].Ticks);
-            BinaryPrimitives.WriteUInt128LittleEndian(_packed.AsSpan(i * EntrySize + 8), sorted[i].Digest);
+            BinaryPrimitives.WriteInt64LittleEndian(packed.AsSpan(i * EntrySize), sorted[i].Ticks);
+            BinaryPrimitives.WriteUInt128LittleEndian(packed.AsSpan(i * EntrySize + 8), sorted[i].Digest);
         }
+    }
+
+    // Room for a quarter more than count entries, and at least 4 more, so that adding ids copies the array rarely.
+    private static int RoomFor(int count) => count + Math.Max(4, count / 4);
+
+    private void SetCount(int count)
+    {
+        _count = count;
+        _digests.Length = count * EntrySize;
     }
 
     private static long TicksAt(byte[] packed, int offset) => BinaryPrimitives.ReadInt64LittleEndian(packed.AsSpan(offset));

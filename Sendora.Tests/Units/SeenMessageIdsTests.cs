@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using Sendora.Grains.Profiles;
 
 namespace Sendora.Tests.Units;
@@ -5,6 +7,11 @@ namespace Sendora.Tests.Units;
 public sealed class SeenMessageIdsTests
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly Serializer Serializer = new ServiceCollection()
+        .AddSerializer(builder => builder.AddAssembly(typeof(SeenMessageIdsTests).Assembly))
+        .BuildServiceProvider()
+        .GetRequiredService<Serializer>();
 
     [Fact]
     public void Add_SameIdTwice_RemembersItOnce()
@@ -29,7 +36,7 @@ public sealed class SeenMessageIdsTests
 
         var state = new ProfileState();
         seen.SaveTo(state);
-        var loaded = SeenMessageIds.From(state);
+        var loaded = SeenMessageIds.From(RoundTrip(state));
         loaded.Forget(Start.AddSeconds(25), int.MaxValue);
 
         Assert.Equal(24 * 50, state.SeenMessageDigests.Length);
@@ -131,38 +138,112 @@ public sealed class SeenMessageIdsTests
     }
 
     [Fact]
-    public void Add_AfterSave_LeavesSavedStateUnchanged()
+    public void Add_AfterSave_StateWritesCurrentIds()
     {
         var seen = new SeenMessageIds();
         seen.Add("m-1", Start);
         var state = new ProfileState();
         seen.SaveTo(state);
-        var saved = state.SeenMessageDigests.ToArray();
 
         seen.Add("m-2", Start.AddSeconds(1));
         seen.Forget(Start.AddSeconds(1), int.MaxValue);
 
-        Assert.Equal(saved, state.SeenMessageDigests);
-        Assert.Equal(1, seen.Count);
-        Assert.True(seen.Contains("m-2"));
+        Assert.Equal(24, state.SeenMessageDigests.Length);
+        var loaded = SeenMessageIds.From(RoundTrip(state));
+        Assert.Equal(1, loaded.Count);
+        Assert.True(loaded.Contains("m-2"));
+        Assert.False(loaded.Contains("m-1"));
     }
 
     [Fact]
-    public void From_StoredState_AddsWithoutChangingIt()
+    public void Add_ManyIds_CopiesArrayRarely()
+    {
+        var seen = new SeenMessageIds();
+        var state = new ProfileState();
+        seen.SaveTo(state);
+        var arrays = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < 1_000; i++)
+        {
+            seen.Add($"m-{i}", Start.AddSeconds(i));
+            arrays.Add(state.SeenMessageDigests.Buffer);
+        }
+
+        // Each new array has room for a quarter more ids, so 1,000 ids take about 20 arrays rather than 1,000.
+        Assert.InRange(arrays.Count, 1, 30);
+        Assert.Equal(24_000, state.SeenMessageDigests.Length);
+        Assert.True(state.SeenMessageDigests.Buffer.Length >= 24_000);
+    }
+
+    [Fact]
+    public void Forget_MostIds_ShrinksArray()
+    {
+        var seen = new SeenMessageIds();
+        for (var i = 0; i < 1_000; i++)
+        {
+            seen.Add($"m-{i}", Start.AddSeconds(i));
+        }
+
+        var state = new ProfileState();
+        seen.SaveTo(state);
+        seen.Forget(Start.AddSeconds(990), int.MaxValue);
+
+        Assert.Equal(10, seen.Count);
+        Assert.Equal(240, state.SeenMessageDigests.Length);
+        Assert.True(state.SeenMessageDigests.Buffer.Length <= 24 * 20, $"The array kept {state.SeenMessageDigests.Buffer.Length} bytes.");
+        Assert.True(seen.Contains("m-990"));
+        Assert.True(seen.Contains("m-999"));
+        Assert.False(seen.Contains("m-989"));
+    }
+
+    [Fact]
+    public void From_StoredState_AddsToIt()
     {
         var first = new SeenMessageIds();
         first.Add("m-1", Start);
-        var state = new ProfileState();
-        first.SaveTo(state);
-        var saved = state.SeenMessageDigests.ToArray();
+        var state = RoundTrip(Saved(first));
 
         var loaded = SeenMessageIds.From(state);
         loaded.Add("m-2", Start.AddSeconds(1));
         loaded.Forget(Start.AddSeconds(1), int.MaxValue);
-
-        Assert.Equal(saved, state.SeenMessageDigests);
         loaded.SaveTo(state);
+
         Assert.Equal(24, state.SeenMessageDigests.Length);
-        Assert.True(SeenMessageIds.From(state).Contains("m-2"));
+        Assert.True(SeenMessageIds.From(RoundTrip(state)).Contains("m-2"));
     }
+
+    [Fact]
+    public void StoredByteArray_ReadsAsDigests()
+    {
+        // States written before MessageDigests existed stored the entries as a byte array in the same field.
+        var seen = new SeenMessageIds();
+        seen.Add("m-1", Start);
+        seen.Add("m-2", Start.AddSeconds(1));
+        var entries = Saved(seen).SeenMessageDigests.Span.ToArray();
+        var legacy = Serializer.SerializeToArray(new LegacyDigestState { Digests = entries });
+
+        var state = Serializer.Deserialize<ProfileState>(legacy)!;
+
+        Assert.Equal(entries, state.SeenMessageDigests.Span.ToArray());
+        var loaded = SeenMessageIds.From(state);
+        Assert.Equal(2, loaded.Count);
+        Assert.True(loaded.Contains("m-1"));
+        Assert.True(loaded.Contains("m-2"));
+    }
+
+    private static ProfileState Saved(SeenMessageIds seen)
+    {
+        var state = new ProfileState();
+        seen.SaveTo(state);
+        return state;
+    }
+
+    private static ProfileState RoundTrip(ProfileState state) =>
+        Serializer.Deserialize<ProfileState>(Serializer.SerializeToArray(state))!;
+}
+
+/// <summary>The field of a profile state that held the seen messageIds as a byte array, with the same id.</summary>
+[GenerateSerializer, Alias("sendora.tests.LegacyDigestState")]
+public sealed class LegacyDigestState
+{
+    [Id(20)] public byte[] Digests { get; set; } = [];
 }

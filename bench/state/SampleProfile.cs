@@ -33,7 +33,7 @@ internal static class SampleProfile
             state.Audiences.History.Add(new HistoryEvent(messageId, "track", "Product Viewed", timestamp, properties));
         }
 
-        state.SeenMessageDigests = new byte[24 * events];
+        state.SeenMessageDigests = new MessageDigests(new byte[24 * events], 24 * events);
         return state;
     }
 }
