@@ -66,7 +66,15 @@ public sealed class MessageDigestsCodec : IFieldCodec<MessageDigests>
     {
         if (field.IsReference)
         {
-            return ReferenceCodec.ReadReference<MessageDigests, TInput>(ref reader, field)!;
+            // Orleans wrote a byte array that an earlier field of the state also contained as a reference to it.
+            return ReferenceCodec.ReadReference<object, TInput>(ref reader, field) switch
+            {
+                null => null!,
+                MessageDigests digests => digests,
+                byte[] array => new MessageDigests(array, array.Length),
+                var other => throw new InvalidDataException(
+                    $"A stored list of seen messageIds refers to a {other.GetType().Name}, not to a byte array."),
+            };
         }
 
         field.EnsureWireType(WireType.LengthPrefixed);

@@ -230,6 +230,26 @@ public sealed class SeenMessageIdsTests
         Assert.True(loaded.Contains("m-2"));
     }
 
+    [Fact]
+    public void StoredByteArray_ReferencedTwice_ReadsAsDigests()
+    {
+        // Orleans writes an array that an earlier field also contains as a reference, such as one empty array twice.
+        var seen = new SeenMessageIds();
+        seen.Add("m-1", Start);
+        var entries = Saved(seen).SeenMessageDigests.Span.ToArray();
+        var stored = new StoredEvent("m-1", Start, "src", [])
+        {
+            Utf8Json = entries,
+        };
+        var legacy = Serializer.SerializeToArray(new LegacyDigestState { Events = [stored], Digests = entries });
+
+        var state = Serializer.Deserialize<ProfileState>(legacy)!;
+
+        Assert.Equal(entries, state.SeenMessageDigests.Span.ToArray());
+        Assert.True(SeenMessageIds.From(state).Contains("m-1"));
+        Assert.Equal("m-1", Assert.Single(state.RecentEvents).MessageId);
+    }
+
     private static ProfileState Saved(SeenMessageIds seen)
     {
         var state = new ProfileState();
@@ -241,9 +261,14 @@ public sealed class SeenMessageIdsTests
         Serializer.Deserialize<ProfileState>(Serializer.SerializeToArray(state))!;
 }
 
-/// <summary>The field of a profile state that held the seen messageIds as a byte array, with the same id.</summary>
+/// <summary>
+/// Fields of a profile state as Orleans wrote them before Sendora's own forms existed: the recent events as a list and
+/// the seen messageIds as a byte array, with the same ids.
+/// </summary>
 [GenerateSerializer, Alias("sendora.tests.LegacyDigestState")]
 public sealed class LegacyDigestState
 {
+    [Id(5)] public List<StoredEvent> Events { get; set; } = [];
+
     [Id(20)] public byte[] Digests { get; set; } = [];
 }
