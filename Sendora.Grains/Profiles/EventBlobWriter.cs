@@ -39,7 +39,7 @@ public ref struct EventBlobWriter(ArrayBufferWriter<byte> buffer)
         buffer.Advance(length);
     }
 
-    /// <summary>Writes the clock time in ticks and the offset in minutes, which is all a <see cref="DateTimeOffset"/> holds.</summary>
+    /// <summary>Writes the clock time in ticks and the offset in minutes, which is all a <see cref="DateTimeOffset"/> contains.</summary>
     public void WriteTimestamp(DateTimeOffset value)
     {
         BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(sizeof(long)), value.Ticks);

@@ -49,7 +49,7 @@ public sealed class RecentEventListCodec(IFieldCodec<StoredEvent> eventCodec)
         if (countPlusOne == 0)
         {
             ids = previous?.ExternalIds
-                ?? throw new InvalidDataException("The first event of a stored event list refers to the ids of an event before it.");
+                ?? throw new InvalidDataException("A stored event list is invalid because its first event reuses the external ids of a previous event, which it does not have.");
         }
         else
         {

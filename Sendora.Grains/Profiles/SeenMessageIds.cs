@@ -100,17 +100,17 @@ public sealed class SeenMessageIds
             return;
         }
 
-        var kept = _count - remove;
+        var remaining = _count - remove;
         var target = packed;
-        if (packed.Length > 2 * RoomFor(kept) * EntrySize)
+        if (packed.Length > 2 * RoomFor(remaining) * EntrySize)
         {
             // A profile that forgot most of its ids does not keep the array it needed for all of them.
-            target = new byte[RoomFor(kept) * EntrySize];
+            target = new byte[RoomFor(remaining) * EntrySize];
             _digests.Buffer = target;
         }
 
-        packed.AsSpan(remove * EntrySize, kept * EntrySize).CopyTo(target);
-        SetCount(kept);
+        packed.AsSpan(remove * EntrySize, remaining * EntrySize).CopyTo(target);
+        SetCount(remaining);
         if (_count < IndexThreshold / 2)
         {
             _index = null;

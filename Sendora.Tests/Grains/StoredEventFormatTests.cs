@@ -54,14 +54,8 @@ public sealed class StoredEventFormatTests : IDisposable
         var state = Serializer.Deserialize<ProfileState>(Convert.FromBase64String(TrackedState))
             ?? throw new InvalidOperationException("Deserialized null.");
 
-        Assert.Equal(["m0", "m1", "m2"], state.RecentEvents.Select(e => e.MessageId));
+        AssertOrderSample(state);
         Assert.All(state.RecentEvents, e => Assert.Equal(["user_id:u1", "anonymous_id:a1"], e.ExternalIds));
-        Assert.Equal("""{"type":"track","event":"Order","properties":{"n":2}}""", state.RecentEvents[2].Json);
-        Assert.Equal(Start.AddMinutes(1), state.RecentEvents[1].Timestamp);
-        Assert.Equal(["m1", "m2"], state.Audiences.History.Select(e => e.MessageId));
-        Assert.Equal("""{"n":2}""", state.Audiences.History[1].PropertiesJson);
-        Assert.Equal("Order", state.Audiences.History[1].Name);
-        Assert.Equal("\"pro\"", state.Traits["plan"]);
         Assert.Equal(3, state.AppliedCount);
 
         var again = RoundTrip(state);
@@ -183,16 +177,10 @@ public sealed class StoredEventFormatTests : IDisposable
         var state = Serializer.Deserialize<ProfileState>(Convert.FromBase64String(ListState))
             ?? throw new InvalidOperationException("Deserialized null.");
 
-        Assert.Equal(["m0", "m1", "m2"], state.RecentEvents.Select(e => e.MessageId));
+        AssertOrderSample(state);
         Assert.Equal(["src-a", "src-b", "src-b"], state.RecentEvents.Select(e => e.SourceId));
         Assert.Equal(["user_id:u1", "anonymous_id:a1"], state.RecentEvents[0].ExternalIds);
         Assert.Same(state.RecentEvents[0].ExternalIds, state.RecentEvents[2].ExternalIds);
-        Assert.Equal("""{"type":"track","event":"Order","properties":{"n":2}}""", state.RecentEvents[2].Json);
-        Assert.Equal(Start.AddMinutes(1), state.RecentEvents[1].Timestamp);
-        Assert.Equal(["m1", "m2"], state.Audiences.History.Select(e => e.MessageId));
-        Assert.Equal("""{"n":2}""", state.Audiences.History[1].PropertiesJson);
-        Assert.Equal("Order", state.Audiences.History[1].Name);
-        Assert.Equal("\"pro\"", state.Traits["plan"]);
 
         var again = RoundTrip(state);
         Assert.Equal(state.RecentEvents.Select(e => e.Json), again.RecentEvents.Select(e => e.Json));
@@ -333,6 +321,18 @@ public sealed class StoredEventFormatTests : IDisposable
         });
 
         Assert.Contains(expected, exception.Message);
+    }
+
+    // The content both stored fixtures share: three Order tracks one minute apart, the last two in the history.
+    private static void AssertOrderSample(ProfileState state)
+    {
+        Assert.Equal(["m0", "m1", "m2"], state.RecentEvents.Select(e => e.MessageId));
+        Assert.Equal("""{"type":"track","event":"Order","properties":{"n":2}}""", state.RecentEvents[2].Json);
+        Assert.Equal(Start.AddMinutes(1), state.RecentEvents[1].Timestamp);
+        Assert.Equal(["m1", "m2"], state.Audiences.History.Select(e => e.MessageId));
+        Assert.Equal("""{"n":2}""", state.Audiences.History[1].PropertiesJson);
+        Assert.Equal("Order", state.Audiences.History[1].Name);
+        Assert.Equal("\"pro\"", state.Traits["plan"]);
     }
 
     private static StoredEvent LegacyEvent(string json) => new("m1", Start, "src", [])
