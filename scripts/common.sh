@@ -255,10 +255,13 @@ install_redis() {
 # Starts a private redis-server on 127.0.0.1 with its append-only file in DIRECTORY, and waits,
 # at most 30 seconds, until its port accepts connections. `appendfsync always` fsyncs the file
 # before Redis replies to a write. A grain write that Sendora acknowledged then survives a crash
-# of the machine as well as of redis-server itself.
-# Usage: start_redis PORT DIRECTORY LOG
+# of the machine as well as of redis-server itself. The file is rewritten only once it has doubled
+# and reached 1 GB. With the 64 MB default, steady traffic over a small dataset rewrites it every
+# second or two, and each rewrite forks redis-server and writes the whole dataset again.
+# Usage: start_redis PORT DIRECTORY LOG [REDIS-SERVER OPTION...]
 start_redis() {
   local port="$1" directory="$2" log_file="$3"
+  shift 3
   if port_is_open "$port"; then
     fail "port $port on 127.0.0.1 is already in use: stop the process listening there (ss -ltnp 'sport = :$port')"
   fi
@@ -268,7 +271,8 @@ start_redis() {
   # /etc/redis/redis.conf and its service play no part.
   start_background redis-server "$log_file" redis-server \
     --bind 127.0.0.1 --port "$port" --protected-mode yes --daemonize no \
-    --dir "$directory" --appendonly yes --appendfsync always --save ''
+    --dir "$directory" --appendonly yes --appendfsync always --save '' \
+    --auto-aof-rewrite-min-size 1gb "$@"
   local pid="${STARTED_PIDS[-1]}" waited=0
 
   until port_is_open "$port"; do

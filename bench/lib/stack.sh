@@ -18,6 +18,9 @@ BENCH_AZURITE_TABLE_PORT="${BENCH_AZURITE_TABLE_PORT:-10132}"
 BENCH_SILO_PORT="${BENCH_SILO_PORT:-11130}"
 BENCH_ORLEANS_GATEWAY_PORT="${BENCH_ORLEANS_GATEWAY_PORT:-30130}"
 BENCH_REDIS_PORT="${BENCH_REDIS_PORT:-10133}"
+# Redis rewrites its append-only file once it has doubled and reached this size. scripts/common.sh
+# sets 1gb; 64mb, Redis' own default, measures what rewrites every second or two cost.
+BENCH_REDIS_AOF_REWRITE_MIN_SIZE="${BENCH_REDIS_AOF_REWRITE_MIN_SIZE:-1gb}"
 
 BENCH_URL="http://127.0.0.1:$BENCH_HTTP_PORT"
 BENCH_HEALTH_TIMEOUT_SECONDS=120
@@ -103,7 +106,8 @@ start_stack() {
       install_redis
       local redis_dir="$BENCH_STATE_DIR/redis"
       rm -rf "$redis_dir"
-      start_redis "$BENCH_REDIS_PORT" "$redis_dir" "$BENCH_LOG_DIR/redis.log"
+      start_redis "$BENCH_REDIS_PORT" "$redis_dir" "$BENCH_LOG_DIR/redis.log" \
+        --auto-aof-rewrite-min-size "$BENCH_REDIS_AOF_REWRITE_MIN_SIZE"
       export Sendora__Storage=Redis
       export Sendora__Gateway__HostSilo=false
       export Sendora__Redis__ConnectionString="127.0.0.1:$BENCH_REDIS_PORT"
