@@ -1,3 +1,4 @@
+using System.Buffers;
 using Orleans.Storage;
 
 namespace Sendora.Silo.Hosting;
@@ -9,23 +10,51 @@ namespace Sendora.Silo.Hosting;
 /// <remarks>
 /// The instances must store a grain under the same key whichever instance writes it, as Orleans' Redis storage
 /// does (the key is the service id, the grain id and the state name). Then the number of instances can change
-/// between runs without moving any data.
+/// between runs without moving any data. They must also serialize the state before their first await, and be done
+/// with its bytes once their write has succeeded, as Orleans' Redis storage is.
 /// </remarks>
 public sealed class GrainStorageByConnection : IGrainStorage
 {
     private readonly IReadOnlyList<IGrainStorage> _instances;
+    private readonly ArrayPool<byte> _stateBuffers;
 
-    public GrainStorageByConnection(IReadOnlyList<IGrainStorage> instances)
+    /// <param name="instances">The storages, each with its connection.</param>
+    /// <param name="stateBuffers">
+    /// The pool that lends each write the array of its serialized state (see <see cref="LeasedStateBuffers"/>);
+    /// a pool of its own when null.
+    /// </param>
+    public GrainStorageByConnection(IReadOnlyList<IGrainStorage> instances, ArrayPool<byte>? stateBuffers = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(instances.Count);
         _instances = instances;
+        _stateBuffers = stateBuffers ?? LeasedStateBuffers.CreatePool();
     }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         InstanceOf(grainId).ReadStateAsync(stateName, grainId, grainState);
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        InstanceOf(grainId).WriteStateAsync(stateName, grainId, grainState);
+    // The serialized state goes into a pooled array for the length of the write. A storage that serializes after an
+    // await gets an array of its own, and a failed write keeps its array.
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        Task write;
+        byte[]? lent;
+        LeasedStateBuffers.Open(_stateBuffers);
+        try
+        {
+            write = InstanceOf(grainId).WriteStateAsync(stateName, grainId, grainState);
+        }
+        finally
+        {
+            lent = LeasedStateBuffers.Close();
+        }
+
+        await write;
+        if (lent is not null)
+        {
+            _stateBuffers.Return(lent);
+        }
+    }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         InstanceOf(grainId).ClearStateAsync(stateName, grainId, grainState);

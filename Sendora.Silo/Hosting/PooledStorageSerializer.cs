@@ -31,7 +31,7 @@ public sealed class PooledStorageSerializer(Serializer serializer) : IGrainStora
         try
         {
             serializer.Serialize(input, buffer);
-            return new BinaryData(buffer.WrittenSpan.ToArray());
+            return new BinaryData(LeasedStateBuffers.Copy(buffer.WrittenSpan));
         }
         finally
         {
