@@ -16,9 +16,13 @@ public static class LeasedStateBuffers
 {
     /// <summary>
     /// A pool for serialized states. It keeps more arrays than the shared pool, because a silo has a write in flight
-    /// for each grain that is saving its state.
+    /// for each grain that is saving its state. Larger states than <see cref="MaxPooledLength"/> get arrays of their
+    /// own, so that the pool keeps at most about 67 MB (512 arrays of each size up to that length).
     /// </summary>
-    public static ArrayPool<byte> CreatePool() => ArrayPool<byte>.Create(maxArrayLength: 1_048_576, maxArraysPerBucket: 512);
+    public static ArrayPool<byte> CreatePool() => ArrayPool<byte>.Create(MaxPooledLength, maxArraysPerBucket: 512);
+
+    /// <summary>The longest array the pool keeps: a profile of the benchmark's size serializes to a few kilobytes.</summary>
+    public const int MaxPooledLength = 65_536;
 
     [ThreadStatic]
     private static ArrayPool<byte>? t_pool;

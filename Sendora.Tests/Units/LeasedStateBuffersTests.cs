@@ -78,6 +78,20 @@ public sealed class LeasedStateBuffersTests
     }
 
     [Fact]
+    public async Task StateLongerThanPooledArrays_IsWrittenFromArrayOfItsOwn()
+    {
+        var large = new string('y', LeasedStateBuffers.MaxPooledLength * 2);
+        var storage = new SerializingStorage(Task.CompletedTask);
+
+        await new GrainStorageByConnection([storage], LeasedStateBuffers.CreatePool())
+            .WriteStateAsync("state", Grain, new GrainState<string>(large));
+
+        var written = Assert.Single(storage.Written);
+        Assert.Equal(written.Length, ArrayOf(written).Length);
+        Assert.Equal(large, Serializer.Deserialize<string>(new BinaryData(written)));
+    }
+
+    [Fact]
     public void SerializeWithoutLease_ReturnsArrayOfExactLength()
     {
         var written = Serializer.Serialize(State).ToMemory();
