@@ -153,6 +153,36 @@ public sealed class AudienceApiTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task EventsOfOtherProfiles_DoNotCount()
+    {
+        // Profiles with longer and shorter histories, and events alike but for their properties, are evaluated one after
+        // another: each counts only its own events that match the property.
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        await workspace.CreateAudienceAsync("big", """
+            {"event":"Order Completed","count":{"at_least":3},
+             "where":{"property":"total","operator":"greater_than","value":100}}
+            """);
+        var orders = new (string User, int Count, int Total)[]
+        {
+            ("long", 6, 500), ("short", 1, 500), ("small", 3, 50), ("long2", 5, 200), ("two", 2, 500), ("exact", 3, 101),
+        };
+        for (var round = 0; round < 6; round++)
+        {
+            foreach (var (user, _, total) in orders.Where(o => o.Count > round))
+            {
+                await workspace.SendAsync("/v1/track",
+                    $$$"""{"userId":"{{{user}}}","event":"Order Completed","properties":{"total":{{{total}}}}}""");
+            }
+        }
+
+        foreach (var (user, count, total) in orders)
+        {
+            string[] expected = count >= 3 && total > 100 ? ["big"] : [];
+            Assert.Equal(expected, await workspace.MembershipsAsync($"user_id:{user}"));
+        }
+    }
+
+    [Fact]
     public async Task Backfill_AddsExistingProfiles()
     {
         var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
