@@ -11,7 +11,7 @@ namespace Sendora.Silo.Hosting;
 /// The instances must store a grain under the same key whichever instance writes it, as Orleans' Redis storage
 /// does (the key is the service id, the grain id and the state name). Then the number of instances can change
 /// between runs without moving any data. They must also serialize the state before their first await, and be done
-/// with its bytes once their write has succeeded, as Orleans' Redis storage is.
+/// with its bytes once their write has succeeded, as Orleans' Redis storage does.
 /// </remarks>
 public sealed class GrainStorageByConnection : IGrainStorage
 {
@@ -20,8 +20,8 @@ public sealed class GrainStorageByConnection : IGrainStorage
 
     /// <param name="instances">The storages, each with its connection.</param>
     /// <param name="stateBuffers">
-    /// The pool that lends each write the array of its serialized state (see <see cref="LeasedStateBuffers"/>);
-    /// a pool of its own when null.
+    /// The pool for the serialized state of each write (see <see cref="LeasedStateBuffers"/>). When null, the storage
+    /// creates its own.
     /// </param>
     public GrainStorageByConnection(IReadOnlyList<IGrainStorage> instances, ArrayPool<byte>? stateBuffers = null)
     {

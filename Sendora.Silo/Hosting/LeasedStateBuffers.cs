@@ -3,10 +3,9 @@ using System.Buffers;
 namespace Sendora.Silo.Hosting;
 
 /// <summary>
-/// Lends the array of a grain state serialized for a storage write, for a storage that is done with the bytes when
-/// its write has succeeded. The storage opens a lease on its thread before it calls the write, and closes it when the
-/// call returns. The first state that <see cref="PooledStorageSerializer"/> serializes on that thread in between goes
-/// into an array from the lease's pool. Once the write has succeeded, the storage gives the array back.
+/// Pooled arrays for grain states serialized during a storage write. A storage opens a lease on its thread around the
+/// write call, <see cref="PooledStorageSerializer"/> puts the first state of that call into a pooled array, and the
+/// storage returns the array once the write has succeeded.
 /// </summary>
 /// <remarks>
 /// A storage that keeps the serialized bytes after its write, as memory storage does, must not open a lease. A write
@@ -15,13 +14,12 @@ namespace Sendora.Silo.Hosting;
 public static class LeasedStateBuffers
 {
     /// <summary>
-    /// A pool for serialized states. It keeps more arrays than the shared pool, because a silo has a write in flight
-    /// for each grain that is saving its state. Larger states than <see cref="MaxPooledLength"/> get arrays of their
-    /// own, so that the pool keeps at most about 67 MB (512 arrays of each size up to that length).
+    /// Creates a pool for serialized states, with more arrays than the shared pool because a silo has one write in
+    /// flight per saving grain. It keeps at most 512 arrays of each size up to <see cref="MaxPooledLength"/>, about 67 MB.
     /// </summary>
     public static ArrayPool<byte> CreatePool() => ArrayPool<byte>.Create(MaxPooledLength, maxArraysPerBucket: 512);
 
-    /// <summary>The longest array the pool keeps: a profile of the benchmark's size serializes to a few kilobytes.</summary>
+    /// <summary>Maximum length of a pooled array. Longer states get arrays of their own.</summary>
     public const int MaxPooledLength = 65_536;
 
     [ThreadStatic]
@@ -47,8 +45,8 @@ public static class LeasedStateBuffers
     }
 
     /// <summary>
-    /// Copies <paramref name="bytes"/> into an array from the pool when this thread has an open lease not yet used, and
-    /// into a new array of their exact length otherwise.
+    /// Copies <paramref name="bytes"/> into a pooled array if this thread has an unused open lease, and into a new array
+    /// of their exact length otherwise.
     /// </summary>
     internal static ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> bytes)
     {

@@ -156,7 +156,7 @@ public sealed class AudienceApiTests(SendoraFixture fixture)
     public async Task EventsOfOtherProfiles_DoNotCount()
     {
         // Profiles with longer and shorter histories, and events alike but for their properties, are evaluated one after
-        // another: each counts only its own events that match the property.
+        // another. Each counts only its own events that match the property.
         var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
         await workspace.CreateAudienceAsync("big", """
             {"event":"Order Completed","count":{"at_least":3},

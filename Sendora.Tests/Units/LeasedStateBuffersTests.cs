@@ -20,7 +20,7 @@ public sealed class LeasedStateBuffersTests
     private static readonly string State = new('x', 5_000);
 
     [Fact]
-    public async Task SuccessfulWrite_SerializesIntoLentArray_AndReturnsItAfterwards()
+    public async Task Write_Succeeds_ReturnsLentArray()
     {
         var pool = new RecordingPool();
         var done = new TaskCompletionSource();
@@ -38,10 +38,10 @@ public sealed class LeasedStateBuffersTests
     }
 
     [Fact]
-    public async Task FailedWrite_KeepsLentArray()
+    public async Task Write_Fails_KeepsLentArray()
     {
         var pool = new RecordingPool();
-        var storage = new SerializingStorage(Task.FromException(new TimeoutException("no answer from storage")));
+        var storage = new SerializingStorage(Task.FromException(new TimeoutException("The storage write timed out.")));
 
         await Assert.ThrowsAsync<TimeoutException>(
             () => new GrainStorageByConnection([storage], pool).WriteStateAsync("state", Grain, new GrainState<string>(State)));
@@ -51,7 +51,7 @@ public sealed class LeasedStateBuffersTests
     }
 
     [Fact]
-    public async Task StorageSerializingAfterAwait_GetsArrayOfItsOwn()
+    public async Task SerializeAfterAwait_GetsOwnArray()
     {
         var pool = new RecordingPool();
         var storage = new SerializingStorage(Task.CompletedTask) { YieldFirst = true };
@@ -64,7 +64,7 @@ public sealed class LeasedStateBuffersTests
     }
 
     [Fact]
-    public async Task SecondStateOfOneWrite_GetsArrayOfItsOwn()
+    public async Task SecondState_GetsOwnArray()
     {
         var pool = new RecordingPool();
         var storage = new SerializingStorage(Task.CompletedTask) { Serializations = 2 };
@@ -78,7 +78,7 @@ public sealed class LeasedStateBuffersTests
     }
 
     [Fact]
-    public async Task StateLongerThanPooledArrays_IsWrittenFromArrayOfItsOwn()
+    public async Task StateOverPoolLimit_GetsOwnArray()
     {
         var large = new string('y', LeasedStateBuffers.MaxPooledLength * 2);
         var storage = new SerializingStorage(Task.CompletedTask);
@@ -92,7 +92,7 @@ public sealed class LeasedStateBuffersTests
     }
 
     [Fact]
-    public void SerializeWithoutLease_ReturnsArrayOfExactLength()
+    public void NoLease_ReturnsExactArray()
     {
         var written = Serializer.Serialize(State).ToMemory();
 
@@ -136,7 +136,7 @@ public sealed class LeasedStateBuffersTests
         public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Task.CompletedTask;
     }
 
-    /// <summary>Hands out arrays longer than asked for, as pools do, and records what was rented and returned.</summary>
+    /// <summary>Rents arrays longer than requested, as pools do, and records what was rented and returned.</summary>
     private sealed class RecordingPool : ArrayPool<byte>
     {
         public List<byte[]> Rented { get; } = [];

@@ -28,11 +28,7 @@ public sealed class SeenMessageIdsTests
     [Fact]
     public void SaveThenLoad_KeepsIdsInOrder()
     {
-        var seen = new SeenMessageIds();
-        for (var i = 0; i < 50; i++)
-        {
-            seen.Add($"m-{i}", Start.AddSeconds(i));
-        }
+        var seen = WithIds(50);
 
         var state = new ProfileState();
         seen.SaveTo(state);
@@ -67,11 +63,7 @@ public sealed class SeenMessageIdsTests
     [Fact]
     public void Forget_BeyondLimit_DropsOldest()
     {
-        var seen = new SeenMessageIds();
-        for (var i = 0; i < 10; i++)
-        {
-            seen.Add($"m-{i}", Start.AddSeconds(i));
-        }
+        var seen = WithIds(10);
 
         // Room is made for one more id, so a limit of 5 keeps the newest 4.
         seen.Forget(DateTimeOffset.MinValue, 5);
@@ -177,11 +169,7 @@ public sealed class SeenMessageIdsTests
     [Fact]
     public void Forget_MostIds_ShrinksArray()
     {
-        var seen = new SeenMessageIds();
-        for (var i = 0; i < 1_000; i++)
-        {
-            seen.Add($"m-{i}", Start.AddSeconds(i));
-        }
+        var seen = WithIds(1_000);
 
         var state = new ProfileState();
         seen.SaveTo(state);
@@ -259,6 +247,18 @@ public sealed class SeenMessageIdsTests
 
     private static ProfileState RoundTrip(ProfileState state) =>
         Serializer.Deserialize<ProfileState>(Serializer.SerializeToArray(state))!;
+
+    /// <summary>Returns seen ids m-0, m-1 and so on, added one second apart from <see cref="Start"/>.</summary>
+    private static SeenMessageIds WithIds(int count)
+    {
+        var seen = new SeenMessageIds();
+        for (var i = 0; i < count; i++)
+        {
+            seen.Add($"m-{i}", Start.AddSeconds(i));
+        }
+
+        return seen;
+    }
 }
 
 /// <summary>

@@ -19,7 +19,7 @@ BENCH_SILO_PORT="${BENCH_SILO_PORT:-11130}"
 BENCH_ORLEANS_GATEWAY_PORT="${BENCH_ORLEANS_GATEWAY_PORT:-30130}"
 BENCH_REDIS_PORT="${BENCH_REDIS_PORT:-10133}"
 # Redis rewrites its append-only file once it has doubled and reached this size. scripts/common.sh
-# sets 1gb; 64mb, Redis' own default, measures what rewrites every second or two cost.
+# sets 1gb. Set 64mb, Redis' own default, to measure what rewrites every second or two cost.
 BENCH_REDIS_AOF_REWRITE_MIN_SIZE="${BENCH_REDIS_AOF_REWRITE_MIN_SIZE:-1gb}"
 
 BENCH_URL="http://127.0.0.1:$BENCH_HTTP_PORT"
