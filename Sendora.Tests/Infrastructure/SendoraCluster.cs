@@ -10,6 +10,9 @@ namespace Sendora.Tests.Infrastructure;
 /// </summary>
 public sealed class SendoraCluster : IAsyncDisposable
 {
+    /// <summary>How long a new cluster, or a gateway added to it, may take to answer /readyz.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
     private readonly Dictionary<string, string> _environment;
     private readonly List<SendoraProcess> _additionalSilos = [];
     private readonly List<(SendoraProcess Process, HttpClient Http)> _additionalGateways = [];
@@ -66,16 +69,28 @@ public sealed class SendoraCluster : IAsyncDisposable
         environment["SENDORA_ADMIN_TOKEN"] = SendoraServer.AdminToken;
         environment["SENDORA_WRITE_KEY"] = "wk_" + Guid.NewGuid().ToString("N");
         environment["Logging__LogLevel__Default"] = "Warning";
+        // Under a full test run a silo can take more than the default minute to register; the gateway keeps trying
+        // for as long as the cluster waits for it.
+        environment["Sendora__Gateway__ClusterConnectTimeout"] = StartTimeout.ToString();
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;
         }
 
         var cluster = new SendoraCluster(server, environment, httpPort);
-        cluster.StartSilo();
-        cluster.Gateway = SendoraProcess.Start("Sendora.Gateway", environment, "--urls", $"http://127.0.0.1:{httpPort}");
-        await cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
-        return cluster;
+        try
+        {
+            cluster.StartSilo();
+            cluster.Gateway = SendoraProcess.Start("Sendora.Gateway", environment, "--urls", $"http://127.0.0.1:{httpPort}");
+            await cluster.WaitUntilHealthyAsync(StartTimeout);
+            return cluster;
+        }
+        catch
+        {
+            // The caller never gets the cluster to dispose, so its processes and storage would outlive the test.
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
@@ -116,7 +131,7 @@ public sealed class SendoraCluster : IAsyncDisposable
         var gateway = SendoraProcess.Start("Sendora.Gateway", _environment, "--urls", $"http://127.0.0.1:{httpPort}");
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = Http.Timeout };
         _additionalGateways.Add((gateway, http));
-        await WaitUntilReadyAsync(http, gateway, TimeSpan.FromSeconds(90));
+        await WaitUntilReadyAsync(http, gateway, StartTimeout);
         return http;
     }
 
