@@ -10,7 +10,7 @@ namespace Sendora.Tests.Infrastructure;
 /// </summary>
 public sealed class SendoraCluster : IAsyncDisposable
 {
-    /// <summary>How long a new cluster, or a gateway added to it, may take to answer /readyz.</summary>
+    /// <summary>How long a new cluster, or a gateway added to it, may take until /readyz returns 200.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
     private readonly Dictionary<string, string> _environment;
@@ -69,7 +69,7 @@ public sealed class SendoraCluster : IAsyncDisposable
         environment["SENDORA_ADMIN_TOKEN"] = SendoraServer.AdminToken;
         environment["SENDORA_WRITE_KEY"] = "wk_" + Guid.NewGuid().ToString("N");
         environment["Logging__LogLevel__Default"] = "Warning";
-        // Under a full test run a silo can take more than the default minute to register; the gateway keeps trying
+        // Under a full test run a silo can take more than the default minute to register. The gateway keeps trying
         // for as long as the cluster waits for it.
         environment["Sendora__Gateway__ClusterConnectTimeout"] = StartTimeout.ToString();
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
