@@ -25,23 +25,62 @@ public sealed class PooledStorageSerializer(Serializer serializer) : IGrainStora
 
     public BinaryData Serialize<T>(T? input)
     {
-        // Taken from the thread while in use, so that a serialization nested in this one gets a buffer of its own.
-        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(InitialCapacity);
-        t_buffer = null;
+        var buffer = TakeBuffer();
         try
         {
             serializer.Serialize(input, buffer);
-            return new BinaryData(LeasedStateBuffers.Copy(buffer.WrittenSpan));
+            return new BinaryData(buffer.WrittenSpan.ToArray());
         }
         finally
         {
-            if (buffer.Capacity <= MaxKeptCapacity)
+            KeepBuffer(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Serializes <paramref name="input"/> into an array rented from <paramref name="pool"/>, or into an array of its
+    /// own when longer than <see cref="RedisStateStorage.MaxPooledLength"/>. Sets <paramref name="lent"/> to the
+    /// rented array, or to null, so that the caller returns it once the bytes are sent.
+    /// </summary>
+    public ReadOnlyMemory<byte> SerializePooled<T>(T? input, ArrayPool<byte> pool, out byte[]? lent)
+    {
+        var buffer = TakeBuffer();
+        try
+        {
+            serializer.Serialize(input, buffer);
+            var written = buffer.WrittenSpan;
+            if (written.Length > RedisStateStorage.MaxPooledLength)
             {
-                buffer.ResetWrittenCount();
-                t_buffer = buffer;
+                lent = null;
+                return written.ToArray();
             }
+
+            lent = pool.Rent(written.Length);
+            written.CopyTo(lent);
+            return lent.AsMemory(0, written.Length);
+        }
+        finally
+        {
+            KeepBuffer(buffer);
         }
     }
 
     public T Deserialize<T>(BinaryData input) => serializer.Deserialize<T>(input.ToMemory())!;
+
+    // Taken from the thread while in use, so that a serialization nested in this one gets a buffer of its own.
+    private static ArrayBufferWriter<byte> TakeBuffer()
+    {
+        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(InitialCapacity);
+        t_buffer = null;
+        return buffer;
+    }
+
+    private static void KeepBuffer(ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity <= MaxKeptCapacity)
+        {
+            buffer.ResetWrittenCount();
+            t_buffer = buffer;
+        }
+    }
 }

@@ -9,9 +9,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Serialization.Serializers;
+using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendora.Grains;
+using StackExchange.Redis;
 using Sendora.Grains.Admin.Audit;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Channels;
@@ -203,7 +206,8 @@ public static class SiloHostingExtensions
     public static ISiloBuilder AddSendoraStorage(this ISiloBuilder silo, SendoraHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        silo.Services.AddSingleton<IGrainStorageSerializer, PooledStorageSerializer>();
+        silo.Services.AddSingleton<PooledStorageSerializer>();
+        silo.Services.AddSingleton<IGrainStorageSerializer>(services => services.GetRequiredService<PooledStorageSerializer>());
         switch (options.Storage)
         {
             case StorageKind.AzureStorage:
@@ -317,16 +321,13 @@ public static class SiloHostingExtensions
         // Each provider opens its own multiplexer from its own options. Grain state keys start with the service id,
         // so clusters with different service ids can share one Redis database.
         silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
-        var connections = Enumerable.Range(0, redis.StorageConnections)
-            .Select(i => $"{SendoraNames.GrainStorage}-connection-{i}")
-            .ToList();
-        foreach (var name in connections)
-        {
-            silo.AddRedisGrainStorage(name, o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
-        }
-
-        silo.Services.AddKeyedSingleton<IGrainStorage>(SendoraNames.GrainStorage, (services, _) =>
-            new GrainStorageByConnection([.. connections.Select(services.GetRequiredKeyedService<IGrainStorage>)]));
+        silo.Services.AddGrainStorage(SendoraNames.GrainStorage, (services, _) => new RedisStateStorage(
+            async () => await ConnectionMultiplexer.ConnectAsync(RedisConnection.CreateOptions(redis)),
+            redis.StorageConnections,
+            services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+            services.GetRequiredService<PooledStorageSerializer>(),
+            services.GetRequiredService<IActivatorProvider>(),
+            services.GetRequiredService<ILogger<RedisStateStorage>>()));
         silo.AddRedisGrainStorage(SendoraNames.PubSubStorage,
             o => o.ConfigurationOptions = RedisConnection.CreateOptions(redis));
     }
