@@ -146,17 +146,31 @@ public sealed partial class RedisStateStorage : IGrainStorage, ILifecyclePartici
             }
         }
 
-        grainState.ETag = etag;
-        if (data.Length > 0)
+        if (data.Length == 0)
         {
-            grainState.State = _serializer.Deserialize<T>(new BinaryData(data));
-            grainState.RecordExists = true;
-        }
-        else
-        {
+            grainState.ETag = etag;
             grainState.State = _activators.GetActivator<T>().Create();
             grainState.RecordExists = false;
+            return;
         }
+
+        T state;
+        try
+        {
+            state = _serializer.Deserialize<T>(new BinaryData(data));
+        }
+        catch (Exception exception)
+        {
+            // A state this build cannot read, such as one written by a newer build, fails the activation. The log
+            // is the only place that names the cause.
+            LogReadFailed(exception, grainId, stateName);
+            throw new RedisStorageException(
+                $"Failed to read the state {stateName} of grain {grainId}: the stored data is invalid ({exception.Message})", exception);
+        }
+
+        grainState.ETag = etag;
+        grainState.State = state;
+        grainState.RecordExists = true;
     }
 
     // The state goes into a pooled array for the length of the write. A failed write keeps its array, because the

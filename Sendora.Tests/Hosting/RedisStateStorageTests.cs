@@ -75,6 +75,26 @@ public sealed class RedisStateStorageTests
         Assert.Equal(["data", "etag"], entries.Select(e => (string)e.Name!).Order());
     }
 
+    [Fact]
+    public async Task InvalidData_Read_Fails()
+    {
+        var connectionString = await RedisServer.GetSharedConnectionStringAsync();
+        var serviceId = NewServiceId();
+        var storage = await ConnectAsync(connectionString, serviceId);
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(connectionString))
+        {
+            await redis.GetDatabase().HashSetAsync(
+                storage.KeyOf(StateName, Grain), [new("etag", "e1"), new("data", new byte[] { 0xff, 0x01, 0x02 })]);
+        }
+
+        var read = new GrainState<string>("unchanged") { ETag = "before" };
+        var exception = await Assert.ThrowsAsync<RedisStorageException>(() => storage.ReadStateAsync(StateName, Grain, read));
+
+        Assert.Contains("the stored data is invalid", exception.Message);
+        Assert.Equal("unchanged", read.State);
+        Assert.Equal("before", read.ETag);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
