@@ -59,6 +59,12 @@ public sealed class StateBuckets<T>(IGrainStorage storage, string stateName, Gra
         var distinct = indexes.Distinct().ToList();
         var previous = owner.State.WrittenBuckets;
         var mask = distinct.Aggregate(previous, (bits, index) => bits | (1u << index));
+
+        // A bucket outside the mask was never read, but its record may exist, emptied by a clear that kept an
+        // etag. Writing it without that etag would fail as a conflict, so the etag is read first.
+        await Task.WhenAll(distinct
+            .Where(i => (previous & (1u << i)) == 0 && _records[i].ETag is null)
+            .Select(ReadEtagAsync));
         if (mask != previous)
         {
             owner.State.WrittenBuckets = mask;
@@ -85,6 +91,13 @@ public sealed class StateBuckets<T>(IGrainStorage storage, string stateName, Gra
         {
             record.State = new T();
         }
+    }
+
+    private async Task ReadEtagAsync(int index)
+    {
+        var stored = new GrainState<T>();
+        await storage.ReadStateAsync(stateName, IdOf(index), stored);
+        _records[index].ETag = stored.ETag;
     }
 
     private GrainId IdOf(int index) => GrainId.Create(_type, $"{owner}/{index}");

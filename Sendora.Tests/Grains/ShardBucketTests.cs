@@ -108,6 +108,31 @@ public abstract class ShardBucketTests(ProfileClusterFixture fixture)
         Assert.Equal(["p_one", "p_two"], reread[1].ProfileIds.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Buckets_ClearedThenReactivated_WriteAgain()
+    {
+        var ownerId = GrainId.Create("profileindex", $"{_workspaceId}/cleared");
+        var owner = new StoredOwner(Storage, ownerId);
+        var buckets = new StateBuckets<ProfileIndexBucket>(Storage, "profileIndex", ownerId, ProfileIndexGrain.BucketCount);
+        buckets[2].ProfileIds.Add("p_before");
+        await buckets.WriteAsync([2], owner);
+        await buckets.ClearAsync(owner.State.WrittenBuckets);
+        await owner.ClearStateAsync();
+
+        // A new activation reads the cleared owner's mask, so it never reads the emptied bucket's record.
+        var reactivatedOwner = new StoredOwner(Storage, ownerId);
+        await reactivatedOwner.ReadStateAsync();
+        var reactivated = new StateBuckets<ProfileIndexBucket>(Storage, "profileIndex", ownerId, ProfileIndexGrain.BucketCount);
+        await reactivated.ReadAsync(reactivatedOwner.State.WrittenBuckets);
+        reactivated[2].ProfileIds.Add("p_after");
+        await reactivated.WriteAsync([2], reactivatedOwner);
+
+        var reread = new StateBuckets<ProfileIndexBucket>(Storage, "profileIndex", ownerId, ProfileIndexGrain.BucketCount);
+        await reread.ReadAsync(uint.MaxValue);
+        Assert.Equal(["p_after"], reread[2].ProfileIds);
+        Assert.Equal(1u << 2, (await ReadAsync<ProfileIndexState>("profileIndex", ownerId)).WrittenBuckets);
+    }
+
     private Task Reactivate() => _grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
     private IGrainStorage Storage => (_cluster.Primary as InProcessSiloHandle)?.SiloHost.Services
