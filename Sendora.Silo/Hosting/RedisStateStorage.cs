@@ -258,9 +258,9 @@ public sealed partial class RedisStateStorage : IGrainStorage, ILifecyclePartici
         return databases[(int)(grainId.GetUniformHashCode() % (uint)databases.Length)];
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the state {StateName} of grain {GrainId} from Redis failed.")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to read the state {StateName} of grain {GrainId} from Redis")]
     private partial void LogReadFailed(Exception exception, GrainId grainId, string stateName);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Writing the state {StateName} of grain {GrainId} to Redis failed.")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to write the state {StateName} of grain {GrainId} to Redis")]
     private partial void LogWriteFailed(Exception exception, GrainId grainId, string stateName);
 }
