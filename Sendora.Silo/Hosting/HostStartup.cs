@@ -38,8 +38,21 @@ public static partial class HostStartup
             return 1;
         }
 
-        // RunAsync disposes the host when it stops.
-        await host.RunAsync();
+        // RunAsync disposes the host when it stops, so the lifetime is taken first.
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var started = lifetime.ApplicationStarted;
+        var stopping = lifetime.ApplicationStopping;
+        try
+        {
+            await host.RunAsync();
+        }
+        catch (Exception) when (stopping.IsCancellationRequested && !started.IsCancellationRequested)
+        {
+            // SIGTERM or Ctrl+C during the start cancels it, and the stage it reached throws OperationCanceledException
+            // or OrleansLifecycleCanceledException. A requested stop is not a crash, so it exits as a later stop does.
+            await error.WriteLineAsync("Stopped before the start completed.");
+        }
+
         return 0;
     }
 

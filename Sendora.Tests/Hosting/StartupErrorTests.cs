@@ -2,7 +2,7 @@ using Sendora.Tests.Infrastructure;
 
 namespace Sendora.Tests.Hosting;
 
-/// <summary>How the silo and gateway processes end when a setting is invalid.</summary>
+/// <summary>How the silo and gateway processes end when a setting is invalid or a stop comes while they start.</summary>
 public sealed class StartupErrorTests
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
@@ -45,6 +45,29 @@ public sealed class StartupErrorTests
         Assert.Contains("Invalid setting: Sendora:Profiles:RecentEventLimit: The field RecentEventLimit must be between 1 and 10000.",
             process.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("DataAnnotation validation failed", process.Output, StringComparison.Ordinal);
+    }
+
+    // The channel report is the first service the host starts, and the silo's own start comes after it. Before,
+    // SIGTERM in that window made the start throw, and the process aborted with a stack trace and a core dump.
+    [Theory]
+    [InlineData("Sendora.Silo")]
+    [InlineData("Sendora.Gateway")]
+    public async Task StopDuringStart_ExitsCleanly(string project)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Sendora__Storage"] = "Memory",
+            ["Sendora__Gateway__HostSilo"] = "true",
+            ["SENDORA_ADMIN_TOKEN"] = "stop-during-start-admin-token",
+        };
+
+        await using var process = SendoraProcess.Start(project, environment, "--urls", "http://127.0.0.1:0");
+        await process.WaitForOutputAsync("ChannelSettingsReport", ExitTimeout);
+        await process.StopAsync();
+        await process.WaitForExitAsync(ExitTimeout);
+
+        Assert.True(process.ExitCode == 0, $"{project} exited with {process.ExitCode}. Output:\n{process.Output}");
+        Assert.DoesNotContain("Unhandled exception", process.Output, StringComparison.Ordinal);
     }
 
     [Fact]

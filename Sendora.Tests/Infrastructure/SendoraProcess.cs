@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace Sendora.Tests.Infrastructure;
@@ -85,6 +86,28 @@ public sealed class SendoraProcess : IAsyncDisposable
         }
 
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Asks the process to stop with SIGTERM, as a service manager or Ctrl+C in run.sh does.</summary>
+    public async Task StopAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits until the output contains <paramref name="text"/>, or throws after <paramref name="timeout"/>.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Name} did not write '{text}' within {timeout.TotalSeconds:0} seconds. Output:\n{Output}");
+            }
+
+            await Task.Delay(10);
+        }
     }
 
     /// <summary>Waits for the process to exit, or throws after <paramref name="timeout"/>.</summary>
