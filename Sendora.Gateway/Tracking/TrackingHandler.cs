@@ -227,6 +227,7 @@ public sealed partial class TrackingHandler(
         {
             var (byProfile, applied) = await ResolveAndApplyAsync(
                 binding.WorkspaceId, candidates, candidateIndexes, items, rejections, useKnownOwners: true);
+            RejectTooLarge(byProfile, applied, items, rejections);
             var rejected = byProfile.Keys.Where(profileId => applied[profileId].NotOwner).ToList();
             if (rejected.Count > 0)
             {
@@ -250,6 +251,7 @@ public sealed partial class TrackingHandler(
                     items,
                     rejections,
                     useKnownOwners: false);
+                RejectTooLarge(retried, retriedResults, items, rejections);
                 foreach (var (profileId, entries) in retried)
                 {
                     if (byProfile.TryGetValue(profileId, out var existing))
@@ -352,6 +354,31 @@ public sealed partial class TrackingHandler(
             1 => [await ProfileApplication.ApplyAsync(grains, workspaceId, groups[0].ProfileId, groups[0].Messages)],
             _ => await grains.GetGrain<IIngestGrain>(0).ApplyAsync(workspaceId, groups),
         };
+
+    // A profile whose state would outgrow the storage's record applied none of its messages. Each is rejected, and
+    // stored with the source, because sending it again would fail the same way.
+    private static void RejectTooLarge(
+        Dictionary<string, List<(int Item, TrackedMessage Message)>> byProfile,
+        Dictionary<string, ApplyResult> applied,
+        IReadOnlyList<JsonElement> items,
+        List<(int Index, IngestionError Error, JsonElement Item)> rejections)
+    {
+        foreach (var (profileId, result) in applied)
+        {
+            if (result.TooLarge is not { } reason)
+            {
+                continue;
+            }
+
+            var error = new IngestionError("profile_too_large", reason);
+            foreach (var (item, _) in byProfile[profileId])
+            {
+                rejections.Add((item, error, items[item]));
+            }
+
+            byProfile.Remove(profileId);
+        }
+    }
 
     private static ApplyResult Sum(ApplyResult left, ApplyResult right) =>
         new(left.Applied + right.Applied, left.Duplicates + right.Duplicates);

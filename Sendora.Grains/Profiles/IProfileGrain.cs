@@ -145,6 +145,12 @@ public sealed record ApplyResult([property: Id(0)] int Applied, [property: Id(1)
     /// list, or the profile was merged or never created. Nothing was applied, and the caller resolves the messages again.
     /// </summary>
     [Id(3)] public bool NotOwner { get; init; }
+
+    /// <summary>
+    /// Set when none of the messages was applied because the profile's state with them would exceed what storage
+    /// takes in one record: why, for the gateway to reject each message with. Sending them again fails the same way.
+    /// </summary>
+    [Id(4)] public string? TooLarge { get; init; }
 }
 
 /// <summary>A read-only copy of a profile's state for the profile and admin APIs.</summary>

@@ -107,7 +107,17 @@ public sealed partial class ProfileGrain(
         }
 
         await IndexAsync();
-        await WriteAsync();
+        try
+        {
+            await WriteAsync();
+        }
+        catch (Exception exception) when (StateTooLarge.Matches(exception))
+        {
+            // WriteAsync has marked the activation stale, so the next call reloads the state stored before these
+            // messages, and a smaller message can still be applied.
+            LogStateTooLarge(_profileId, appliedMessages.Count);
+            return new ApplyResult(0, 0) { TooLarge = TooLargeMessage };
+        }
 
         // The change log and the audiences both learn of a state that is already saved, so neither waits for the other.
         await Task.WhenAll(RecordChangeAsync(), PublishOutboxAsync());
@@ -511,6 +521,15 @@ public sealed partial class ProfileGrain(
     [LoggerMessage(Level = LogLevel.Debug,
         Message = "External id of type {IdType} seen on profile {ProfileId} already belongs to profile {OwnerId}")]
     private partial void LogIdClaimedElsewhere(string idType, string profileId, string ownerId);
+
+    private const string TooLargeMessage =
+        "The message was not applied: with it, the profile's stored state would exceed the storage's limit for one "
+        + "record, 1,048,576 bytes (1 MiB) on Azure Table storage. The profile holds too many traits, event names or "
+        + "external ids. Smaller messages for it are still applied.";
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Rejected {MessageCount} messages for profile {ProfileId}: its state would exceed the storage's record size")]
+    private partial void LogStateTooLarge(string profileId, int messageCount);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Failed to persist profile {ProfileId}; deactivating")]
     private partial void LogPersistFailed(Exception exception, string profileId);
