@@ -46,13 +46,25 @@ public sealed partial class GroupGrain(
             }
         }
 
-        var joined = !state.Members.Contains(profileId) && state.Members.Count < MaxMembers;
-        if (joined)
+        var joined = Join(state, profileId);
+        try
         {
-            state.Members.Add(profileId);
+            await group.WriteStateAsync();
+        }
+        catch (Exception exception) when (StateTooLarge.Matches(exception))
+        {
+            // The message is already stored on its profile, so failing here would fail the request for good. The
+            // group keeps the traits it had, and the call still adds its member.
+            LogTraitsTooLarge(groupId, profileId);
+            await group.ReadStateAsync();
+            traitsChanged = false;
+            joined = Join(group.State, profileId);
+            if (joined)
+            {
+                await group.WriteStateAsync();
+            }
         }
 
-        await group.WriteStateAsync();
         if (traitsChanged)
         {
             _toEvaluate.UnionWith(state.Members);
@@ -70,6 +82,17 @@ public sealed partial class GroupGrain(
                 _ => EvaluateMembersAsync(),
                 new GrainTimerCreationOptions(TimeSpan.Zero, TimeSpan.FromMilliseconds(10)) { KeepAlive = true, Interleave = true });
         }
+    }
+
+    private static bool Join(GroupState state, string profileId)
+    {
+        if (state.Members.Count >= MaxMembers || state.Members.Contains(profileId))
+        {
+            return false;
+        }
+
+        state.Members.Add(profileId);
+        return true;
     }
 
     private async Task EvaluateMembersAsync()
@@ -103,6 +126,10 @@ public sealed partial class GroupGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Failed to evaluate the audiences of profile {ProfileId} after group {GroupKey} changed")]
     private partial void LogEvaluationFailed(Exception exception, string profileId, string groupKey);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Dropped the traits of a group call for group {GroupId} from profile {ProfileId}: the group's state would exceed the storage's record size")]
+    private partial void LogTraitsTooLarge(string groupId, string profileId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Evaluated the audiences of {Count} members of group {GroupKey}")]
     private partial void LogMembersEvaluated(int count, string groupKey);

@@ -75,6 +75,34 @@ public sealed class ProfileSizeLimitTests(SendoraFixture fixture)
         Assert.All(kept, r => Assert.Equal("profile_too_large", r.GetProperty("code").GetString()));
     }
 
+    // A group call is applied to its profile first, so a group that cannot store more traits drops them and still
+    // takes the call: a 503 would fail every later request with such a call.
+    [Fact]
+    public async Task FullGroup_DropsTraitsAndAddsMembers()
+    {
+        var groupId = NewId("full-group");
+        string? lastUser = null;
+        for (var i = 0; i < 45; i++)
+        {
+            lastUser = NewId("member");
+            using var response = await _server.PostAsync(
+                "/v1/group", $$"""{"userId":"{{lastUser}}","groupId":"{{groupId}}","traits":{{Traits(i)}}}""");
+            await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        var first = TraitName(0, 0);
+        var last = TraitName(44, 0);
+        using var traitsResponse = await _server.GetAsAdminAsync(
+            $"/v1/spaces/default/collections/accounts/profiles/group_id:{groupId}/traits?include={first},{last}");
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, traitsResponse);
+        var traits = (await JsonAssert.ReadAsync(traitsResponse)).GetProperty("traits");
+        Assert.True(traits.TryGetProperty(first, out _));
+        Assert.False(traits.TryGetProperty(last, out _));
+        using var links = await _server.GetAsAdminAsync(SendoraServer.ProfilePath("user_id:" + lastUser, "links"));
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, links);
+        Assert.Contains(groupId, await links.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Sends identifies with new traits until one is rejected. Returns that response and how many were accepted.
     /// </summary>
