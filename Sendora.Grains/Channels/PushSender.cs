@@ -15,7 +15,12 @@ public sealed class PushSender(IOptions<ChannelOptions> options, TimeProvider cl
 {
     public const string MessagingScope = "https://www.googleapis.com/auth/firebase.messaging";
 
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    // FCM does not redirect, and a redirect must not carry the OAuth token to another host.
+    private readonly HttpClient _http = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AllowAutoRedirect = false,
+    })
     {
         Timeout = Timeout.InfiniteTimeSpan,
     };

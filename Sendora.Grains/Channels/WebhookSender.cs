@@ -13,14 +13,20 @@ public sealed class WebhookSender(IOptions<ChannelOptions> options, TimeProvider
     public const string TimestampHeader = "Sendora-Timestamp";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    // A redirect is not followed: .NET would repeat a 302 as a GET without the body, which the receiver would then
+    // count as delivered, and repeat a 307 with the configured headers to whatever host the reply names.
+    private readonly HttpClient _http = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AllowAutoRedirect = false,
+    })
     {
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
     /// <summary>
     /// Sends <paramref name="body"/>. 2xx is sent; 408, 429, 5xx and network errors are temporary; any other
-    /// status fails the delivery.
+    /// status, a redirect included, fails the delivery.
     /// </summary>
     public async Task<SendOutcome> SendAsync(
         string deliveryId, WebhookContent webhook, string body, CancellationToken cancellationToken)

@@ -50,6 +50,20 @@ public sealed class WebhookDeliveryTests(ChannelsFixture fixture)
     }
 
     [Fact]
+    public async Task Webhook_Redirect_FailsWithoutFollowing()
+    {
+        var name = Requests.NewId("moved");
+        var request = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("redirect", name));
+
+        var record = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+
+        Assert.Equal(DeliveryStatuses.Failed, record.Status);
+        Assert.Contains("307", record.Reason);
+        Assert.Equal(1, fixture.Webhooks.AttemptsOf(name));
+        Assert.Equal(0, fixture.Webhooks.AttemptsOf(name + "-moved"));
+    }
+
+    [Fact]
     public async Task Webhook_FailsThreeTimes_DeliversOnce()
     {
         var name = Requests.NewId("flaky");

@@ -9,8 +9,8 @@ namespace Sendora.Tests.Channels;
 /// <summary>
 /// Webhook endpoints on loopback that check the <c>Sendora-Signature</c> header. <c>/ok/{name}</c> accepts,
 /// <c>/flaky/{name}</c> replies 503 three times and then accepts, <c>/throttle/{name}</c> replies 429 with
-/// <c>Retry-After: 1</c> once and then accepts, <c>/reject/{name}</c> replies 400 and
-/// <c>/hang/{name}</c> never replies.
+/// <c>Retry-After: 1</c> once and then accepts, <c>/reject/{name}</c> replies 400,
+/// <c>/redirect/{name}</c> replies 307 to <c>/ok/{name}-moved</c> and <c>/hang/{name}</c> never replies.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -59,6 +59,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 return Results.Ok();
             case "reject":
                 return Results.BadRequest();
+            case "redirect":
+                request.HttpContext.Response.Headers.Location = $"/ok/{name}-moved";
+                return Results.StatusCode(StatusCodes.Status307TemporaryRedirect);
             case "flaky" when attempt <= 3:
                 return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
             case "throttle" when attempt == 1:
