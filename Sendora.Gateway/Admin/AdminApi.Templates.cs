@@ -176,7 +176,7 @@ public static partial class AdminApi
                 {
                     channel = template.Channel,
                     subject = await RenderPreviewAsync("subject", template.Subject, contextJson),
-                    htmlBody = await RenderPreviewAsync("htmlBody", template.HtmlBody, contextJson, html: true),
+                    htmlBody = await RenderPreviewAsync("htmlBody", template.HtmlBody, contextJson, TemplateOutput.Html),
                     textBody = await RenderPreviewAsync("textBody", template.TextBody, contextJson),
                 })
                 : TypedResults.Ok(new
@@ -195,8 +195,8 @@ public static partial class AdminApi
     }
 
     private static async Task<string?> RenderPreviewAsync(
-        string field, string? source, JsonElement context, bool html = false) =>
-        source is null ? null : await PreviewRenderer.RenderAsync(field, source, context, html);
+        string field, string? source, JsonElement context, TemplateOutput output = TemplateOutput.Text) =>
+        source is null ? null : await PreviewRenderer.RenderAsync(field, source, context, output);
 
     private static async Task<(TemplateRecord? Template, IResult? Failure)> FindTemplateAsync(
         string workspaceId, string templateId, IGrainFactory grains)

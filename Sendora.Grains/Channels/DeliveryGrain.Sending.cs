@@ -26,7 +26,18 @@ public sealed partial class DeliveryGrain
         string? address = null;
         if (request.Channel == DeliveryChannels.Email)
         {
-            address = request.Email!.To ?? ReadString(traits, "email");
+            try
+            {
+                // A step's To is a template, such as {{ traits.work_email }}, like its subject and bodies.
+                address = request.Email!.To is { } to
+                    ? (await senders.Templates.RenderAsync("To", to, context.RootElement)).Trim()
+                    : ReadString(traits, "email");
+            }
+            catch (TemplateException exception)
+            {
+                return await FinishAsync(record, DeliveryStatuses.Failed, exception.Message);
+            }
+
             if (string.IsNullOrWhiteSpace(address))
             {
                 return await FinishAsync(record, DeliveryStatuses.Failed, "The email has no To address and the profile no email trait.");
@@ -66,7 +77,7 @@ public sealed partial class DeliveryGrain
                 var email = new RenderedEmail(
                     address!,
                     await templates.RenderAsync("subject", content.Subject, context),
-                    content.HtmlBody is null ? null : await templates.RenderAsync("HTML body", content.HtmlBody, context, html: true),
+                    content.HtmlBody is null ? null : await templates.RenderAsync("HTML body", content.HtmlBody, context, TemplateOutput.Html),
                     content.TextBody is null ? null : await templates.RenderAsync("text body", content.TextBody, context));
                 await MarkSendingAsync(attempt);
                 return await senders.Email.SendAsync(email, UnsubscribeUrl(request), CancellationToken.None);
@@ -87,7 +98,7 @@ public sealed partial class DeliveryGrain
                 var body = request.ContextJson;
                 if (content.BodyTemplate is not null)
                 {
-                    body = await templates.RenderAsync("webhook body", content.BodyTemplate, context);
+                    body = await templates.RenderAsync("webhook body", content.BodyTemplate, context, TemplateOutput.Json);
                     if (!IsJson(body))
                     {
                         return SendOutcome.Failed("The webhook body template did not produce valid JSON.");

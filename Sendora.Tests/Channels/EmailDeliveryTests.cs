@@ -25,6 +25,39 @@ public sealed class EmailDeliveryTests(ChannelsFixture fixture)
     }
 
     [Fact]
+    public async Task Email_ToTemplate_RendersFromTraits()
+    {
+        var profileId = Requests.NewId("p");
+        var home = $"{profileId}@example.test";
+        var work = $"{profileId}@work.example.test";
+        var request = Requests.Email(profileId, home);
+        request = request with
+        {
+            ContextJson = request.ContextJson.Replace("\"email\":", $"\"work_email\":\"{work}\",\"email\":", StringComparison.Ordinal),
+            Email = request.Email! with { To = "{{ traits.work_email }}" },
+        };
+
+        var record = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+
+        Assert.Equal(DeliveryStatuses.Sent, record.Status);
+        Assert.Single(fixture.Smtp.To(work));
+        Assert.Empty(fixture.Smtp.To(home));
+    }
+
+    [Fact]
+    public async Task Email_ToTemplateEmpty_Fails()
+    {
+        var profileId = Requests.NewId("p");
+        var request = Requests.Email(profileId, $"{profileId}@example.test");
+        request = request with { Email = request.Email! with { To = "{{ traits.missing }}" } };
+
+        var record = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+
+        Assert.Equal(DeliveryStatuses.Failed, record.Status);
+        Assert.Contains("no To address", record.Reason);
+    }
+
+    [Fact]
     public async Task Email_Marketing_CarriesOneClickUnsubscribeHeaders()
     {
         var profileId = Requests.NewId("p");

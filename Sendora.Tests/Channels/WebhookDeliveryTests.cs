@@ -36,6 +36,43 @@ public sealed class WebhookDeliveryTests(ChannelsFixture fixture)
         Assert.Equal(42, body.RootElement.GetProperty("total").GetInt32());
     }
 
+    // The tracking API takes numbers beyond decimal's range, and a template that prints one still renders.
+    [Fact]
+    public async Task Webhook_HugeNumber_Renders()
+    {
+        var name = Requests.NewId("ok");
+        var request = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("ok", name),
+            bodyTemplate: """{"total":{{ event.properties.total }}}""");
+        request = request with { ContextJson = request.ContextJson.Replace("\"total\":42", "\"total\":1e30", StringComparison.Ordinal) };
+
+        var record = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+
+        Assert.Equal(DeliveryStatuses.Sent, record.Status);
+        using var body = JsonDocument.Parse(Assert.Single(fixture.Webhooks.Accepted, a => a.Name == name).Body);
+        Assert.Equal(1e30, body.RootElement.GetProperty("total").GetDouble());
+    }
+
+    // Values are escaped as inside a JSON string, so a trait cannot close the string and add keys.
+    [Fact]
+    public async Task Webhook_QuoteInTrait_StaysInString()
+    {
+        var name = Requests.NewId("ok");
+        var request = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("ok", name),
+            bodyTemplate: """{"name":"{{ traits.first_name }}","event":{{ event | json | raw }}}""");
+        request = request with
+        {
+            ContextJson = request.ContextJson.Replace("\"Ada\"", "\"Eve\\\", \\\"admin\\\": true, \\\"x\\\": \\\"\\nO'Neil\"", StringComparison.Ordinal),
+        };
+
+        var record = await fixture.Delivery(request.DeliveryId).SendAsync(request);
+
+        Assert.Equal(DeliveryStatuses.Sent, record.Status);
+        using var body = JsonDocument.Parse(Assert.Single(fixture.Webhooks.Accepted, a => a.Name == name).Body);
+        Assert.Equal("Eve\", \"admin\": true, \"x\": \"\nO'Neil", body.RootElement.GetProperty("name").GetString());
+        Assert.False(body.RootElement.TryGetProperty("admin", out _));
+        Assert.Equal(42, body.RootElement.GetProperty("event").GetProperty("properties").GetProperty("total").GetInt32());
+    }
+
     [Fact]
     public async Task Webhook_TemplateNotJson_Fails()
     {

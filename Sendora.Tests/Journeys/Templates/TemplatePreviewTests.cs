@@ -100,4 +100,30 @@ public sealed class TemplatePreviewTests(SendoraFixture fixture)
         Assert.Equal("Template failed to render", problem.GetProperty("title").GetString());
         Assert.StartsWith("The textBody template failed to render", problem.GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task Preview_LoopPastStepLimit_Returns400()
+    {
+        var workspace = await TemplateWorkspace.CreateAsync(fixture.Server);
+        await workspace.CreateAsync(Email(("id", "loop"), ("textBody", "{% for i in (1..traits.n) %}{{ i }}{% endfor %}")));
+
+        using var response = await workspace.PreviewAsync("loop", """{"traits":{"n":12000000}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var problem = await JsonAssert.ReadAsync(response);
+        Assert.StartsWith("The textBody template failed to render", problem.GetProperty("detail").GetString());
+    }
+
+    // JSON numbers have no range, so a trait may be beyond decimal's (1e30) or even double's (1e400).
+    [Fact]
+    public async Task Preview_HugeNumbers_Render()
+    {
+        var workspace = await TemplateWorkspace.CreateAsync(fixture.Server);
+        await workspace.CreateAsync(Email(("id", "huge"), ("textBody", "{{ traits.big }} {{ traits.bigger }}")));
+
+        using var response = await workspace.PreviewAsync("huge", """{"traits":{"big":1e30,"bigger":1e400}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal("1E+30 1e400", (await JsonAssert.ReadAsync(response)).GetProperty("textBody").GetString());
+    }
 }
