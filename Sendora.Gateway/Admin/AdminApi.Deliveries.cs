@@ -34,6 +34,15 @@ public static partial class AdminApi
             return Invalid("subscribed", "true or false");
         }
 
+        // An external id such as user_id:42 names the profile that owns it. Kept as given, it would be a key that no
+        // delivery reads.
+        var (resolved, _, failure) = await ResolveProfileAsync(workspaceId, profileId, grains);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        profileId = resolved!;
         var grain = grains.GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(workspaceId, profileId));
         var before = (await grain.GetStatusAsync()).Subscriptions.GetValueOrDefault(channel);
         await grain.SetSubscriptionAsync(channel, subscribed, request.Reason ?? "Admin API");
@@ -59,7 +68,13 @@ public static partial class AdminApi
             return invalid;
         }
 
-        var grain = grains.GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(workspaceId, profileId));
+        var (resolved, _, failure) = await ResolveProfileAsync(workspaceId, profileId, grains);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var grain = grains.GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(workspaceId, resolved!));
         var page = await grain.GetLogAsync(offset ?? 0, limit ?? 50);
         var status = await grain.GetStatusAsync();
         return TypedResults.Ok(new

@@ -175,10 +175,17 @@ public static partial class AdminApi
             ?? await InspectAsync(grains.GetGrain<IJourneyGrain>(GrainKeys.Scoped(workspaceId, journeyId)), maxItems);
 
     private static async Task<IResult> InspectJourneyRunAsync(
-        string workspaceId, string journeyId, string profileId, IGrainFactory grains, int? maxItems = null) =>
-        await CheckInspectionAsync(workspaceId, maxItems, grains)
-            ?? await InspectAsync(
-                grains.GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(workspaceId, $"{journeyId}/{profileId}")), maxItems);
+        string workspaceId, string journeyId, string profileId, IGrainFactory grains, int? maxItems = null)
+    {
+        if (await CheckInspectionAsync(workspaceId, maxItems, grains) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (resolved, _, failure) = await ResolveProfileAsync(workspaceId, profileId, grains);
+        return failure ?? await InspectAsync(
+            grains.GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(workspaceId, $"{journeyId}/{resolved}")), maxItems);
+    }
 
     private static async Task<IResult> InspectStepDeliveriesAsync(
         string workspaceId, string journeyId, string stepId, IGrainFactory grains, int? maxItems = null) =>

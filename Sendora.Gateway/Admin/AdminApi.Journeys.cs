@@ -279,8 +279,14 @@ public static partial class AdminApi
             return failure;
         }
 
-        var list = await grains.GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(workspaceId, $"{journeyId}/{profileId}")).GetRunsAsync();
-        return TypedResults.Ok(new { journeyId, profileId, data = list });
+        var (resolved, _, unresolved) = await ResolveProfileAsync(workspaceId, profileId, grains);
+        if (unresolved is not null)
+        {
+            return unresolved;
+        }
+
+        var list = await grains.GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(workspaceId, $"{journeyId}/{resolved}")).GetRunsAsync();
+        return TypedResults.Ok(new { journeyId, profileId = resolved, data = list });
     }
 
     private static IResult? ValidateDefinition(JsonElement? definition)

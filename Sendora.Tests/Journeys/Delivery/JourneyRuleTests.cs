@@ -43,6 +43,38 @@ public sealed class JourneyRuleTests(JourneyDeliveryFixture fixture)
         Assert.Equal("completed", run.GetProperty("status").GetString());
     }
 
+    // Admin routes that name a profile also take an external id, as the profile API does, and resolve it.
+    [Fact]
+    public async Task UnsubscribedByUserId_MarketingSuppressed()
+    {
+        var workspace = await fixture.CreateWorkspaceAsync();
+        var address = $"{workspace.Id}@example.test";
+        await workspace.CreateAndPublishAsync("orders", NewsThenReceipt);
+        await workspace.SendAsync("/v1/identify", $$$"""{"userId": "ada", "traits": {"first_name": "Ada", "email": "{{{address}}}"}}""");
+        var profileId = await workspace.ProfileIdAsync("ada");
+        using (var unsubscribed = await workspace.AdminAsync(HttpMethod.Put,
+            $"/admin/v1/workspaces/{workspace.Id}/profiles/user_id:ada/subscriptions/email", """{"subscribed": false}"""))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.OK, unsubscribed);
+        }
+
+        using (var unknown = await workspace.AdminAsync(HttpMethod.Put,
+            $"/admin/v1/workspaces/{workspace.Id}/profiles/user_id:nobody/subscriptions/email", """{"subscribed": false}"""))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.NotFound, unknown);
+        }
+
+        await workspace.SendAsync("/v1/track", """{"userId": "ada", "event": "Order Completed"}""");
+
+        var news = await workspace.FinalDeliveryAsync("orders", "news");
+        Assert.Equal("suppressed", news.GetProperty("status").GetString());
+        using var runs = await workspace.AdminAsync(HttpMethod.Get, $"/admin/v1/workspaces/{workspace.Id}/journeys/orders/runs/user_id:ada");
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, runs);
+        var body = await JsonAssert.ReadAsync(runs);
+        Assert.Equal(profileId, body.GetProperty("profileId").GetString());
+        Assert.Single(body.GetProperty("data").EnumerateArray());
+    }
+
     [Fact]
     public async Task QuietHours_NightProfile_MarketingHeld()
     {
