@@ -78,7 +78,8 @@ public sealed partial class DeliveryGrain
                     address!,
                     await templates.RenderAsync("subject", content.Subject, context),
                     content.HtmlBody is null ? null : await templates.RenderAsync("HTML body", content.HtmlBody, context, TemplateOutput.Html),
-                    content.TextBody is null ? null : await templates.RenderAsync("text body", content.TextBody, context));
+                    content.TextBody is null ? null : await templates.RenderAsync("text body", content.TextBody, context),
+                    GrainKeys.Scoped(_workspaceId, request.DeliveryId));
                 await MarkSendingAsync(attempt);
                 return await senders.Email.SendAsync(email, UnsubscribeUrl(request), CancellationToken.None);
             }

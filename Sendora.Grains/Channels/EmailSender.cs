@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -98,7 +100,8 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
                                               or SslHandshakeException
                                               || exception is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // NOTE: a connection lost after the message data was sent may hide an accepted message, so the retry can duplicate it.
+            // NOTE: a connection lost after the message data was sent may hide an accepted message, so the retry can send a
+            // second copy. Both carry the same Message-ID, by which receivers can drop the repeat.
             return SendOutcome.Temporary($"Could not reach the SMTP server {Server}: {exception.Message}");
         }
     }
@@ -140,7 +143,16 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
     private MimeMessage Build(RenderedEmail email, Uri? unsubscribeUrl)
     {
         var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(Settings.From!));
+        var from = MailboxAddress.Parse(Settings.From!);
+        message.From.Add(from);
+        if (email.DeliveryKey is { } key)
+        {
+            // A delivery key may hold characters that a Message-ID cannot, so the ID is a digest of it at the
+            // sender's domain.
+            var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16));
+            message.MessageId = $"{digest}@{from.Domain}";
+        }
+
         message.To.Add(MailboxAddress.Parse(email.To));
         message.Subject = email.Subject;
         var body = new BodyBuilder { HtmlBody = email.HtmlBody, TextBody = email.TextBody };

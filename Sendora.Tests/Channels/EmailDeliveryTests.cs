@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Sendora.Grains.Channels;
 
 namespace Sendora.Tests.Channels;
@@ -55,6 +56,30 @@ public sealed class EmailDeliveryTests(ChannelsFixture fixture)
 
         Assert.Equal(DeliveryStatuses.Failed, record.Status);
         Assert.Contains("no To address", record.Reason);
+    }
+
+    // Each attempt of one delivery carries the same Message-ID, so a receiver can drop a copy that was sent again
+    // because its reply never arrived. Different deliveries get different ones.
+    [Fact]
+    public async Task EmailSender_SameDelivery_SameMessageId()
+    {
+        var address = $"{Requests.NewId("p")}@example.test";
+        var sender = new EmailSender(Options.Create(new ChannelOptions
+        {
+            Email = { Host = "127.0.0.1", Port = fixture.Smtp.Port, Security = SmtpSecurity.None, From = "news@sendora.test" },
+        }));
+
+        var first = await sender.SendAsync(new RenderedEmail(address, "S", null, "T", "default/delivery:1:a"), null, CancellationToken.None);
+        var again = await sender.SendAsync(new RenderedEmail(address, "S", null, "T", "default/delivery:1:a"), null, CancellationToken.None);
+        var other = await sender.SendAsync(new RenderedEmail(address, "S", null, "T", "default/delivery:1:b"), null, CancellationToken.None);
+
+        var ids = fixture.Smtp.To(address).Select(m => m.MessageId).ToList();
+        Assert.Equal(3, ids.Count);
+        Assert.Equal(ids[0], ids[1]);
+        Assert.NotEqual(ids[0], ids[2]);
+        Assert.EndsWith("@sendora.test", ids[0], StringComparison.Ordinal);
+        Assert.Equal(first.ProviderMessageId, again.ProviderMessageId);
+        Assert.Equal(ids[2], other.ProviderMessageId);
     }
 
     [Fact]
