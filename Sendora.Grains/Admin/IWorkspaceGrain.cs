@@ -88,4 +88,5 @@ public interface IWorkspaceGrain : IGrainWithStringKey
 }
 
 /// <summary>Raised when an audience refers to an audience that does not exist or would close a cycle.</summary>
+[GenerateSerializer, Alias("sendora.AudienceReferenceException")]
 public sealed class AudienceReferenceException(string message) : Exception(message);

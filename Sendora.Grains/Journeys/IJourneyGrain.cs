@@ -99,4 +99,5 @@ public sealed record JourneyState([property: Id(0)] string Status, [property: Id
 /// Raised when a journey cannot be published because its draft is invalid or refers to a missing template. The
 /// admin API validates the draft first and reports every error with its path; this names the first.
 /// </summary>
+[GenerateSerializer, Alias("sendora.JourneyDefinitionException")]
 public sealed class JourneyDefinitionException(string message) : Exception(message);
