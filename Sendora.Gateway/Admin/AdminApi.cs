@@ -12,7 +12,10 @@ public static partial class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("/admin/v1").AddEndpointFilter<AdminAuthorization>().WithTags("Admin");
+        var admin = endpoints.MapGroup("/admin/v1")
+            .AddEndpointFilter<AdminAuthorization>()
+            .AddEndpointFilter<AdminJsonStrings>()
+            .WithTags("Admin");
         admin.MapGet("/workspaces", ListWorkspacesAsync).WithName("ListWorkspaces")
             .WithSummary("Lists every workspace with its sources");
         admin.MapPost("/workspaces", CreateWorkspaceAsync).WithName("CreateWorkspace")

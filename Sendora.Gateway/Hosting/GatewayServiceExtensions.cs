@@ -85,6 +85,16 @@ public static class GatewayServiceExtensions
     public static WebApplication MapSendoraApis(this WebApplication app)
     {
         app.UseExceptionHandler();
+
+        // Admin bodies are buffered so that AdminJsonStrings can read them again after binding.
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/admin/v1", StringComparison.Ordinal)
+                && !HttpMethods.IsGet(context.Request.Method),
+            admin => admin.Use((context, next) =>
+            {
+                context.Request.EnableBuffering();
+                return next(context);
+            }));
         app.UseCors();
         app.MapOpenApi();
         app.MapTrackingApi();
