@@ -30,13 +30,6 @@ internal static class DestinationValidator
     public const int MaxBatchAgeMs = 3_600_000;
     public const int MaxRetryPeriodMinutes = 10_080;
 
-    // Sendora sets these itself: the signature, the request's framing and its content type.
-    private static readonly string[] ReservedHeaders =
-    [
-        WebhookSender.SignatureHeader, WebhookSender.TimestampHeader, WebhookSender.IdempotencyKeyHeader,
-        "Content-Type", "Content-Length", "Host", "Transfer-Encoding",
-    ];
-
     /// <summary>An invalid field: its path in the request body and the message.</summary>
     public sealed record Error(string Field, string Message, IReadOnlyList<ConditionError>? ConditionErrors = null);
 
@@ -157,9 +150,9 @@ internal static class DestinationValidator
                 return new Error(field, F($"A header name must be 1 to {MaxNameLength} letters, digits or !#$%&'*+-.^_`|~, not {Describe(name)}."));
             }
 
-            if (ReservedHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
+            if (WebhookSender.ReservedHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
-                return new Error(field, $"'{name}' is set by Sendora and cannot be replaced; reserved headers are {string.Join(", ", ReservedHeaders)}.");
+                return new Error(field, $"'{name}' is set by Sendora and cannot be replaced; reserved headers are {string.Join(", ", WebhookSender.ReservedHeaders)}.");
             }
 
             if (value is null || value.Length > MaxHeaderValueLength || value.Any(c => c is '\r' or '\n' or '\0'))

@@ -13,6 +13,17 @@ public sealed class WebhookSender(IOptions<ChannelOptions> options, TimeProvider
     public const string TimestampHeader = "Sendora-Timestamp";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
+    /// <summary>
+    /// Headers that a webhook step or destination cannot set: the signature headers, which the sender sets, and the
+    /// ones that frame the request or the connection, which HTTP leaves to the client.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ReservedHeaders =
+    [
+        SignatureHeader, TimestampHeader, IdempotencyKeyHeader,
+        "Content-Type", "Content-Length", "Host", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "TE",
+        "Trailer", "Expect",
+    ];
+
     // A redirect is not followed: .NET would repeat a 302 as a GET without the body, which the receiver would then
     // count as delivered, and repeat a 307 with the configured headers to whatever host the reply names.
     private readonly HttpClient _http = new(new SocketsHttpHandler

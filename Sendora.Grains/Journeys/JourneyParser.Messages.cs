@@ -12,13 +12,6 @@ internal sealed partial class JourneyParser
     // Fluid documents a FluidParser as thread-safe and meant to be shared by the whole application.
     private static readonly FluidParser LiquidParser = new();
 
-    // Headers the webhook sender sets itself, so a value given here would be dropped or replaced.
-    private static readonly string[] ReservedHeaders =
-    [
-        WebhookSender.SignatureHeader, WebhookSender.TimestampHeader, WebhookSender.IdempotencyKeyHeader,
-        "Content-Type", "Content-Length",
-    ];
-
     private EmailStep ReadEmail(StepSource source)
     {
         var (element, path) = (source.Element, source.Path);
@@ -246,10 +239,10 @@ internal sealed partial class JourneyParser
                 _reader.Error(headerPath, $"\"{name}\" is not a valid HTTP header name. A name has letters, digits "
                     + "and !#$%&'*+-.^_`|~ only.");
             }
-            else if (ReservedHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
+            else if (WebhookSender.ReservedHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 _reader.Error(headerPath, $"The header '{name}' is set by Sendora on every webhook, so it cannot be "
-                    + $"given here. Reserved headers: {DefinitionReader.List(ReservedHeaders)}.");
+                    + $"given here. Reserved headers: {DefinitionReader.List(WebhookSender.ReservedHeaders)}.");
             }
 
             if (value.Any(c => char.IsControl(c) && c != '\t'))

@@ -106,6 +106,8 @@ public sealed class JourneyParseErrorTests
         { Journey("""{"id":"a","type":"send_webhook","url":"https://example.test/x","headers":{"X A":"v"}}"""), "$.steps[0].headers['X A']", "\"X A\" is not a valid HTTP header name" },
         { Journey("""{"id":"a","type":"send_webhook","url":"https://example.test/x","headers":{"X-A":"a\r\nB: c"}}"""), "$.steps[0].headers['X-A']", "The value of header 'X-A' contains a line break" },
         { Journey("""{"id":"a","type":"send_webhook","url":"https://example.test/x","headers":{"sendora-signature":"v"}}"""), "$.steps[0].headers['sendora-signature']", "The header 'sendora-signature' is set by Sendora on every webhook" },
+        { Journey("""{"id":"a","type":"send_webhook","url":"https://example.test/x","headers":{"Host":"internal.example"}}"""), "$.steps[0].headers.Host", "The header 'Host' is set by Sendora on every webhook" },
+        { Journey("""{"id":"a","type":"send_webhook","url":"https://example.test/x","headers":{"transfer-encoding":"chunked"}}"""), "$.steps[0].headers['transfer-encoding']", "The header 'transfer-encoding' is set by Sendora on every webhook" },
         { Journey("""{"id":"a","type":"send_webhook","url":"https://example.test/x","body":"{{ x"}"""), "$.steps[0].body", "'body' must be a non-empty Liquid template string, but it is invalid: " },
         { Journey("""{"id":"a","type":"send_webhook","url":"https://example.test/x","signing_secret":""}"""), "$.steps[0].signing_secret", "'signing_secret' must be a non-empty string" },
         { Journey("""{"id":"a","type":"update_trait"}"""), "$.steps[0].traits", "The key 'traits' is missing. An update_trait step needs the traits it sets: an object of 1 to 100 trait names and values" },
