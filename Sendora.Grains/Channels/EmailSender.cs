@@ -155,7 +155,9 @@ public sealed class EmailSender(IOptions<ChannelOptions> options)
 
         message.To.Add(MailboxAddress.Parse(email.To));
         message.Subject = email.Subject;
-        var body = new BodyBuilder { HtmlBody = email.HtmlBody, TextBody = email.TextBody };
+        // A carriage return without a line feed, which a trait can carry into a body, passes through MimeKit as it
+        // is. Some servers end the message data at "\r.\r\n", so every line break becomes one that MimeKit writes as CRLF.
+        var body = new BodyBuilder { HtmlBody = email.HtmlBody?.ReplaceLineEndings("\n"), TextBody = email.TextBody?.ReplaceLineEndings("\n") };
         message.Body = body.ToMessageBody();
         if (unsubscribeUrl is not null)
         {

@@ -82,6 +82,25 @@ public sealed class EmailDeliveryTests(ChannelsFixture fixture)
         Assert.Equal(ids[2], other.ProviderMessageId);
     }
 
+    // A server that takes "\r.\r\n" as the end of the data would otherwise read the rest as a second message.
+    [Fact]
+    public async Task EmailSender_BareCarriageReturn_BecomesLineBreak()
+    {
+        var address = $"{Requests.NewId("p")}@example.test";
+        var sender = new EmailSender(Options.Create(new ChannelOptions
+        {
+            Email = { Host = "127.0.0.1", Port = fixture.Smtp.Port, Security = SmtpSecurity.None, From = "news@sendora.test" },
+        }));
+
+        var outcome = await sender.SendAsync(new RenderedEmail(address, "S", "<p>a\rb</p>", "one\r.\r\ntwo\rthree"), null, CancellationToken.None);
+
+        Assert.Equal(DeliveryStatuses.Sent, outcome.Status);
+        var message = Assert.Single(fixture.Smtp.To(address));
+        Assert.DoesNotMatch("\r(?!\n)", message.TextBody);
+        Assert.DoesNotMatch("\r(?!\n)", message.HtmlBody);
+        Assert.Equal(["one", ".", "two", "three"], message.TextBody!.ReplaceLineEndings("\n").TrimEnd().Split('\n'));
+    }
+
     [Fact]
     public async Task Email_Marketing_CarriesOneClickUnsubscribeHeaders()
     {
