@@ -35,9 +35,12 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
     }
 
     // System.Text.Json puts the JSON path of the bad value, such as "$.enabled", in Path. Its message also
-    // gives the line and byte position.
+    // gives the line and byte position, and for a field the request type lacks it names the .NET type, which is
+    // replaced by a message in the API's terms.
     private static string DescribeJsonError(JsonException exception) =>
         exception.Path is { Length: > 0 } path
-            ? $"The request body is invalid at '{path}': {exception.Message}"
+            ? exception.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)
+                ? $"The request body is invalid at '{path}': this request has no such field. Check its spelling in the API reference."
+                : $"The request body is invalid at '{path}': {exception.Message}"
             : $"The request body is not valid JSON: {exception.Message}";
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Sendora.Grains.Admin;
 using Sendora.Grains.Destinations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -61,7 +62,15 @@ public static class GatewayServiceExtensions
         services.AddSingleton<DashboardSessions>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestionCounters>());
         services.AddHostedService<DefaultWorkspaceBootstrap>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new UtcTimestampConverter());
+
+            // A misspelt field, such as "filters" for a destination's "filter", would otherwise be dropped without a
+            // word, and a field given twice would keep its last value. Both are rejected with the field's path.
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.AllowDuplicateProperties = false;
+        });
         services.AddSingleton<Audiences.AudienceStreamHub>();
         services.AddHostedService(sp => sp.GetRequiredService<Audiences.AudienceStreamHub>());
         services.AddProblemDetails();
