@@ -95,14 +95,26 @@ public static class GatewayServiceExtensions
     {
         app.UseExceptionHandler();
 
-        // Admin bodies are buffered so that AdminJsonStrings can read them again after binding.
         app.UseWhen(
-            context => context.Request.Path.StartsWithSegments("/admin/v1", StringComparison.Ordinal)
-                && !HttpMethods.IsGet(context.Request.Method),
-            admin => admin.Use((context, next) =>
+            context => context.Request.Path.StartsWithSegments("/admin/v1", StringComparison.Ordinal),
+            admin => admin.Use(async (context, next) =>
             {
-                context.Request.EnableBuffering();
-                return next(context);
+                // The token is checked before the body is bound, so that a client without one gets 401, not the
+                // validation errors that would tell it the fields of each request.
+                var tokens = context.RequestServices.GetRequiredService<AdminTokens>();
+                if (AdminAuthorization.Reject(context.Request, tokens) is { } rejection)
+                {
+                    await rejection.ExecuteAsync(context);
+                    return;
+                }
+
+                // Bodies are buffered so that AdminJsonStrings can read them again after binding.
+                if (!HttpMethods.IsGet(context.Request.Method))
+                {
+                    context.Request.EnableBuffering();
+                }
+
+                await next(context);
             }));
         app.UseCors();
         app.MapOpenApi();

@@ -163,8 +163,8 @@ public sealed class WorkspaceApiTests(SendoraFixture fixture)
         var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method == "POST")
         {
-            // Binding runs before the token check, so the body is valid for both routes: an invalid one gets 400 first.
-            request.Content = new StringContent("""{"name":"x"}""", System.Text.Encoding.UTF8, "application/json");
+            // The token is checked before binding, so a body that one of the routes rejects still gets 401.
+            request.Content = new StringContent("""{"id":"x","name":"x"}""", System.Text.Encoding.UTF8, "application/json");
         }
 
         var response = await _server.Http.SendAsync(request);
