@@ -10,12 +10,13 @@ namespace Sendora.Gateway.Admin;
 /// <summary>The admin API for workspaces and sources, under <c>/admin/v1</c>, behind the admin token.</summary>
 public static partial class AdminApi
 {
+    /// <summary>The path that every admin API route starts with.</summary>
+    public const string BasePath = "/admin/v1";
+
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("/admin/v1")
-            .AddEndpointFilter<AdminAuthorization>()
-            .AddEndpointFilter<AdminJsonStrings>()
-            .WithTags("Admin");
+        // AdminAuthorization.CheckBeforeBindingAsync checks the token of every request under this path.
+        var admin = endpoints.MapGroup(BasePath).AddEndpointFilter<AdminJsonStrings>().WithTags("Admin");
         admin.MapGet("/workspaces", ListWorkspacesAsync).WithName("ListWorkspaces")
             .WithSummary("Lists every workspace with its sources");
         admin.MapPost("/workspaces", CreateWorkspaceAsync).WithName("CreateWorkspace")

@@ -19,6 +19,29 @@ public sealed class AdminAuthorization(AdminTokens tokens) : IEndpointFilter
     }
 
     /// <summary>
+    /// Checks the token of an admin API request before routing binds its body, so that a client without a valid one
+    /// gets 401, not the validation errors that would tell it the fields of each request. Buffers the body of a
+    /// request that passes, so that <see cref="AdminJsonStrings"/> can read it again after binding.
+    /// </summary>
+    public static async Task CheckBeforeBindingAsync(HttpContext context, RequestDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (Reject(context.Request, context.RequestServices.GetRequiredService<AdminTokens>()) is { } rejection)
+        {
+            await rejection.ExecuteAsync(context);
+            return;
+        }
+
+        if (!HttpMethods.IsGet(context.Request.Method))
+        {
+            context.Request.EnableBuffering();
+        }
+
+        await next(context);
+    }
+
+    /// <summary>
     /// Returns a 401 problem when <paramref name="request"/> carries no valid admin token, or a 429 one when its
     /// address sent too many wrong ones, or null to let it through after putting the token's actor name on the request.
     /// </summary>

@@ -96,26 +96,8 @@ public static class GatewayServiceExtensions
         app.UseExceptionHandler();
 
         app.UseWhen(
-            context => context.Request.Path.StartsWithSegments("/admin/v1", StringComparison.Ordinal),
-            admin => admin.Use(async (context, next) =>
-            {
-                // The token is checked before the body is bound, so that a client without one gets 401, not the
-                // validation errors that would tell it the fields of each request.
-                var tokens = context.RequestServices.GetRequiredService<AdminTokens>();
-                if (AdminAuthorization.Reject(context.Request, tokens) is { } rejection)
-                {
-                    await rejection.ExecuteAsync(context);
-                    return;
-                }
-
-                // Bodies are buffered so that AdminJsonStrings can read them again after binding.
-                if (!HttpMethods.IsGet(context.Request.Method))
-                {
-                    context.Request.EnableBuffering();
-                }
-
-                await next(context);
-            }));
+            context => context.Request.Path.StartsWithSegments(AdminApi.BasePath, StringComparison.Ordinal),
+            admin => admin.Use(AdminAuthorization.CheckBeforeBindingAsync));
         app.UseCors();
         app.MapOpenApi();
         app.MapTrackingApi();
