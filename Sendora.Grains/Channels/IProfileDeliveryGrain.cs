@@ -25,6 +25,9 @@ public interface IProfileDeliveryGrain : IGrainWithStringKey, IInspectable
     Task MarkUndeliverableAsync(string address, string reason);
 
     /// <summary>Returns the subscription state and the undeliverable addresses.</summary>
+    /// <summary>Removes the profile's subscriptions, undeliverable addresses, capped sends and delivery log.</summary>
+    Task EraseAsync();
+
     [ReadOnly]
     Task<ProfileDeliveryStatus> GetStatusAsync();
 

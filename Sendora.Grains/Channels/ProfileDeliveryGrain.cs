@@ -81,6 +81,12 @@ public sealed class ProfileDeliveryGrain(
         await deliveries.WriteStateAsync();
     }
 
+    public async Task EraseAsync()
+    {
+        deliveries.State = new ProfileDeliveryState();
+        await deliveries.WriteStateAsync();
+    }
+
     public Task<ProfileDeliveryStatus> GetStatusAsync() => Task.FromResult(new ProfileDeliveryStatus(
         new Dictionary<string, SubscriptionState>(deliveries.State.Subscriptions),
         new Dictionary<string, UndeliverableAddress>(deliveries.State.UndeliverableAddresses)));

@@ -84,6 +84,16 @@ public sealed partial class GroupGrain(
         }
     }
 
+    public async Task RemoveMemberAsync(string profileId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(profileId);
+        if (group.State.Members.Remove(profileId))
+        {
+            _toEvaluate.Remove(profileId);
+            await group.WriteStateAsync();
+        }
+    }
+
     private static bool Join(GroupState state, string profileId)
     {
         if (state.Members.Count >= MaxMembers || state.Members.Contains(profileId))

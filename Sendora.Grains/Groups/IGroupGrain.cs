@@ -13,6 +13,9 @@ public interface IGroupGrain : IGrainWithStringKey, IInspectable
     /// </summary>
     Task ApplyAsync(string groupId, string? traitsJson, DateTimeOffset timestamp, string profileId);
 
+    /// <summary>Removes <paramref name="profileId"/> from the members, if it is one, and persists the change.</summary>
+    Task RemoveMemberAsync(string profileId);
+
     /// <summary>Returns the group, or null when no group call named it.</summary>
     [ReadOnly]
     Task<GroupSnapshot?> GetAsync();

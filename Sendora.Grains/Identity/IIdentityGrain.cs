@@ -33,6 +33,12 @@ public interface IIdentityGrain : IGrainWithStringKey, IInspectable
     Task AssignAsync(string profileId);
 
     /// <summary>Returns the id of the profile that owns this id, or null when none does.</summary>
+    /// <summary>
+    /// Removes the owner when it is one of <paramref name="profileIds"/>, so that the next message with this id creates
+    /// a new profile. Returns whether the owner was removed.
+    /// </summary>
+    Task<bool> ReleaseAsync(IReadOnlyList<string> profileIds);
+
     [ReadOnly]
     Task<string?> ResolveAsync();
 

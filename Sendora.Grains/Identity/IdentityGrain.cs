@@ -72,6 +72,30 @@ public sealed class IdentityGrain(
         }
     }
 
+    public async Task<bool> ReleaseAsync(IReadOnlyList<string> profileIds)
+    {
+        ArgumentNullException.ThrowIfNull(profileIds);
+        if (identity.State.ProfileId is not { } owner || !profileIds.Contains(owner))
+        {
+            return false;
+        }
+
+        // An empty state rather than a cleared record, so that the grain stores no trace of the erased owner.
+        var previous = identity.State;
+        identity.State = new IdentityState();
+        try
+        {
+            await identity.WriteStateAsync();
+        }
+        catch
+        {
+            identity.State = previous;
+            throw;
+        }
+
+        return true;
+    }
+
     public Task<string?> ResolveAsync() => Task.FromResult(identity.State.ProfileId);
 
     public Task<bool> HasMovedAsync() => Task.FromResult(identity.State.Moved);

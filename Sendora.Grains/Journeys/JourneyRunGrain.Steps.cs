@@ -155,9 +155,9 @@ public sealed partial class JourneyRunGrain
             {
                 var result = await GrainFactory.GetGrain<IProfileGrain>(GrainKeys.Scoped(_workspaceId, _profileId))
                     .ApplyAsync([TraitMessage(run, update, now)]);
-                if (result.ForwardedTo is not null)
+                if (result.ForwardedTo is not null || result.NotOwner)
                 {
-                    End(run, JourneyRunStatuses.Exited, "the profile was merged", now);
+                    End(run, JourneyRunStatuses.Exited, "the profile was merged or deleted", now);
                     return false;
                 }
 

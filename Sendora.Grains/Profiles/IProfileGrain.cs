@@ -16,8 +16,8 @@ public interface IProfileGrain : IGrainWithStringKey, IInspectable
     /// the deduplication window, and returns only after the new state is persisted. A merged profile
     /// applies nothing and returns its survivor in <see cref="ApplyResult.ForwardedTo"/>: it never calls
     /// the survivor itself, because the survivor may be calling it during the merge. When a message is
-    /// <see cref="TrackedMessage.RoutedByKnownOwner"/> and this profile does not list all its ids, nothing is
-    /// applied and <see cref="ApplyResult.NotOwner"/> is set.
+    /// <see cref="TrackedMessage.RoutedByKnownOwner"/> and this profile does not list all its ids, or a regulation
+    /// erased the profile, nothing is applied and <see cref="ApplyResult.NotOwner"/> is set.
     /// </summary>
     Task<ApplyResult> ApplyAsync(IReadOnlyList<TrackedMessage> messages);
 
@@ -106,6 +106,32 @@ public interface IProfileGrain : IGrainWithStringKey, IInspectable
     /// </summary>
     [ReadOnly]
     Task<ProfileSyncRecord> GetSyncRecordAsync();
+
+    /// <summary>
+    /// Erases the profile's data: exits its audiences, then replaces its state with an empty one that applies no
+    /// more messages. A profile merged into another returns where it forwards to and erases nothing, unless
+    /// <paramref name="absorbedBy"/> names the profile being erased that absorbed it. Erasing again changes nothing.
+    /// </summary>
+    Task<EraseResult> EraseAsync(string? absorbedBy);
+}
+
+/// <summary>
+/// What an erasure removed: the profile's external ids, whose Identity grains the caller releases, the profiles it
+/// had absorbed, which hold their own copies, and its groups.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sendora.EraseResult")]
+public sealed record EraseResult
+{
+    [Id(0)] public bool Erased { get; init; }
+
+    /// <summary>The profile that a merged profile forwards to, which the caller erases instead.</summary>
+    [Id(1)] public string? ForwardedTo { get; init; }
+
+    [Id(2)] public IReadOnlyList<ExternalId> ExternalIds { get; init; } = [];
+
+    [Id(3)] public IReadOnlyList<string> AbsorbedProfileIds { get; init; } = [];
+
+    [Id(4)] public IReadOnlyList<string> GroupIds { get; init; } = [];
 }
 
 /// <summary>The ids of a profile and where it forwards, for identity resolution.</summary>
@@ -142,7 +168,8 @@ public sealed record ApplyResult([property: Id(0)] int Applied, [property: Id(1)
 
     /// <summary>
     /// True when a message that the gateway routed by its record of id owners carried an id this profile does not
-    /// list, or the profile was merged or never created. Nothing was applied, and the caller resolves the messages again.
+    /// list, or the profile was merged, never created or erased. Nothing was applied, and the caller resolves the
+    /// messages again.
     /// </summary>
     [Id(3)] public bool NotOwner { get; init; }
 

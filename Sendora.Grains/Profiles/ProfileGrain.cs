@@ -55,7 +55,7 @@ public sealed partial class ProfileGrain(
     {
         ArgumentNullException.ThrowIfNull(messages);
         ThrowIfStale();
-        if (!HoldsIdsOfRoutedMessages(messages))
+        if (State.ErasedAt is not null || !HoldsIdsOfRoutedMessages(messages))
         {
             return new ApplyResult(0, 0) { NotOwner = true };
         }

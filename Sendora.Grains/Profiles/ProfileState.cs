@@ -77,6 +77,12 @@ public sealed class ProfileState
     [Id(20)] public MessageDigests SeenMessageDigests { get; set; } = new();
 
     /// <summary>
+    /// When a regulation erased the profile's data; null otherwise. An erased profile applies no message again, so
+    /// that a run or a remembered route cannot bring its data back.
+    /// </summary>
+    [Id(21)] public DateTimeOffset? ErasedAt { get; set; }
+
+    /// <summary>
     /// Converts the events that a state written before the UTF-8 forms existed contains as UTF-16 text, so that an
     /// activation keeps one compact copy of each. Storage keeps the old form until the next write.
     /// </summary>

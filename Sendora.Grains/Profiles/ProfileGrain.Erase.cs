@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sendora.Grains.Profiles;
+
+public sealed partial class ProfileGrain
+{
+    public async Task<EraseResult> EraseAsync(string? absorbedBy)
+    {
+        ThrowIfStale();
+        var state = State;
+        if (state.MergedInto is { } survivor && absorbedBy is null)
+        {
+            return new EraseResult { ForwardedTo = survivor };
+        }
+
+        if (state.ErasedAt is not null && state.CreatedAt is null)
+        {
+            return new EraseResult { Erased = true };
+        }
+
+        var result = new EraseResult
+        {
+            Erased = true,
+            ExternalIds = [.. state.ExternalIds],
+            AbsorbedProfileIds = [.. state.Merges.Select(merge => merge.AbsorbedProfileId).Distinct()],
+            GroupIds = [.. state.GroupIds],
+        };
+
+        if (state.MergedInto is null && state.Audiences.Memberships.Count > 0)
+        {
+            // The exits are saved and sent first, so the audiences and their streams lose the member as they do
+            // when a profile leaves an audience, and a crash before the state is emptied sends them again.
+            ExitAllAudiences();
+            await WriteAsync();
+            await PublishOutboxAsync();
+        }
+
+        // The empty state keeps the change version, so the change log numbers the erasure after the last change
+        // and a sync exports the profile as deleted. The profile index keeps listing it, as an empty profile.
+        profile.State = new ProfileState
+        {
+            ChangeVersion = state.ChangeVersion,
+            Indexed = state.Indexed,
+            ErasedAt = clock.GetUtcNow(),
+        };
+        _seenMessageIds = new SeenMessageIds();
+        await PersistAsync();
+        LogErased(_profileId, result.ExternalIds.Count, absorbedBy);
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Erased profile {ProfileId} with {IdCount} external ids (absorbed by {AbsorbedBy})")]
+    private partial void LogErased(string profileId, int idCount, string? absorbedBy);
+}
