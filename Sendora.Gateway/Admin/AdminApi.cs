@@ -45,6 +45,7 @@ public static partial class AdminApi
         MapClusterRoutes(admin);
         MapHealthRoutes(admin);
         MapSyncRoutes(admin);
+        MapRegulationRoutes(admin);
         return endpoints;
     }
 
@@ -126,7 +127,14 @@ public static partial class AdminApi
             source.WriteKey,
             source.Enabled,
             source.CreatedAt,
-            counts = new { health.Accepted, health.Rejected, health.Duplicates, rejectedByCode = health.RejectedByCode },
+            counts = new
+            {
+                health.Accepted,
+                health.Rejected,
+                health.Duplicates,
+                health.Suppressed,
+                rejectedByCode = health.RejectedByCode,
+            },
         });
     }
 

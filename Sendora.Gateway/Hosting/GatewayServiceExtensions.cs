@@ -57,6 +57,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<KnownOwners>();
         services.AddSingleton<IdentityResolver>();
         services.AddSingleton<WriteKeyResolver>();
+        services.AddSingleton<SuppressionCache>();
         services.AddSingleton<TrackingHandler>();
         services.AddSingleton<IngestionCounters>();
         services.AddSingleton<DashboardSessions>();

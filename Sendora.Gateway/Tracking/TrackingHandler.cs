@@ -23,6 +23,7 @@ public sealed partial class TrackingHandler(
     IdentityResolver resolver,
     WriteKeyResolver writeKeys,
     IngestionCounters counters,
+    SuppressionCache suppressions,
     TimeProvider clock,
     IOptions<IngestionOptions> options,
     IOptions<SourceHealthOptions> healthOptions,
@@ -190,6 +191,13 @@ public sealed partial class TrackingHandler(
         DateTimeOffset receivedAt)
     {
         var rejections = new List<(int Index, IngestionError Error, JsonElement Item)>();
+        var suppressedUserIds = await ReadSuppressionsAsync(context, binding.WorkspaceId);
+        if (suppressedUserIds is null)
+        {
+            return;
+        }
+
+        var suppressed = 0;
         var candidates = new List<Candidate>();
         var candidateIndexes = new List<int>();
         for (var index = 0; index < items.Count; index++)
@@ -218,7 +226,14 @@ public sealed partial class TrackingHandler(
                 continue;
             }
 
-            candidates.Add(new Candidate(result.Message!, result.CandidateIds!));
+            if (result.Message!.UserId is { } userId && suppressedUserIds.Contains(userId))
+            {
+                // A regulation asked that this person's data not be stored, so the message is only counted.
+                suppressed++;
+                continue;
+            }
+
+            candidates.Add(new Candidate(result.Message, result.CandidateIds!));
             candidateIndexes.Add(index);
         }
 
@@ -284,7 +299,7 @@ public sealed partial class TrackingHandler(
 
         var accepted = results.Sum(r => r.Applied);
         var duplicates = results.Sum(r => r.Duplicates);
-        counters.Add(binding.WorkspaceId, binding.SourceId, receivedAt, accepted, duplicates);
+        counters.Add(binding.WorkspaceId, binding.SourceId, receivedAt, accepted, duplicates, suppressed);
         SendoraMetrics.RecordMessages(binding.WorkspaceId, binding.SourceId, accepted, duplicates);
         foreach (var (_, error, _) in rejections)
         {
@@ -377,6 +392,22 @@ public sealed partial class TrackingHandler(
             }
 
             byProfile.Remove(profileId);
+        }
+    }
+
+    // Returns null after responding 503 when the list could not be read, because a message of a suppressed person
+    // must not be stored while the list is unknown.
+    private async Task<IReadOnlySet<string>?> ReadSuppressionsAsync(HttpContext context, string workspaceId)
+    {
+        try
+        {
+            return await suppressions.GetAsync(workspaceId);
+        }
+        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            LogSuppressionLookupFailed(exception, workspaceId);
+            await WriteUnavailableAsync(context);
+            return null;
         }
     }
 
@@ -545,6 +576,9 @@ public sealed partial class TrackingHandler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Failed to apply messages of source {SourceId}; responding 503")]
     private partial void LogApplyFailed(Exception exception, string sourceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to read the suppressed userIds of workspace {WorkspaceId}; responding 503")]
+    private partial void LogSuppressionLookupFailed(Exception exception, string workspaceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Failed to look up a write key; responding 503")]
     private partial void LogWriteKeyLookupFailed(Exception exception);

@@ -11,8 +11,11 @@ public interface ISourceHealthGrain : IGrainWithStringKey
     /// <summary>Stores <paramref name="rejections"/> and returns after they are persisted.</summary>
     Task RecordRejectionsAsync(IReadOnlyList<RejectedMessage> rejections);
 
-    /// <summary>Adds to the accepted and duplicate counters and to the minute and hour that contain <paramref name="receivedAt"/>.</summary>
-    Task AddCountsAsync(DateTimeOffset receivedAt, long accepted, long duplicates);
+    /// <summary>
+    /// Adds to the accepted, duplicate and suppressed counters and to the minute and hour that contain
+    /// <paramref name="receivedAt"/>.
+    /// </summary>
+    Task AddCountsAsync(DateTimeOffset receivedAt, long accepted, long duplicates, long suppressed);
 
     /// <summary>Returns the counters and up to <paramref name="limit"/> rejections, newest first.</summary>
     [ReadOnly]
@@ -66,4 +69,7 @@ public sealed record SourceHealthSnapshot
     [Id(3)] public required IReadOnlyDictionary<string, long> RejectedByCode { get; init; }
 
     [Id(4)] public required IReadOnlyList<RejectedMessage> Rejections { get; init; }
+
+    /// <summary>Messages dropped unstored because a regulation suppresses their userId.</summary>
+    [Id(5)] public long Suppressed { get; init; }
 }

@@ -13,4 +13,7 @@ public sealed class IntakeCounts : ITimeBucket
     [Id(2)] public long Rejected { get; set; }
 
     [Id(3)] public long Duplicates { get; set; }
+
+    /// <summary>Messages dropped unstored because a regulation suppresses their userId.</summary>
+    [Id(4)] public long Suppressed { get; set; }
 }

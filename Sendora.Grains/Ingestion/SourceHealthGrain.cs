@@ -45,14 +45,16 @@ public sealed partial class SourceHealthGrain(
         await SaveAsync();
     }
 
-    public async Task AddCountsAsync(DateTimeOffset receivedAt, long accepted, long duplicates)
+    public async Task AddCountsAsync(DateTimeOffset receivedAt, long accepted, long duplicates, long suppressed)
     {
         health.State.Accepted += accepted;
         health.State.Duplicates += duplicates;
+        health.State.Suppressed += suppressed;
         Count(receivedAt, c =>
         {
             c.Accepted += accepted;
             c.Duplicates += duplicates;
+            c.Suppressed += suppressed;
         });
         await SaveAsync();
     }
@@ -66,6 +68,7 @@ public sealed partial class SourceHealthGrain(
             Accepted = state.Accepted,
             Rejected = state.Rejected,
             Duplicates = state.Duplicates,
+            Suppressed = state.Suppressed,
             RejectedByCode = new Dictionary<string, long>(state.RejectedByCode, StringComparer.Ordinal),
             Rejections = newestFirst,
         });
@@ -121,6 +124,7 @@ public sealed partial class SourceHealthGrain(
         Accepted = counts.Accepted,
         Rejected = counts.Rejected,
         Duplicates = counts.Duplicates,
+        Suppressed = counts.Suppressed,
     };
 
     private async Task SaveAsync()
@@ -167,4 +171,7 @@ public sealed class SourceHealthState
 
     /// <summary>True while the reminder that keeps checking a silent source is registered.</summary>
     [Id(9)] public bool HasReminder { get; set; }
+
+    /// <summary>Messages dropped unstored because a regulation suppresses their userId.</summary>
+    [Id(10)] public long Suppressed { get; set; }
 }
