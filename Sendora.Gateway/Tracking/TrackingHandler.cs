@@ -267,6 +267,14 @@ public sealed partial class TrackingHandler(
                     rejections,
                     useKnownOwners: false);
                 RejectTooLarge(retried, retriedResults, items, rejections);
+                if (retriedResults.Values.Any(result => result.NotOwner))
+                {
+                    // Only an erased profile rejects messages resolved through Identity grains, and it releases their
+                    // ids as it does, so the client's next attempt starts a new profile. None of them may be lost.
+                    throw new ProfileUnavailableException(
+                        "A profile that was erased still owned an id of the messages; send the request again.");
+                }
+
                 foreach (var (profileId, entries) in retried)
                 {
                     if (byProfile.TryGetValue(profileId, out var existing))

@@ -110,9 +110,14 @@ public interface IProfileGrain : IGrainWithStringKey, IInspectable
     /// <summary>
     /// Erases the profile's data: exits its audiences, then replaces its state with an empty one that applies no
     /// more messages. A profile merged into another returns where it forwards to and erases nothing, unless
-    /// <paramref name="absorbedBy"/> names the profile being erased that absorbed it. Erasing again changes nothing.
+    /// <paramref name="absorbedBy"/> names the profile being erased that absorbed it. Until
+    /// <see cref="CompleteErasureAsync"/>, erasing again returns the same ids, so that a caller stopped by a crash can
+    /// clean up after a retry.
     /// </summary>
     Task<EraseResult> EraseAsync(string? absorbedBy);
+
+    /// <summary>Forgets the ids that <see cref="EraseAsync"/> returned, once the caller released them.</summary>
+    Task CompleteErasureAsync();
 }
 
 /// <summary>

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Sendora.Grains.Identity;
+using Sendora.Grains.Ingestion;
 
 namespace Sendora.Grains.Profiles;
 
@@ -13,9 +15,9 @@ public sealed partial class ProfileGrain
             return new EraseResult { ForwardedTo = survivor };
         }
 
-        if (state.ErasedAt is not null && state.CreatedAt is null)
+        if (state.ErasedAt is not null)
         {
-            return new EraseResult { Erased = true };
+            return state.PendingErasure ?? new EraseResult { Erased = true };
         }
 
         var result = new EraseResult
@@ -42,11 +44,37 @@ public sealed partial class ProfileGrain
             ChangeVersion = state.ChangeVersion,
             Indexed = state.Indexed,
             ErasedAt = clock.GetUtcNow(),
+            PendingErasure = result,
         };
         _seenMessageIds = new SeenMessageIds();
         await PersistAsync();
         LogErased(_profileId, result.ExternalIds.Count, absorbedBy);
         return result;
+    }
+
+    public async Task CompleteErasureAsync()
+    {
+        ThrowIfStale();
+        if (State.PendingErasure is null)
+        {
+            return;
+        }
+
+        State.PendingErasure = null;
+        await PersistAsync();
+    }
+
+    /// <summary>
+    /// Releases the ids of messages that reached this erased profile through Identity grains, which still named it
+    /// because its erasure stopped before it released them. The gateway then resolves the messages again and they
+    /// start a new profile.
+    /// </summary>
+    private Task ReleaseIdsOfResolvedMessagesAsync(IReadOnlyList<TrackedMessage> messages)
+    {
+        var owner = new[] { _profileId };
+        var ids = messages.Where(message => !message.RoutedByKnownOwner).SelectMany(IdsOf).Distinct();
+        return Task.WhenAll(ids.Select(id => GrainFactory
+            .GetGrain<IIdentityGrain>(id.GrainKey(_workspaceId)).ReleaseAsync(owner)));
     }
 
     [LoggerMessage(Level = LogLevel.Information,

@@ -55,7 +55,13 @@ public sealed partial class ProfileGrain(
     {
         ArgumentNullException.ThrowIfNull(messages);
         ThrowIfStale();
-        if (State.ErasedAt is not null || !HoldsIdsOfRoutedMessages(messages))
+        if (State.ErasedAt is not null)
+        {
+            await ReleaseIdsOfResolvedMessagesAsync(messages);
+            return new ApplyResult(0, 0) { NotOwner = true };
+        }
+
+        if (!HoldsIdsOfRoutedMessages(messages))
         {
             return new ApplyResult(0, 0) { NotOwner = true };
         }

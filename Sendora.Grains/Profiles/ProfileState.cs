@@ -83,6 +83,12 @@ public sealed class ProfileState
     [Id(21)] public DateTimeOffset? ErasedAt { get; set; }
 
     /// <summary>
+    /// What an erasure still has to clean up outside this profile: the ids to release, the absorbed profiles to erase
+    /// and the groups to leave. It is kept until the eraser confirms, so that an erasure stopped by a crash can finish.
+    /// </summary>
+    [Id(22)] public EraseResult? PendingErasure { get; set; }
+
+    /// <summary>
     /// Converts the events that a state written before the UTF-8 forms existed contains as UTF-16 text, so that an
     /// activation keeps one compact copy of each. Storage keeps the old form until the next write.
     /// </summary>

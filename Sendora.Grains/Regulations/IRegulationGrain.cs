@@ -16,8 +16,11 @@ public interface IRegulationGrain : IGrainWithStringKey
     /// <exception cref="SuppressionLimitException">The workspace would suppress more userIds than it keeps.</exception>
     Task<Regulation> StartAsync(Regulation regulation);
 
-    /// <summary>Returns the regulation, or null when none was started under this key.</summary>
-    [ReadOnly]
+    /// <summary>
+    /// Returns the regulation, or null when none was started under this key. It runs between the steps of an erasure,
+    /// which takes the grain for as long as it runs, so that a caller sees the progress instead of waiting.
+    /// </summary>
+    [AlwaysInterleave]
     Task<Regulation?> GetAsync();
 }
 

@@ -6,37 +6,48 @@ using Sendora.Grains.Profiles;
 namespace Sendora.Grains.Regulations;
 
 /// <summary>
-/// Erases the profile that has one external id: the profile's own data, the profiles it absorbed in merges, their
-/// delivery records and group memberships, and the Identity grains of all their ids. Running it again for the same id
-/// finds nothing more to erase.
+/// Erases a person's profile: its own data, the profiles it absorbed in merges, their delivery data and group
+/// memberships, and the Identity grains of all their ids. Every step can run again, so an erasure stopped by a
+/// crash finishes when it is run again for the same profile.
 /// </summary>
 public sealed class ProfileEraser(IGrainFactory grains, string workspaceId)
 {
     // How many merges the eraser follows from a profile to the one it forwards to, as the admin API does.
     private const int MaxForwardingHops = 8;
 
-    /// <summary>Returns the ids of the erased profiles, none when no profile has <paramref name="id"/>.</summary>
-    public async Task<IReadOnlyList<string>> EraseAsync(ExternalIdKey id)
+    /// <summary>Returns the profile that has <paramref name="id"/>, after any merges, or null when none has it.</summary>
+    public async Task<string?> FindAsync(ExternalIdKey id)
     {
         var profileId = await grains.GetGrain<IIdentityGrain>(id.GrainKey(workspaceId)).ResolveAsync();
-        if (profileId is null)
+        for (var hop = 0; profileId is not null && hop < MaxForwardingHops; hop++)
         {
-            return [];
+            var identity = await Profile(profileId).GetIdentityAsync();
+            if (identity.MergedInto is not { } survivor)
+            {
+                return profileId;
+            }
+
+            profileId = survivor;
         }
 
+        return profileId is null ? null : throw TooManyHops(id.ToString());
+    }
+
+    /// <summary>Erases <paramref name="profileId"/>, or the profile it was merged into, and returns the erased profiles' ids.</summary>
+    public async Task<IReadOnlyList<string>> EraseAsync(string profileId)
+    {
         for (var hop = 0; hop < MaxForwardingHops; hop++)
         {
             var profile = Profile(profileId);
+
+            // The ids are released before the data goes, so that a message arriving meanwhile starts a new profile
+            // instead of landing on the one being erased. Ids the profile claims meanwhile come back in the result.
             var identity = await profile.GetIdentityAsync();
-            if (identity.MergedInto is { } survivor)
+            if (identity.MergedInto is null)
             {
-                profileId = survivor;
-                continue;
+                await ReleaseAsync(identity.ExternalIds, [profileId]);
             }
 
-            // The ids are released before the data goes, so that a message arriving meanwhile creates a new profile
-            // instead of landing on the one being erased. Ids the profile claims meanwhile come back in the result.
-            await ReleaseAsync(identity.ExternalIds, [profileId]);
             var result = await profile.EraseAsync(absorbedBy: null);
             if (result.ForwardedTo is { } forwardedTo)
             {
@@ -45,30 +56,31 @@ public sealed class ProfileEraser(IGrainFactory grains, string workspaceId)
             }
 
             List<string> erased = [profileId, .. result.AbsorbedProfileIds];
-            await ReleaseAsync(result.ExternalIds, erased);
-            foreach (var absorbedId in result.AbsorbedProfileIds)
-            {
-                var absorbed = await Profile(absorbedId).EraseAsync(absorbedBy: profileId);
-                await ReleaseAsync(absorbed.ExternalIds, erased);
-            }
-
+            var absorbedResults = await Task.WhenAll(result.AbsorbedProfileIds.Select(absorbedId =>
+                Profile(absorbedId).EraseAsync(absorbedBy: profileId)));
+            await ReleaseAsync(result.ExternalIds.Concat(absorbedResults.SelectMany(absorbed => absorbed.ExternalIds)), erased);
             await Task.WhenAll(erased.Select(erasedId => grains
                 .GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(workspaceId, erasedId)).EraseAsync()));
             var memberId = profileId;
             await Task.WhenAll(result.GroupIds.Select(groupId => grains
                 .GetGrain<IGroupGrain>(GrainKeys.Scoped(workspaceId, GrainKeys.EncodeValue(groupId)))
                 .RemoveMemberAsync(memberId)));
+
+            // Last, so that a retry after a crash anywhere above still gets the ids to clean up.
+            await Task.WhenAll(erased.Select(erasedId => Profile(erasedId).CompleteErasureAsync()));
             return erased;
         }
 
-        throw new InvalidOperationException(
-            $"The profile of '{id}' forwards through more than {MaxForwardingHops} merges; try the regulation again.");
+        throw TooManyHops(profileId);
     }
 
     private IProfileGrain Profile(string profileId) => grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId));
 
     private Task ReleaseAsync(IEnumerable<ExternalId> ids, IReadOnlyList<string> profileIds) =>
-        Task.WhenAll(ids.Select(id => grains
+        Task.WhenAll(ids.Distinct().Select(id => grains
             .GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(workspaceId, id.Type, id.Id))
             .ReleaseAsync(profileIds)));
+
+    private static InvalidOperationException TooManyHops(string start) => new(
+        $"The profile of '{start}' forwards through more than {MaxForwardingHops} merges; run the regulation again.");
 }

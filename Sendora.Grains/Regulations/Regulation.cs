@@ -107,6 +107,12 @@ public sealed class RegulationSubject
     /// <summary>The last failure, while the subject is retried or after it failed.</summary>
     [Id(4)] public string? Error { get; set; }
 
+    /// <summary>
+    /// The profile found for the userId, saved before its erasure starts. A retry erases this profile, because
+    /// the erasure releases the userId's Identity grain before it empties the profile.
+    /// </summary>
+    [Id(5)] public string? ProfileId { get; set; }
+
     public RegulationSubject Copy() => new()
     {
         SubjectId = SubjectId,
@@ -114,6 +120,7 @@ public sealed class RegulationSubject
         ErasedProfileIds = [.. ErasedProfileIds],
         Attempts = Attempts,
         Error = Error,
+        ProfileId = ProfileId,
     };
 }
 

@@ -143,7 +143,16 @@ public sealed partial class RegulationGrain(
             subject.Attempts++;
             try
             {
-                var erased = await eraser.EraseAsync(new ExternalIdKey("user_id", subject.SubjectId));
+                if (subject.ProfileId is null)
+                {
+                    subject.ProfileId = await eraser.FindAsync(new ExternalIdKey("user_id", subject.SubjectId));
+                    if (subject.ProfileId is not null)
+                    {
+                        await regulation.WriteStateAsync();
+                    }
+                }
+
+                var erased = subject.ProfileId is { } profileId ? await eraser.EraseAsync(profileId) : [];
                 subject.ErasedProfileIds = [.. erased];
                 subject.Status = RegulationStatuses.Finished;
                 subject.Error = null;

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Sendora.Grains;
+using Sendora.Grains.Identity;
+using Sendora.Grains.Profiles;
 using Sendora.Tests.Infrastructure;
 using Sendora.Tests.Tracking;
 
@@ -125,6 +129,27 @@ public sealed class RegulationTests(SendoraFixture fixture)
         await AssertNoProfileAsync(workspace, "ada");
         var audienceView = await GetAsync($"/admin/v1/workspaces/{workspace}/audiences/pro");
         Assert.Equal(1, audienceView.GetProperty("size").GetInt64());
+    }
+
+    [Fact]
+    public async Task ErasureStoppedBeforeRelease_LosesNoMessage()
+    {
+        var (workspace, writeKey) = await CreateWorkspaceAsync();
+        await TrackAsync(writeKey, "ada", "Before");
+        var grains = _server.Services.GetRequiredService<IGrainFactory>();
+        var profileId = await grains.GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(workspace, "user_id", "ada")).ResolveAsync();
+
+        // The profile empties itself, as an erasure does before a crash that stops it from releasing the ids.
+        await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspace, profileId!)).EraseAsync(absorbedBy: null);
+        var body = JsonSerializer.Serialize(new { userId = "ada", @event = "After", messageId = "after-erase" });
+        using var first = await _server.PostAsync("/v1/track", body, writeKey);
+        using var second = await _server.PostAsync("/v1/track", body, writeKey);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.ServiceUnavailable, first);
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, second);
+        Assert.Equal(["After"], await EventNamesAsync(workspace, "ada"));
+        var newProfileId = await grains.GetGrain<IIdentityGrain>(GrainKeys.ForExternalId(workspace, "user_id", "ada")).ResolveAsync();
+        Assert.NotEqual(profileId, newProfileId);
     }
 
     [Fact]
