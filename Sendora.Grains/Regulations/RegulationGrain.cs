@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sendora.Grains.Audiences;
 using Sendora.Grains.Identity;
 
 namespace Sendora.Grains.Regulations;
@@ -6,6 +7,7 @@ namespace Sendora.Grains.Regulations;
 /// <inheritdoc cref="IRegulationGrain"/>
 public sealed partial class RegulationGrain(
     [PersistentState("regulation", SendoraNames.GrainStorage)] IPersistentState<RegulationState> regulation,
+    AudienceCatalogCache catalogs,
     TimeProvider clock,
     ILogger<RegulationGrain> logger) : Grain, IRegulationGrain, IRemindable
 {
@@ -153,6 +155,7 @@ public sealed partial class RegulationGrain(
                 }
 
                 var erased = subject.ProfileId is { } profileId ? await eraser.EraseAsync(profileId) : [];
+                await ForwardDeletionAsync(current, subject);
                 subject.ErasedProfileIds = [.. erased];
                 subject.Status = RegulationStatuses.Finished;
                 subject.Error = null;
