@@ -28,13 +28,23 @@ public sealed partial class ProfileGrain
             GroupIds = [.. state.GroupIds],
         };
 
+        // The exits are saved and sent first, so the audiences and their streams lose the member as they do when a
+        // profile leaves an audience, and a crash before the state is emptied sends them again. A merged profile
+        // exited its audiences when it handed over, but may still hold exits it failed to send.
         if (state.MergedInto is null && state.Audiences.Memberships.Count > 0)
         {
-            // The exits are saved and sent first, so the audiences and their streams lose the member as they do
-            // when a profile leaves an audience, and a crash before the state is emptied sends them again.
             ExitAllAudiences();
             await WriteAsync();
+        }
+
+        if (state.Audiences.Outbox.Count > 0)
+        {
             await PublishOutboxAsync();
+            if (State.Audiences.Outbox.Count > 0)
+            {
+                throw new ProfileUnavailableException(
+                    $"Profile '{_profileId}' could not send its audience exits, so it keeps its data; retry the erasure.");
+            }
         }
 
         // The empty state keeps the change version, so the change log numbers the erasure after the last change
