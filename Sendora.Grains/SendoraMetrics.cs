@@ -38,6 +38,9 @@ public static class SendoraMetrics
     private static readonly Counter<long> MessagesDuplicate = Meter.CreateCounter<long>(
         "sendora.messages.duplicate", "{message}", "Messages dropped because their profile had already applied their messageId.");
 
+    private static readonly Counter<long> MessagesSuppressed = Meter.CreateCounter<long>(
+        "sendora.messages.suppressed", "{message}", "Messages dropped unstored because a regulation suppresses their userId.");
+
     private static readonly Counter<long> AudienceEvaluations = Meter.CreateCounter<long>(
         "sendora.audience.evaluations", "{evaluation}", "Audience conditions evaluated against a profile.");
 
@@ -66,7 +69,7 @@ public static class SendoraMetrics
         "sendora.memory.trimmed", "By", "Committed memory that quiet-time collections returned to the operating system.");
 
     /// <summary>Counts the accepted and duplicate messages of one request from a source.</summary>
-    public static void RecordMessages(string workspaceId, string sourceId, long accepted, long duplicates)
+    public static void RecordMessages(string workspaceId, string sourceId, long accepted, long duplicates, long suppressed = 0)
     {
         var tags = new TagList { { WorkspaceTag, workspaceId }, { SourceTag, sourceId } };
         if (accepted > 0)
@@ -77,6 +80,11 @@ public static class SendoraMetrics
         if (duplicates > 0)
         {
             MessagesDuplicate.Add(duplicates, tags);
+        }
+
+        if (suppressed > 0)
+        {
+            MessagesSuppressed.Add(suppressed, tags);
         }
     }
 

@@ -308,7 +308,7 @@ public sealed partial class TrackingHandler(
         var accepted = results.Sum(r => r.Applied);
         var duplicates = results.Sum(r => r.Duplicates);
         counters.Add(binding.WorkspaceId, binding.SourceId, receivedAt, accepted, duplicates, suppressed);
-        SendoraMetrics.RecordMessages(binding.WorkspaceId, binding.SourceId, accepted, duplicates);
+        SendoraMetrics.RecordMessages(binding.WorkspaceId, binding.SourceId, accepted, duplicates, suppressed);
         foreach (var (_, error, _) in rejections)
         {
             SendoraMetrics.RecordRejected(binding.WorkspaceId, binding.SourceId, error.Code);
