@@ -36,8 +36,21 @@ public sealed partial class SyncGrain
         // The reminder also resumes a run whose silo failed, so a run keeps it while the sync is disabled.
         await this.RegisterOrUpdateReminder(ScheduleReminder, ReminderPeriod, ReminderPeriod);
         LogRunStarted(SyncKey, run.Id, trigger);
+
+        // Only the target's checkpoint decides whether the run is a backfill or incremental, so the run reads it before
+        // returning to the caller, and the kind it returns is final.
+        try
+        {
+            await OpenRunAsync();
+        }
+        catch (Exception exception)
+        {
+            await FinishRunAsync(exception);
+            return new SyncRunStart(sync.State.Runs[^1], Started: true);
+        }
+
         StartLoop();
-        return new SyncRunStart(run, Started: true);
+        return new SyncRunStart(sync.State.CurrentRun!, Started: true);
     }
 
     private void ResumeRun()

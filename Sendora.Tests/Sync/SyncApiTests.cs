@@ -127,7 +127,10 @@ public sealed class SyncApiTests : IAsyncLifetime
 
         for (var attempt = 1; attempt <= 3; attempt++)
         {
-            var run = await client.RunAsync("down", TimeSpan.FromSeconds(60));
+            var started = await client.StartRunAsync("down");
+            Assert.Equal("failed", started.GetProperty("status").GetString());
+            var run = await client.WaitForRunAsync("down", TimeSpan.FromSeconds(60));
+            Assert.Equal(started.GetProperty("id").GetString(), run.GetProperty("id").GetString());
             Assert.Equal("failed", run.GetProperty("status").GetString());
             Assert.Contains($"127.0.0.1:{closedPort}", run.GetProperty("error").GetString());
             Assert.NotNull(run.GetProperty("finishedAt").GetString());

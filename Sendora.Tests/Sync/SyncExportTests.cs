@@ -129,6 +129,30 @@ public sealed class SyncExportTests
         Assert.Equal(50, await Postgres.CountAsync($"SELECT count(*) FROM {schema}.profiles"));
     }
 
+    [Fact]
+    public async Task RunAndReset_Accepted_ReportKindOfRun()
+    {
+        await using var server = await SendoraServer.StartAsync();
+        var client = await SyncClient.CreateWorkspaceAsync(server.Http);
+        await client.SendBatchAsync([.. Enumerable.Range(1, 20).Select(i => Identify($"k-{i}", null, $"k-{i}", "free", i))]);
+        await client.CreateSyncAsync("s", await Postgres.GetConnectionStringAsync(), Postgres.NewSchema("kind"), chunkSize: 5);
+
+        // The first run finds no checkpoint in the target, so it is a backfill from its 202 on.
+        var first = await client.StartRunAsync("s");
+        Assert.Equal("backfill", first.GetProperty("kind").GetString());
+        Assert.Equal("backfill", first.GetProperty("progress").GetProperty("phase").GetString());
+        Assert.Equal(20, first.GetProperty("progress").GetProperty("total").GetInt64());
+        Assert.Equal("backfill", (await client.WaitForRunAsync("s", RunTimeout)).GetProperty("kind").GetString());
+
+        var second = await client.StartRunAsync("s");
+        Assert.Equal("incremental", second.GetProperty("kind").GetString());
+        Assert.Equal("incremental", (await client.WaitForRunAsync("s", RunTimeout)).GetProperty("kind").GetString());
+
+        var reset = await client.StartRunAsync("s", reset: true);
+        Assert.Equal("backfill", reset.GetProperty("kind").GetString());
+        Assert.Equal("backfill", (await client.WaitForRunAsync("s", RunTimeout)).GetProperty("kind").GetString());
+    }
+
     private static JsonElement Table(JsonElement run, string name) => run.GetProperty("tables").GetProperty(name);
 
     /// <summary>Returns an identify message for a batch; a null anonymous id is left out.</summary>
