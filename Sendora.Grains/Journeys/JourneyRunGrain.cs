@@ -179,21 +179,22 @@ public sealed partial class JourneyRunGrain(
         }
     }
 
-    /// <summary>Applies one signal: conversions, exit rules and waits for events, then a new run for a trigger.</summary>
+    /// <summary>Applies one signal: a conversion, exit rules and waits for events, then a new run for a trigger.</summary>
     private async Task HandleAsync(Pass pass, JourneySignal signal)
     {
         var state = runs.State;
+        if (signal.Kind == JourneySignalKinds.Event && signal.Event is { } e && LatestRun() is { } latest
+            && await pass.DefinitionAsync(latest.Version) is { } latestDefinition)
+        {
+            CheckGoal(latest, latestDefinition, e, signal.At);
+        }
+
         foreach (var run in state.Runs.ToList())
         {
             var definition = await pass.DefinitionAsync(run.Version);
             if (definition is null)
             {
                 continue;
-            }
-
-            if (signal.Kind == JourneySignalKinds.Event && signal.Event is { } e)
-            {
-                CheckGoal(run, definition, e, signal.At);
             }
 
             if (!JourneyRunStatuses.IsActive(run.Status))
@@ -305,6 +306,11 @@ public sealed partial class JourneyRunGrain(
         return null;
     }
 
+    /// <summary>
+    /// Converts <paramref name="run"/>, the profile's latest run, when <paramref name="e"/> meets its goal within the
+    /// goal's window of its entry, whether the run is active or ended. A goal event belongs to the latest run alone, so
+    /// it converts at most one run, and a run converts at most once, as Braze lets a user convert once per Canvas entry.
+    /// </summary>
     private void CheckGoal(JourneyRun run, JourneyDefinition definition, JourneyEvent e, DateTimeOffset at)
     {
         if (run.ConvertedAt is not null || definition.Goal is not { } goal || at - run.EnteredAt > goal.Within
@@ -475,20 +481,28 @@ public sealed partial class JourneyRunGrain(
         }
     }
 
-    /// <summary>Keeps active runs, finished runs whose conversion window is open, and the latest finished ones.</summary>
+    /// <summary>
+    /// Keeps active runs and the latest finished ones. The latest run, the only one that can still convert, is always
+    /// among them.
+    /// </summary>
     private void Trim()
     {
         var list = runs.State.Runs;
         var finished = list.Where(r => !JourneyRunStatuses.IsActive(r.Status)).ToList();
-        var now = clock.GetUtcNow();
-        var drop = finished.Take(Math.Max(0, finished.Count - FinishedRunLimit))
-            .Where(r => r.ConvertedAt is not null || !GoalOpen(r, now))
-            .ToHashSet();
+        var drop = finished.Take(Math.Max(0, finished.Count - FinishedRunLimit)).ToHashSet();
         _dirty |= list.RemoveAll(drop.Contains) > 0;
     }
 
+    /// <summary>Returns the run that entered last, which a goal event converts, or null before the first entry.</summary>
+    private JourneyRun? LatestRun() => runs.State.Runs.MaxBy(r => r.Number);
+
+    /// <summary>
+    /// Returns whether a goal event could still convert <paramref name="run"/>: the latest run, not converted yet,
+    /// inside its goal window.
+    /// </summary>
     private bool GoalOpen(JourneyRun run, DateTimeOffset now) =>
-        run.ConvertedAt is null && CachedDefinition(run.Version)?.Goal is { } goal && run.EnteredAt + goal.Within >= now;
+        run.ConvertedAt is null && ReferenceEquals(run, LatestRun()) && CachedDefinition(run.Version)?.Goal is { } goal
+        && run.EnteredAt + goal.Within >= now;
 
     /// <summary>Returns until when the profile should send signals: for active runs and open conversion windows.</summary>
     private DateTimeOffset? FollowUntil()

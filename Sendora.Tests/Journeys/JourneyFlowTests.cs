@@ -159,6 +159,45 @@ public sealed class JourneyFlowTests(JourneyFixture fixture)
     }
 
     [Fact]
+    public async Task Goal_ConvertsOnlyLatestRunOnce()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        await workspace.CreateAndPublishAsync("trial", """
+            {"name": "Trial", "trigger": {"event": "Trial Started"}, "entry": {"every_time": {}},
+             "exit": [{"event": "Trial Cancelled"}],
+             "goal": {"event": "Upgraded", "within": {"days": 7}},
+             "steps": [{"id": "wait", "type": "delay", "duration": {"hours": 1}}]}
+            """);
+        await workspace.SendAsync("/v1/identify", """{"userId":"u1","traits":{"email":"trial@example.test"}}""");
+
+        // The first run ends by the exit rule while its goal window is still open, then a second run starts.
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Trial Started"}""");
+        await workspace.CountersWhenAsync("trial", t => t.GetProperty("active").GetInt64() == 1);
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Trial Cancelled"}""");
+        await workspace.CountersWhenAsync("trial", t => t.GetProperty("exited").GetInt64() == 1);
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Trial Started"}""");
+        await workspace.CountersWhenAsync("trial", t => t.GetProperty("active").GetInt64() == 1);
+
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Upgraded"}""");
+
+        var converted = await workspace.CountersWhenAsync("trial", t => t.GetProperty("converted").GetInt64() >= 1);
+        Assert.Equal(1, converted.GetProperty("versions")[0].GetProperty("total").GetProperty("converted").GetInt64());
+        var runs = await workspace.RunsAsync("trial", "u1");
+        Assert.Equal(2, runs.Count);
+        Assert.Equal(2, runs[0].GetProperty("number").GetInt32());
+        Assert.NotEqual(JsonValueKind.Null, runs[0].GetProperty("convertedAt").ValueKind);
+        Assert.Equal(JsonValueKind.Null, runs[1].GetProperty("convertedAt").ValueKind);
+
+        // A second goal event converts neither the converted run nor the ended one.
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Upgraded"}""");
+        await workspace.SendAsync("/v1/track", """{"userId":"u1","event":"Trial Cancelled"}""");
+        var ended = await workspace.CountersWhenAsync("trial", t => t.GetProperty("exited").GetInt64() == 2);
+        Assert.Equal(1, ended.GetProperty("versions")[0].GetProperty("total").GetProperty("converted").GetInt64());
+        runs = await workspace.RunsAsync("trial", "u1");
+        Assert.Equal(JsonValueKind.Null, runs[1].GetProperty("convertedAt").ValueKind);
+    }
+
+    [Fact]
     public async Task NewVersion_RunningProfilesFinishOnTheirVersion()
     {
         var workspace = await JourneyWorkspace.CreateAsync(fixture);
