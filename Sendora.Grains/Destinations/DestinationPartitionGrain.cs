@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sendora.Grains.Audiences;
@@ -33,6 +36,9 @@ public sealed partial class DestinationPartitionGrain(
     private DateTimeOffset? _timerDue;
     private bool _sending;
     private bool _passRequested;
+
+    // The digests of State.RecentDeliveries, built when the first delivery of this activation is recorded.
+    private HashSet<long>? _recentDeliveries;
 
     private DestinationPartitionState State => partition.State;
 
@@ -145,6 +151,7 @@ public sealed partial class DestinationPartitionGrain(
         try
         {
             await partition.ClearStateAsync();
+            _recentDeliveries = null;
         }
         finally
         {
@@ -394,7 +401,14 @@ public sealed partial class DestinationPartitionGrain(
 
     private void MarkDelivered(string profileId, List<QueuedMessage> messages)
     {
-        State.Delivered += messages.Count;
+        foreach (var message in messages)
+        {
+            if (RecordDelivery(message.MessageId))
+            {
+                State.Delivered++;
+            }
+        }
+
         if (!State.People.TryGetValue(profileId, out var person))
         {
             return;
@@ -405,6 +419,38 @@ public sealed partial class DestinationPartitionGrain(
         person.Attempts = 0;
         person.FirstFailureAt = null;
         person.NextAttemptAt = null;
+    }
+
+    /// <summary>
+    /// Remembers a message the receiver accepted. Returns false when it is among the last
+    /// <see cref="DestinationOptions.DeliveredIdsKept"/> remembered, so that a message delivered again counts once.
+    /// A message handed over again is still sent again, and receivers drop the repeat by its messageId.
+    /// </summary>
+    private bool RecordDelivery(string messageId)
+    {
+        var limit = _options.DeliveredIdsKept;
+        if (limit == 0)
+        {
+            return true;
+        }
+
+        var recent = State.RecentDeliveries;
+        _recentDeliveries ??= [.. recent];
+        var digest = BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(messageId)));
+        if (!_recentDeliveries.Add(digest))
+        {
+            return false;
+        }
+
+        recent.Add(digest);
+        if (recent.Count > limit)
+        {
+            var excess = recent.Count - limit;
+            _recentDeliveries.ExceptWith(recent.Take(excess));
+            recent.RemoveRange(0, excess);
+        }
+
+        return true;
     }
 
     private void MarkFailed(DestinationDefinition destination, string profileId, List<QueuedMessage> messages, SignedPostReply reply)

@@ -19,6 +19,13 @@ public sealed class DestinationPartitionState
 
     /// <summary>Whether the reminder that resumes sending after a restart is registered.</summary>
     [Id(5)] public bool ReminderRegistered { get; set; }
+
+    /// <summary>
+    /// 64-bit digests of the ids of the messages delivered last, oldest first, at most
+    /// <see cref="DestinationOptions.DeliveredIdsKept"/>. A message among them that is sent again does not add to
+    /// <see cref="Delivered"/>.
+    /// </summary>
+    [Id(6)] public List<long> RecentDeliveries { get; set; } = [];
 }
 
 /// <summary>One person's waiting messages in timestamp order, and the retry state of the first of them.</summary>

@@ -10,7 +10,7 @@ namespace Sendora.Tests.Destinations;
 
 /// <summary>
 /// Destination endpoints on loopback at <c>/{name}</c> that verify the <c>Sendora-Signature</c> header and record each
-/// accepted message in arrival order. <c>/hang/{name}</c> never replies. A batch that contains a message of a user in
+/// accepted message and the <c>Idempotency-Key</c> of each accepted request in arrival order. <c>/hang/{name}</c> never replies. A batch that contains a message of a user in
 /// <see cref="Unavailable"/> gets 503, and one of a user in <see cref="Rejected"/> gets 400, each with a body naming the user.
 /// </summary>
 public sealed class DestinationReceiver : IAsyncDisposable
@@ -18,6 +18,7 @@ public sealed class DestinationReceiver : IAsyncDisposable
     public const string Secret = "dest_secret_0123456789abcdef";
 
     private readonly ConcurrentDictionary<string, ConcurrentQueue<JsonElement>> _accepted = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _acceptedKeys = new();
     private LoopbackHttpServer? _server;
 
     /// <summary>User ids whose messages get 503 Service Unavailable.</summary>
@@ -54,6 +55,10 @@ public sealed class DestinationReceiver : IAsyncDisposable
     public IReadOnlyList<JsonElement> AcceptedBy(string name) =>
         _accepted.TryGetValue(name, out var queue) ? [.. queue] : [];
 
+    /// <summary>The <c>Idempotency-Key</c> of each request <paramref name="name"/> accepted, in arrival order.</summary>
+    public IReadOnlyList<string> KeysAcceptedBy(string name) =>
+        _acceptedKeys.TryGetValue(name, out var queue) ? [.. queue] : [];
+
     private async Task<IResult> ReceiveAsync(string name, HttpRequest request, CancellationToken aborted)
     {
         using var reader = new StreamReader(request.Body);
@@ -86,6 +91,8 @@ public sealed class DestinationReceiver : IAsyncDisposable
             return Results.Text($"{rejected} is rejected", statusCode: StatusCodes.Status400BadRequest);
         }
 
+        // The key is recorded first, so a test that reads the messages can also read the key of their request.
+        _acceptedKeys.GetOrAdd(name, _ => new ConcurrentQueue<string>()).Enqueue(request.Headers["Idempotency-Key"].ToString());
         var queue = _accepted.GetOrAdd(name, _ => new ConcurrentQueue<JsonElement>());
         foreach (var message in messages)
         {
