@@ -23,15 +23,15 @@ public interface ISyncGrain : IGrainWithStringKey
     Task<SyncInfo?> GetAsync();
 
     /// <summary>
-    /// Starts a run now, unless one is running. The returned run has already migrated the target and read its
-    /// checkpoint, so its kind is final, or it has failed doing so. Returns null when the sync does not exist.
+    /// Starts a run now, unless one is running. The call waits up to 10 seconds for the run to migrate the target and
+    /// read its checkpoint, so the returned run has its final kind, has failed, or has a null kind while the target is
+    /// slow. Returns null when the sync does not exist.
     /// </summary>
     Task<SyncRunStart?> RunNowAsync();
 
     /// <summary>
-    /// Starts a run that exports every profile again, as a first run does, unless one is running. The returned run is
-    /// a backfill that has read the target's checkpoint, or one that failed doing so. Returns null when the sync does
-    /// not exist.
+    /// Starts a run that exports every profile again, as a first run does, unless one is running. The call waits as
+    /// <see cref="RunNowAsync"/> does. Returns null when the sync does not exist.
     /// </summary>
     Task<SyncRunStart?> ResetAsync();
 

@@ -8,6 +8,11 @@ public sealed partial class SyncGrain
     private partial void LogRunStarted(string syncKey, string runId, string trigger);
 
     [LoggerMessage(Level = LogLevel.Information,
+        Message = "Run {RunId} of sync {SyncKey} did not read the target's checkpoint within {Wait}; "
+            + "the run goes on and sets its kind once the read ends")]
+    private partial void LogRunOpenSlow(string syncKey, string runId, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Information,
         Message = "Resumed run {RunId} of sync {SyncKey} from its last committed chunk after {Done} profiles")]
     private partial void LogRunResumed(string syncKey, string runId, long done);
 

@@ -8,11 +8,23 @@ public sealed partial class SyncGrain
 {
     private const int ShardCount = IProfileIndexGrain.ShardCount;
 
+    /// <summary>
+    /// How long starting a run waits for it to read the target's checkpoint before returning. It stays below the default
+    /// 15 seconds that a gateway without its own silo waits for a grain call (Sendora:Gateway:ClusterResponseTimeout).
+    /// </summary>
+    private static readonly TimeSpan OpenWait = TimeSpan.FromSeconds(10);
+
     private IGrainTimer? _loop;
     private PostgresTarget? _target;
 
     /// <summary>The checkpoint of the last committed chunk of the current run, once the run opened its target.</summary>
     private SyncCheckpoint? _checkpoint;
+
+    /// <summary>
+    /// The migration of the target and the read of its stored checkpoint, while they run. It touches no grain state, so
+    /// it may go on after the call that started the run has returned.
+    /// </summary>
+    private Task<SyncCheckpoint?>? _checkpointRead;
 
     private int ChunkSize => sync.State.ChunkSize ?? _options.ChunkSize;
 
@@ -38,10 +50,17 @@ public sealed partial class SyncGrain
         LogRunStarted(SyncKey, run.Id, trigger);
 
         // Only the target's checkpoint decides whether the run is a backfill or incremental, so the run reads it before
-        // returning to the caller, and the kind it returns is final.
+        // returning to the caller, which then gets its final kind unless the target takes longer than OpenWait.
+        var read = ReadCheckpointOnceAsync();
         try
         {
+            await read.WaitAsync(OpenWait);
             await OpenRunAsync();
+        }
+        catch (TimeoutException) when (!read.IsCompleted)
+        {
+            // A slow target does not fail the run. Its loop waits for the same read, and the kind stays null until then.
+            LogRunOpenSlow(SyncKey, run.Id, OpenWait);
         }
         catch (Exception exception)
         {
@@ -109,11 +128,10 @@ public sealed partial class SyncGrain
     /// </summary>
     private async Task OpenRunAsync()
     {
+        var stored = await ReadCheckpointOnceAsync();
+        _checkpointRead = null;
         var state = sync.State;
         var run = state.CurrentRun!;
-        _target ??= new PostgresTarget(state.ConnectionString, state.Schema, _options.CommandTimeout, _options.MaxEventTables);
-        await _target.MigrateAsync(CancellationToken.None);
-        var stored = await _target.ReadCheckpointAsync(SyncKey, CancellationToken.None);
 
         SyncCheckpoint checkpoint;
         if (stored is null || stored.ResetGeneration < state.ResetGeneration)
@@ -158,6 +176,18 @@ public sealed partial class SyncGrain
             Counts = checkpoint.Counts,
         };
         await sync.WriteStateAsync();
+    }
+
+    /// <summary>Starts migrating the target and reading its stored checkpoint, unless that is under way.</summary>
+    private Task<SyncCheckpoint?> ReadCheckpointOnceAsync() => _checkpointRead ??= MigrateAndReadCheckpointAsync();
+
+    private async Task<SyncCheckpoint?> MigrateAndReadCheckpointAsync()
+    {
+        var state = sync.State;
+        var target = _target ??= new PostgresTarget(
+            state.ConnectionString, state.Schema, _options.CommandTimeout, _options.MaxEventTables);
+        await target.MigrateAsync(CancellationToken.None);
+        return await target.ReadCheckpointAsync(SyncKey, CancellationToken.None);
     }
 
     /// <summary>Bounds the incremental phase by the changes recorded so far, and counts them.</summary>
@@ -344,6 +374,7 @@ public sealed partial class SyncGrain
     private async Task CloseTargetAsync()
     {
         _checkpoint = null;
+        _checkpointRead = null;
         if (_target is not null)
         {
             await _target.DisposeAsync();

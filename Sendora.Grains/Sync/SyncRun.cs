@@ -9,8 +9,11 @@ public sealed record SyncRun
     /// <summary><c>schedule</c>, <c>manual</c> (run-now) or <c>reset</c>.</summary>
     [Id(1)] public required string Trigger { get; init; }
 
-    /// <summary><c>backfill</c> when the run started with a full export, <c>incremental</c> otherwise.</summary>
-    [Id(2)] public string Kind { get; init; } = SyncPhases.Incremental;
+    /// <summary>
+    /// <c>backfill</c> when the run started with a full export or continued an unfinished one, <c>incremental</c>
+    /// otherwise, and null until the run has read the target's checkpoint.
+    /// </summary>
+    [Id(2)] public string? Kind { get; init; }
 
     /// <summary><c>running</c>, <c>succeeded</c> or <c>failed</c>.</summary>
     [Id(3)] public string Status { get; init; } = SyncRunStatuses.Running;

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using Sendora.Tests.Infrastructure;
 
@@ -154,6 +156,38 @@ public sealed class SyncApiTests : IAsyncLifetime
         Assert.All(runs, r => Assert.Equal("failed", r.GetProperty("status").GetString()));
         Assert.All(runs, r => Assert.Equal(0, r.GetProperty("rowsAdded").GetInt64()));
         Assert.Equal(3, (await client.GetAsync($"{client.SyncsPath}/down")).GetProperty("consecutiveFailures").GetInt32());
+    }
+
+    [Fact]
+    public async Task SlowTarget_AcceptedBeforeKindKnown()
+    {
+        var client = await SyncClient.CreateWorkspaceAsync(_server.Http);
+
+        // The listener never accepts, so the kernel completes each connection and nothing ever replies to Npgsql.
+        var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+            await client.CreateSyncAsync("slow", $"Host=127.0.0.1;Port={port};Username=sendora;Timeout=20", "sendora", 100);
+
+            var clock = Stopwatch.StartNew();
+            var started = await client.StartRunAsync("slow");
+            var waited = clock.Elapsed;
+
+            Assert.InRange(waited, TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(15));
+            Assert.Equal("running", started.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, started.GetProperty("kind").ValueKind);
+            var run = await client.WaitForRunAsync("slow", TimeSpan.FromSeconds(90));
+            Assert.Equal(started.GetProperty("id").GetString(), run.GetProperty("id").GetString());
+            Assert.Equal("failed", run.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, run.GetProperty("kind").ValueKind);
+            Assert.NotNull(run.GetProperty("error").GetString());
+        }
+        finally
+        {
+            silent.Stop();
+        }
     }
 
     [Fact]
