@@ -21,7 +21,8 @@ public sealed class AdminAuthorization(AdminTokens tokens) : IEndpointFilter
     /// <summary>
     /// Checks the token of an admin API request before routing binds its body, so that a client without a valid one
     /// gets 401, not the validation errors that would tell it the fields of each request. Buffers the body of a
-    /// request that passes, so that <see cref="AdminJsonStrings"/> can read it again after binding.
+    /// request that passes, so that <see cref="AdminJsonStrings"/> can read it again after binding, and rejects a body
+    /// over the size limit with a problem that states the limit.
     /// </summary>
     public static async Task CheckBeforeBindingAsync(HttpContext context, RequestDelegate next)
     {
@@ -33,9 +34,10 @@ public sealed class AdminAuthorization(AdminTokens tokens) : IEndpointFilter
             return;
         }
 
-        if (!HttpMethods.IsGet(context.Request.Method))
+        if (!HttpMethods.IsGet(context.Request.Method) && await AdminRequestBody.BufferAsync(context) is { } tooLarge)
         {
-            context.Request.EnableBuffering();
+            await tooLarge.ExecuteAsync(context);
+            return;
         }
 
         await next(context);
