@@ -97,11 +97,13 @@ internal sealed class DefinitionReader
         return valid;
     }
 
-    /// <summary>Reads a whole number from <paramref name="min"/> to <paramref name="max"/>, or reports it.</summary>
+    /// <summary>
+    /// Reads a whole number from <paramref name="min"/> to <paramref name="max"/>, or reports it. A number with a zero
+    /// fraction, such as <c>365.0</c>, is whole.
+    /// </summary>
     public bool TryReadWholeNumber(JsonElement element, string path, string key, int min, int max, out int value)
     {
-        if (element.ValueKind == JsonValueKind.Number
-            && element.TryGetInt64(out var whole)
+        if (JsonNumber.TryReadWhole(element, out var whole)
             && whole >= min
             && whole <= max)
         {

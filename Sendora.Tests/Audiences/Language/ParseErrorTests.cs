@@ -51,6 +51,7 @@ public sealed class ParseErrorTests
         { """42""", "$", "not the number 42" },
         { """{"event":"Order Completed","count":{"at_least":"3"}}""", "$.count.at_least", "not the string \"3\"" },
         { """{"event":"Order Completed","count":{"at_least":-1}}""", "$.count.at_least", "whole number from 0" },
+        { """{"event":"Order Completed","count":{"at_least":2.5}}""", "$.count.at_least", "whole number from 0 to 2,147,483,647, not the number 2.5" },
         { """{"event":"Order Completed","count":3}""", "$.count", "must be an object" },
         { """{"event":"Order Completed","count":{}}""", "$.count", "needs at_least, at_most or exactly" },
         { """{"event":"Order Completed","count":{"exactly":1,"at_least":1}}""", "$.count", "cannot be combined" },
@@ -96,6 +97,16 @@ public sealed class ParseErrorTests
         { """{"computed_trait":"","operator":"exists"}""", "$.computed_trait", "non-empty string" },
         { """{"computed_trait":"ltv","operator":"greater_than","value":"100"}""", "$.value", "must be a number" },
     };
+
+    [Theory]
+    [InlineData("""{"trait":"d","operator":"within_last","days":7.0}""")]
+    [InlineData("""{"event":"Order Completed","count":{"at_least":3.0,"at_most":3e1}}""")]
+    [InlineData("""{"event":"Order Completed","window":{"last":{"days":7.00}}}""")]
+    [InlineData("""{"event":"Order Completed","window":{"between_days_ago":[0.0,1.4e1]}}""")]
+    public void Parse_ZeroFraction_IsWholeNumber(string definition)
+    {
+        Assert.NotNull(Parse(definition));
+    }
 
     [Theory]
     [MemberData(nameof(InvalidCases))]

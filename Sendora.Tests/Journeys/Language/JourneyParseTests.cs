@@ -176,11 +176,26 @@ public sealed class JourneyParseTests
     [InlineData("""{"hours":3}""", 10_800)]
     [InlineData("""{"days":365}""", 31_536_000)]
     [InlineData("""{"seconds":31536000}""", 31_536_000)]
+    [InlineData("""{"days":365.0}""", 31_536_000)]
+    [InlineData("""{"minutes":1.2e2}""", 7_200)]
+    [InlineData("""{"seconds":36000e-1}""", 3_600)]
     public void Parse_Duration_ReadsEachUnit(string duration, int seconds)
     {
         var journey = Parse(Journey($$"""{"id":"wait","type":"delay","duration":{{duration}}}"""));
 
         Assert.Equal(TimeSpan.FromSeconds(seconds), Assert.IsType<DelayStep>(journey.Steps["wait"]).Duration);
+    }
+
+    [Fact]
+    public void Parse_PercentWithZeroFraction_IsWhole()
+    {
+        var journey = Parse(Journey("""
+            {"id":"split","type":"random_split","paths":[{"percent":25.0,"next":"done"},{"percent":75.00,"next":"done"}]},
+            {"id":"done","type":"exit"}
+            """));
+
+        var split = Assert.IsType<SplitStep>(journey.Steps["split"]);
+        Assert.Equal([25, 75], split.Paths.Select(p => p.Percent));
     }
 
     [Theory]
