@@ -54,7 +54,10 @@ public static partial class SyncRules
         return builder.ConnectionString;
     }
 
-    /// <summary>Parses a five-field cron expression, or returns the parser's reason in <paramref name="error"/>.</summary>
+    /// <summary>
+    /// Parses a five-field cron expression that matches at least one time, or returns why it does not in
+    /// <paramref name="error"/>.
+    /// </summary>
     public static CronExpression? ParseSchedule(string? schedule, out string? error)
     {
         error = null;
@@ -64,15 +67,27 @@ public static partial class SyncRules
             return null;
         }
 
+        CronExpression expression;
         try
         {
-            return CronExpression.Parse(schedule.Trim(), CronFormat.Standard);
+            expression = CronExpression.Parse(schedule.Trim(), CronFormat.Standard);
         }
         catch (CronFormatException exception)
         {
             error = $"a cron expression of five fields (minute hour day-of-month month day-of-week), such as '*/15 * * * *': {exception.Message.TrimEnd('.')}";
             return null;
         }
+
+        // Cron has no year field, so a schedule repeats at least every 400 years, and one with no occurrence after
+        // 1970 has none at all.
+        if (expression.GetNextOccurrence(DateTime.UnixEpoch) is null)
+        {
+            error = $"a cron expression that matches at least one time, and '{schedule.Trim()}' matches none, for example "
+                + "because none of the months it lists has its day of month";
+            return null;
+        }
+
+        return expression;
     }
 
     /// <summary>Returns whether <paramref name="schema"/> is a lower-case PostgreSQL identifier that needs no quoting.</summary>

@@ -31,6 +31,20 @@ public sealed class SyncApiTests : IAsyncLifetime
         Assert.StartsWith("'schedule' must be a cron expression of five fields", detail);
     }
 
+    [Fact]
+    public async Task Create_ScheduleWithNoOccurrence_NamesField()
+    {
+        var client = await SyncClient.CreateWorkspaceAsync(_server.Http);
+        var body = """{"connectionString":"Host=127.0.0.1;Username=sendora","schedule":"0 0 30 2 *"}""";
+
+        using var response = await client.SendAsAdminAsync(HttpMethod.Post, client.SyncsPath, body);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var detail = (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString()!;
+        Assert.StartsWith("'schedule' must be a cron expression that matches at least one time", detail);
+        Assert.Contains("'0 0 30 2 *' matches none", detail);
+    }
+
     [Theory]
     [InlineData("""{"connectionString":"Username=x","schedule":"0 * * * *"}""", "'connectionString'")]
     [InlineData("""{"connectionString":"Host=127.0.0.1;Colour=blue","schedule":"0 * * * *"}""", "'connectionString'")]

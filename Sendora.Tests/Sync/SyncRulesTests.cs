@@ -27,6 +27,26 @@ public sealed class SyncRulesTests
         Assert.Contains("five fields", error);
     }
 
+    [Theory]
+    [InlineData("0 0 30 2 *")]
+    [InlineData("0 0 31 2,4,6,9,11 *")]
+    [InlineData("0 0 31 2 1")]
+    public void Schedule_NoOccurrence_ReturnsReason(string schedule)
+    {
+        Assert.Null(SyncRules.ParseSchedule(schedule, out var error));
+        Assert.Contains($"'{schedule}' matches none", error);
+    }
+
+    [Theory]
+    [InlineData("0 0 29 2 *")]
+    [InlineData("0 0 29 2 1")]
+    [InlineData("0 0 31 1-3 *")]
+    public void Schedule_RareOccurrence_Parses(string schedule)
+    {
+        Assert.NotNull(SyncRules.ParseSchedule(schedule, out var error));
+        Assert.Null(error);
+    }
+
     [Fact]
     public void MaskPassword_HidesPasswordOnly()
     {
