@@ -90,11 +90,19 @@ public static partial class SyncRules
         return expression;
     }
 
-    /// <summary>Returns whether <paramref name="schema"/> is a lower-case PostgreSQL identifier that needs no quoting.</summary>
-    public static bool IsValidSchema(string? schema) => schema is not null && SchemaPattern().IsMatch(schema);
+    /// <summary>
+    /// Returns whether <paramref name="schema"/> is a lower-case PostgreSQL identifier that needs no quoting and does not
+    /// name a system schema: <c>information_schema</c>, or a name starting with <c>pg_</c>, which PostgreSQL reserves.
+    /// </summary>
+    public static bool IsValidSchema(string? schema) =>
+        schema is not null
+        && SchemaPattern().IsMatch(schema)
+        && !schema.StartsWith("pg_", StringComparison.Ordinal)
+        && schema != "information_schema";
 
     public const string SchemaRule =
-        "1 to 63 characters of lower-case letters, digits and '_', starting with a letter or '_'";
+        "1 to 63 characters of lower-case letters, digits and '_', starting with a letter or '_', other than "
+        + "'information_schema' and names starting with 'pg_', which PostgreSQL reserves for system schemas";
 
     // \z, not $, because $ also matches before a final newline.
     [GeneratedRegex(@"^[a-z_][a-z0-9_]{0,62}\z")]

@@ -50,6 +50,8 @@ public sealed class SyncApiTests : IAsyncLifetime
     [InlineData("""{"connectionString":"Host=127.0.0.1;Colour=blue","schedule":"0 * * * *"}""", "'connectionString'")]
     [InlineData("""{"schedule":"0 * * * *"}""", "'connectionString'")]
     [InlineData("""{"connectionString":"Host=127.0.0.1","schedule":"0 * * * *","schema":"Bad-Name"}""", "'schema'")]
+    [InlineData("""{"connectionString":"Host=127.0.0.1","schedule":"0 * * * *","schema":"pg_catalog"}""", "'schema' must be")]
+    [InlineData("""{"connectionString":"Host=127.0.0.1","schedule":"0 * * * *","schema":"information_schema"}""", "'schema' must be")]
     [InlineData("""{"connectionString":"Host=127.0.0.1","schedule":"0 * * * *","chunkSize":0}""", "'chunkSize' must be a whole number from 1 to 10000")]
     [InlineData("""{"connectionString":"Host=127.0.0.1","schedule":"0 * * * *","chunkSize":10001}""", "'chunkSize'")]
     [InlineData("""{"id":"Bad Id","connectionString":"Host=127.0.0.1","schedule":"0 * * * *"}""", "'id'")]

@@ -88,6 +88,12 @@ public sealed class SyncRulesTests
     [InlineData("1sync", false)]
     [InlineData("sync-a", false)]
     [InlineData("public\n", false)]
+    [InlineData("pg_catalog", false)]
+    [InlineData("pg_toast", false)]
+    [InlineData("pg_sendora", false)]
+    [InlineData("information_schema", false)]
+    [InlineData("pgsync", true)]
+    [InlineData("information_schema_copy", true)]
     public void Schema_Identifier_IsChecked(string schema, bool valid)
     {
         Assert.Equal(valid, SyncRules.IsValidSchema(schema));
