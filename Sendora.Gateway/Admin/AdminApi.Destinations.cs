@@ -185,14 +185,15 @@ public static partial class AdminApi
             : (destination, null);
     }
 
-    // The signing secret is shown by its last 4 characters only, in responses and in the audit log.
+    // The signing secret is shown by its last 4 characters only, in responses and in the audit log, and header values
+    // not at all.
     private static object ToView(DestinationDefinition d) => new
     {
         d.Id,
         d.Name,
         d.SourceIds,
         d.Enabled,
-        d.Url,
+        url = DestinationValidator.MaskUserInfo(d.Url),
         headers = d.Headers.Keys,
         signingSecret = "…" + d.SigningSecret[^4..],
         filter = new

@@ -30,6 +30,9 @@ internal static class DestinationValidator
     public const int MaxBatchAgeMs = 3_600_000;
     public const int MaxRetryPeriodMinutes = 10_080;
 
+    /// <summary>The text that replaces the user name and password of a URL in responses and the audit log.</summary>
+    public const string UserInfoMask = "********";
+
     /// <summary>An invalid field: its path in the request body and the message.</summary>
     public sealed record Error(string Field, string Message, IReadOnlyList<ConditionError>? ConditionErrors = null);
 
@@ -111,9 +114,34 @@ internal static class DestinationValidator
             return TooLong("url", MaxUrlLength, url.Length);
         }
 
-        return url is null || !Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https")
-            ? new Error("url", $"'url' must be an absolute http or https URL, not {Describe(url)}.")
+        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
+        {
+            return new Error("url", $"'url' must be an absolute http or https URL, not {Describe(url)}.");
+        }
+
+        // HttpClient sends no Authorization header for a user name or password in the URL, so such credentials would
+        // not reach the receiver, and they would be stored where every response shows them.
+        return parsed.UserInfo.Length > 0
+            ? new Error("url", "'url' must not contain a user name or password. Send credentials as a header in 'headers', "
+                + "such as \"Authorization\": \"Basic …\", whose values responses and the audit log never show.")
             : null;
+    }
+
+    /// <summary>
+    /// Returns <paramref name="url"/> with its user name and password, if any, replaced by <see cref="UserInfoMask"/>.
+    /// Create and update reject such URLs, but a destination stored before they did may have one.
+    /// </summary>
+    public static string MaskUserInfo(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.UserInfo.Length == 0)
+        {
+            return url;
+        }
+
+        // The URL is rebuilt from its parts, so it may differ from the stored one in form, such as a host in lower case.
+        var rest = parsed.GetComponents(
+            UriComponents.Host | UriComponents.Port | UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped);
+        return $"{parsed.Scheme}://{UserInfoMask}@{rest}";
     }
 
     private static Error? CheckSecret(string? secret, DestinationDefinition? existing)

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Sendora.Grains.Admin;
+using Sendora.Grains.Admin.Audit;
+using Sendora.Grains.Destinations;
 
 namespace Sendora.Tests.Destinations;
 
@@ -12,6 +16,8 @@ public sealed class DestinationApiTests(DestinationsFixture fixture)
     {
         { """{"name": "", "url": "https://example.test/e"}""", "name", "non-empty string" },
         { """{"name": "N", "url": "ftp://example.test/e"}""", "url", "absolute http or https URL" },
+        { """{"name": "N", "url": "https://user:s3cret@example.test/e"}""", "url", "must not contain a user name or password" },
+        { """{"name": "N", "url": "https://token@example.test/e"}""", "url", "Send credentials as a header in 'headers'" },
         { """{"name": "N", "url": "https://example.test/e", "signingSecret": "short"}""", "signingSecret", "16 to 256 characters, not 5" },
         { """{"name": "N", "url": "https://example.test/e", "signingSecret": "0123456789abcdef", "sourceIds": ["src_missing"]}""",
             "sourceIds[0]", "no source \"src_missing\"" },
@@ -103,6 +109,52 @@ public sealed class DestinationApiTests(DestinationsFixture fixture)
         Assert.Contains("destination.update", log, StringComparison.Ordinal);
         Assert.Contains("destination.delete", log, StringComparison.Ordinal);
         Assert.DoesNotContain("0123456789abcdef", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_UrlWithPassword_DoesNotEchoIt()
+    {
+        var json = Valid("").Replace("https://example.test/e", "https://user:s3cret@example.test/e", StringComparison.Ordinal)
+            .Replace("SOURCE", fixture.SourceId, StringComparison.Ordinal);
+
+        using var response = await fixture.Server.SendAsAdminAsync(HttpMethod.Post, Path, json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain("s3cret", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StoredUrlWithPassword_IsMasked()
+    {
+        // Create and update reject such a URL, so the destination is stored through the grain, as one saved before
+        // that check was.
+        var workspace = fixture.Server.Services.GetRequiredService<IGrainFactory>().GetGrain<IWorkspaceGrain>("default");
+        var destination = new DestinationDefinition
+        {
+            Id = "userinfo",
+            Name = "Userinfo",
+            SourceIds = [fixture.SourceId],
+            Enabled = false,
+            Url = "http://user:s3cret@127.0.0.1:9/hook?a=1",
+            SigningSecret = "0123456789abcdef",
+        };
+        await workspace.SaveDestinationAsync(destination, AuditStamp.New("test", DateTimeOffset.UtcNow)
+            .ToEntry("destination.create", "workspaces/default/destinations/userinfo", null, null));
+
+        var view = (await fixture.GetDestinationAsync("userinfo")).GetProperty("destination");
+        using var list = await fixture.Server.GetAsAdminAsync(Path);
+        var listText = await list.Content.ReadAsStringAsync();
+        using var deleted = await fixture.Server.SendAsAdminAsync(HttpMethod.Delete, $"{Path}/userinfo", "{}");
+        using var audit = await fixture.Server.GetAsAdminAsync(
+            "/admin/v1/workspaces/default/audit?action=destination.delete&target=workspaces/default/destinations/userinfo");
+        var auditText = await audit.Content.ReadAsStringAsync();
+
+        Assert.Equal("http://********@127.0.0.1:9/hook?a=1", view.GetProperty("url").GetString());
+        Assert.DoesNotContain("s3cret", listText, StringComparison.Ordinal);
+        Assert.Contains("********@127.0.0.1", listText, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Contains("********@127.0.0.1", auditText, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", auditText, StringComparison.Ordinal);
     }
 
     private static string Valid(string extra) =>
