@@ -121,14 +121,14 @@ public static partial class AdminApi
             return Invalid("name", "a non-empty string");
         }
 
-        if (name.Length > MaxNameLength)
+        if (TextLength.IsOver(name, MaxNameLength))
         {
-            return Invalid("name", string.Create(CultureInfo.InvariantCulture, $"at most {MaxNameLength:N0} characters, not {name.Length:N0}"));
+            return Invalid("name", string.Create(CultureInfo.InvariantCulture, $"at most {MaxNameLength:N0} characters, not {TextLength.Count(name):N0}"));
         }
 
-        if (request.Description is { Length: > MaxDescriptionLength } description)
+        if (request.Description is { } description && TextLength.IsOver(description, MaxDescriptionLength))
         {
-            return Invalid("description", string.Create(CultureInfo.InvariantCulture, $"at most {MaxDescriptionLength:N0} characters, not {description.Length:N0}"));
+            return Invalid("description", string.Create(CultureInfo.InvariantCulture, $"at most {MaxDescriptionLength:N0} characters, not {TextLength.Count(description):N0}"));
         }
 
         string conditionJson;

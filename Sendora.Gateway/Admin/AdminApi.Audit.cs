@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Sendora.Gateway.Hosting;
 using Sendora.Gateway.Tracking;
+using Sendora.Grains;
 using Sendora.Grains.Admin;
 using Sendora.Grains.Admin.Audit;
 
@@ -101,7 +102,7 @@ public static partial class AdminApi
             return (null, Invalid("action", "an action such as audience.update: lower-case letters and '_' around one '.'"));
         }
 
-        if (target is not null && (target.Length is 0 or > MaxAuditTargetLength || target.StartsWith('/')))
+        if (target is not null && (target.Length == 0 || TextLength.IsOver(target, MaxAuditTargetLength) || target.StartsWith('/')))
         {
             return (null, Invalid("target", "a target path such as workspaces/w1/audiences/vip, without a leading '/', "
                 + $"of 1 to {MaxAuditTargetLength:N0} characters"));

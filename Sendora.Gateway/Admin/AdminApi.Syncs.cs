@@ -179,7 +179,7 @@ public static partial class AdminApi
 
     private static IResult? ValidateSync(SyncRequest request, bool creating)
     {
-        if (request.Name is not null && (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > MaxSyncNameLength))
+        if (request.Name is not null && (string.IsNullOrWhiteSpace(request.Name) || TextLength.IsOver(request.Name, MaxSyncNameLength)))
         {
             return Invalid("name", $"a non-empty string of at most {MaxSyncNameLength} characters");
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Sendora.Grains;
 using Sendora.Grains.Audiences;
 using Sendora.Grains.Audiences.Language;
 using Sendora.Grains.Channels;
@@ -104,14 +105,14 @@ internal static class DestinationValidator
             return new Error("name", "'name' must be a non-empty string; messages name the destination by it in 'integrations'.");
         }
 
-        return name.Length > MaxNameLength ? TooLong("name", MaxNameLength, name.Length) : null;
+        return TextLength.IsOver(name, MaxNameLength) ? TooLong("name", MaxNameLength, name) : null;
     }
 
     private static Error? CheckUrl(string? url)
     {
-        if (url is { Length: > MaxUrlLength })
+        if (url is not null && TextLength.IsOver(url, MaxUrlLength))
         {
-            return TooLong("url", MaxUrlLength, url.Length);
+            return TooLong("url", MaxUrlLength, url);
         }
 
         if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
@@ -153,8 +154,9 @@ internal static class DestinationValidator
                 : null;
         }
 
-        return secret.Length is < MinSecretLength or > MaxSecretLength
-            ? new Error("signingSecret", F($"'signingSecret' must be {MinSecretLength} to {MaxSecretLength} characters, not {secret.Length}."))
+        var length = TextLength.Count(secret);
+        return length is < MinSecretLength or > MaxSecretLength
+            ? new Error("signingSecret", F($"'signingSecret' must be {MinSecretLength} to {MaxSecretLength} characters, not {length}."))
             : null;
     }
 
@@ -183,7 +185,7 @@ internal static class DestinationValidator
                 return new Error(field, $"'{name}' is set by Sendora and cannot be replaced; reserved headers are {string.Join(", ", WebhookSender.ReservedHeaders)}.");
             }
 
-            if (value is null || value.Length > MaxHeaderValueLength || value.Any(c => c is '\r' or '\n' or '\0'))
+            if (value is null || TextLength.IsOver(value, MaxHeaderValueLength) || value.Any(c => c is '\r' or '\n' or '\0'))
             {
                 return new Error(field, F($"A header value must be a string of at most {MaxHeaderValueLength:N0} characters without line breaks."));
             }
@@ -240,7 +242,7 @@ internal static class DestinationValidator
 
         for (var i = 0; i < names.Count; i++)
         {
-            if (string.IsNullOrEmpty(names[i]) || names[i].Length > MaxNameLength)
+            if (string.IsNullOrEmpty(names[i]) || TextLength.IsOver(names[i], MaxNameLength))
             {
                 return new Error($"filter.eventNames[{i}]", F($"An event name must be 1 to {MaxNameLength} characters."));
             }
@@ -302,7 +304,7 @@ internal static class DestinationValidator
 
     private static Error? CheckPath(string field, string? path)
     {
-        if (string.IsNullOrEmpty(path) || path.Length > MaxPathLength || path.Split('.').Any(s => s.Length == 0))
+        if (string.IsNullOrEmpty(path) || TextLength.IsOver(path, MaxPathLength) || path.Split('.').Any(s => s.Length == 0))
         {
             return new Error(field, F($"A path must be 1 to {MaxPathLength} characters of dot-separated field names, such as properties.total, not {Describe(path)}."));
         }
@@ -335,7 +337,7 @@ internal static class DestinationValidator
 
         foreach (var (field, name) in new[] { ("audienceEvents.enterEvent", request.EnterEvent), ("audienceEvents.exitEvent", request.ExitEvent) })
         {
-            if (name is not null && (name.Length == 0 || name.Length > MaxNameLength))
+            if (name is not null && (name.Length == 0 || TextLength.IsOver(name, MaxNameLength)))
             {
                 return new Error(field, F($"'{field}' must be an event name of 1 to {MaxNameLength} characters."));
             }
@@ -349,8 +351,8 @@ internal static class DestinationValidator
             ? new Error(field, F($"'{field}' must be a whole number from {min:N0} to {max:N0}, not {v:N0}."))
             : null;
 
-    private static Error TooLong(string field, int max, int length) =>
-        new(field, F($"'{field}' must be at most {max:N0} characters, not {length:N0}."));
+    private static Error TooLong(string field, int max, string value) =>
+        new(field, F($"'{field}' must be at most {max:N0} characters, not {TextLength.Count(value):N0}."));
 
     private static bool IsTokenCharacter(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c);
 

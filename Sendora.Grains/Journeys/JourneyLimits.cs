@@ -8,7 +8,7 @@ public static class JourneyLimits
     /// <summary>Maximum size of a definition: 262,144 bytes (256 KB) of UTF-8 JSON.</summary>
     public const int MaxDefinitionBytes = 256 * 1024;
 
-    /// <summary>Maximum length of the journey's name, in characters.</summary>
+    /// <summary>Maximum length of the journey's name, in characters as <see cref="TextLength"/> counts them.</summary>
     public const int MaxNameLength = 256;
 
     /// <summary>Maximum length of a step id or template id, in characters.</summary>

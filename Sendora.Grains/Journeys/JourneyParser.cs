@@ -79,11 +79,11 @@ internal sealed partial class JourneyParser
         }
 
         var text = name.ValueKind == JsonValueKind.String ? name.GetString()! : null;
-        if (string.IsNullOrWhiteSpace(text) || text.Length > JourneyLimits.MaxNameLength)
+        if (string.IsNullOrWhiteSpace(text) || TextLength.IsOver(text, JourneyLimits.MaxNameLength))
         {
             var actual = text is null
                 ? DefinitionReader.Describe(name)
-                : text.Length > JourneyLimits.MaxNameLength ? $"{text.Length} characters" : "blank";
+                : TextLength.IsOver(text, JourneyLimits.MaxNameLength) ? $"{TextLength.Count(text)} characters" : "blank";
             _reader.Error(path, $"'name' must be {expected}, not {actual}.");
             return null;
         }

@@ -24,7 +24,7 @@ public static partial class SyncRules
             return "a non-empty Npgsql connection string such as 'Host=127.0.0.1;Port=5432;Database=app;Username=sendora;Password=…'";
         }
 
-        if (connectionString.Length > MaxConnectionStringLength)
+        if (TextLength.IsOver(connectionString, MaxConnectionStringLength))
         {
             return $"at most {MaxConnectionStringLength} characters long";
         }

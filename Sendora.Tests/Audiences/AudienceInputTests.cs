@@ -116,6 +116,35 @@ public sealed class AudienceInputTests(SendoraFixture fixture)
         Assert.Contains((length - 1).ToString("N0", System.Globalization.CultureInfo.InvariantCulture), detail);
     }
 
+    [Theory]
+    [InlineData("name", 256)]
+    [InlineData("description", 2_048)]
+    public async Task Create_EmojiTextAtLimit_IsAccepted(string field, int characters)
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        var text = string.Concat(Enumerable.Repeat("😀", characters));
+        var body = field == "name"
+            ? $$"""{"name":"{{text}}","condition":{{PlanExists}}}"""
+            : $$"""{"name":"x","description":"{{text}}","condition":{{PlanExists}}}""";
+
+        using var response = await workspace.PostAudienceAsync(body);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.Created, response);
+        Assert.Equal(text, (await JsonAssert.ReadAsync(response)).GetProperty("audience").GetProperty(field).GetString());
+    }
+
+    [Fact]
+    public async Task Create_EmojiNameOverLimit_CountsCharacters()
+    {
+        var workspace = await AudienceWorkspace.CreateAsync(fixture.Server);
+        var name = string.Concat(Enumerable.Repeat("😀", 257));
+
+        using var response = await workspace.PostAudienceAsync($$"""{"name":"{{name}}","condition":{{PlanExists}}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        Assert.Contains("at most 256 characters, not 257", (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task Create_OversizedCondition_Returns400AndKeepsWorkspaceWritable()
     {

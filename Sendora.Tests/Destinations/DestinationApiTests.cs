@@ -18,6 +18,7 @@ public sealed class DestinationApiTests(DestinationsFixture fixture)
         { """{"name": "N", "url": "ftp://example.test/e"}""", "url", "absolute http or https URL" },
         { """{"name": "N", "url": "https://user:s3cret@example.test/e"}""", "url", "must not contain a user name or password" },
         { """{"name": "N", "url": "https://token@example.test/e"}""", "url", "Send credentials as a header in 'headers'" },
+        { $$"""{"name": "{{string.Concat(Enumerable.Repeat("😀", 257))}}", "url": "https://example.test/e"}""", "name", "at most 256 characters, not 257" },
         { """{"name": "N", "url": "https://example.test/e", "signingSecret": "short"}""", "signingSecret", "16 to 256 characters, not 5" },
         { """{"name": "N", "url": "https://example.test/e", "signingSecret": "0123456789abcdef", "sourceIds": ["src_missing"]}""",
             "sourceIds[0]", "no source \"src_missing\"" },
@@ -109,6 +110,26 @@ public sealed class DestinationApiTests(DestinationsFixture fixture)
         Assert.Contains("destination.update", log, StringComparison.Ordinal);
         Assert.Contains("destination.delete", log, StringComparison.Ordinal);
         Assert.DoesNotContain("0123456789abcdef", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_NameOf256Emoji_IsAccepted()
+    {
+        var name = string.Concat(Enumerable.Repeat("😀", 256));
+        var json = Valid(""", "id": "emoji-name", "enabled": false, "filter": {"eventNames": ["EVENT"]}""")
+            .Replace("https://example.test/e", "http://127.0.0.1:9/e", StringComparison.Ordinal)
+            .Replace("\"N\"", $"\"{name}\"", StringComparison.Ordinal)
+            .Replace("EVENT", name, StringComparison.Ordinal)
+            .Replace("SOURCE", fixture.SourceId, StringComparison.Ordinal);
+
+        using var response = await fixture.Server.SendAsAdminAsync(HttpMethod.Post, Path, json);
+        var text = await response.Content.ReadAsStringAsync();
+        using var deleted = await fixture.Server.SendAsAdminAsync(HttpMethod.Delete, $"{Path}/emoji-name", "{}");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var view = JsonDocument.Parse(text);
+        Assert.Equal(name, view.RootElement.GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
     }
 
     [Fact]

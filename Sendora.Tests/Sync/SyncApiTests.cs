@@ -55,14 +55,35 @@ public sealed class SyncApiTests : IAsyncLifetime
     [InlineData("""{"connectionString":"Host=127.0.0.1","schedule":"0 * * * *","chunkSize":0}""", "'chunkSize' must be a whole number from 1 to 10000")]
     [InlineData("""{"connectionString":"Host=127.0.0.1","schedule":"0 * * * *","chunkSize":10001}""", "'chunkSize'")]
     [InlineData("""{"id":"Bad Id","connectionString":"Host=127.0.0.1","schedule":"0 * * * *"}""", "'id'")]
+    [InlineData("""{"name":"NAME","connectionString":"Host=127.0.0.1","schedule":"0 * * * *"}""", "'name' must be a non-empty string of at most 200 characters")]
     public async Task Create_InvalidField_NamesField(string body, string field)
     {
         var client = await SyncClient.CreateWorkspaceAsync(_server.Http);
+        body = body.Replace("NAME", string.Concat(Enumerable.Repeat("😀", 201)), StringComparison.Ordinal);
 
         using var response = await client.SendAsAdminAsync(HttpMethod.Post, client.SyncsPath, body);
 
         await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
         Assert.Contains(field, (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Create_NameOf200Emoji_IsAccepted()
+    {
+        var client = await SyncClient.CreateWorkspaceAsync(_server.Http);
+        var name = string.Concat(Enumerable.Repeat("😀", 200));
+        var body = JsonSerializer.Serialize(new
+        {
+            name,
+            connectionString = "Host=127.0.0.1;Username=sendora",
+            schedule = "0 3 * * *",
+            enabled = false,
+        });
+
+        using var response = await client.SendAsAdminAsync(HttpMethod.Post, client.SyncsPath, body);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.Created, response);
+        Assert.Equal(name, (await JsonAssert.ReadAsync(response)).GetProperty("name").GetString());
     }
 
     [Fact]

@@ -10,9 +10,10 @@ namespace Sendora.Grains.Journeys.Templates;
 /// </summary>
 public static class TemplateValidator
 {
+    /// <summary>The maximum length of a name, in characters as <see cref="TextLength"/> counts them.</summary>
     public const int MaxNameLength = 256;
 
-    /// <summary>The maximum length of a subject or a push title, in characters.</summary>
+    /// <summary>The maximum length of a subject or a push title, in characters as <see cref="TextLength"/> counts them.</summary>
     public const int MaxHeadingLength = 1_000;
 
     /// <summary>The maximum size of one body in bytes of UTF-8 (256 KiB).</summary>
@@ -49,8 +50,8 @@ public static class TemplateValidator
                 Format($"a non-blank string of at most {MaxNameLength:N0} characters"));
         }
 
-        return name.Length > MaxNameLength
-            ? new TemplateFieldError("name", Format($"at most {MaxNameLength:N0} characters, not {name.Length:N0}"))
+        return TextLength.IsOver(name, MaxNameLength)
+            ? new TemplateFieldError("name", Format($"at most {MaxNameLength:N0} characters, not {TextLength.Count(name):N0}"))
             : null;
     }
 
@@ -102,8 +103,8 @@ public static class TemplateValidator
                 Format($"a non-blank string of at most {MaxHeadingLength:N0} characters"));
         }
 
-        return value.Length > MaxHeadingLength
-            ? new TemplateFieldError(field, Format($"at most {MaxHeadingLength:N0} characters, not {value.Length:N0}"))
+        return TextLength.IsOver(value, MaxHeadingLength)
+            ? new TemplateFieldError(field, Format($"at most {MaxHeadingLength:N0} characters, not {TextLength.Count(value):N0}"))
             : null;
     }
 

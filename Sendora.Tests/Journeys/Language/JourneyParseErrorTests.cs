@@ -14,6 +14,7 @@ public sealed class JourneyParseErrorTests
         { """{"trigger":{"audience_entered":"a"},"steps":[{"id":"done","type":"exit"}]}""", "$.name", "The key 'name' is missing. A journey needs a name: a string of 1 to 256 characters" },
         { Journey().Replace("\"Test journey\"", "\"" + new string('n', 257) + "\""), "$.name", "'name' must be a string of 1 to 256 characters, such as \"Welcome series\", not 257 characters" },
         { Journey().Replace("\"Test journey\"", "\" \""), "$.name", "'name' must be a string of 1 to 256 characters" },
+        { Journey().Replace("Test journey", string.Concat(Enumerable.Repeat("😀", 257)), StringComparison.Ordinal), "$.name", "not 257 characters" },
         { Journey(extra: "\"version\":2"), "$.version", "Unknown key 'version' in a journey. Allowed keys: name, trigger, entry, exit, goal, timezone, start, steps" },
         { """{"name":"a","steps":[{"id":"done","type":"exit"}]}""", "$.trigger", "The key 'trigger' is missing" },
         { Journey(trigger: "\"trial-users\""), "$.trigger", "'trigger' must be an object such as {\"audience_entered\": \"trial-users\"}" },

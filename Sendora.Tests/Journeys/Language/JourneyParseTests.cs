@@ -187,6 +187,17 @@ public sealed class JourneyParseTests
     }
 
     [Fact]
+    public void Parse_NameOf256Emoji_IsAccepted()
+    {
+        // Each emoji is two UTF-16 code units, so the name is 512 code units long but 256 characters.
+        var name = string.Concat(Enumerable.Repeat("😀", 256));
+
+        var journey = Parse(Journey().Replace("Test journey", name, StringComparison.Ordinal));
+
+        Assert.Equal(name, journey.Name);
+    }
+
+    [Fact]
     public void Parse_PercentWithZeroFraction_IsWhole()
     {
         var journey = Parse(Journey("""

@@ -17,6 +17,7 @@ public sealed class TemplateValidationTests(SendoraFixture fixture)
         { Email(("name", null)), "name", "256 characters" },
         { Email(("name", "  ")), "name", "non-blank" },
         { Email(("name", new string('n', 257))), "name", "not 257" },
+        { Email(("name", string.Concat(Enumerable.Repeat("😀", 257)))), "name", "not 257" },
         { Email(("channel", null)), "channel", "\"email\" or \"push\"" },
         { Email(("channel", "webhook")), "channel", "\"push\"" },
         { Email(("subject", null)), "subject", "1,000 characters" },
@@ -109,6 +110,8 @@ public sealed class TemplateValidationTests(SendoraFixture fixture)
         await workspace.CreateAsync(Email(("id", "email-limits"), ("name", new string('n', 256)),
             ("subject", new string('s', 1_000)), ("htmlBody", new string('h', BodyLimit)),
             ("textBody", new string('t', 200_000))));
+        await workspace.CreateAsync(Push(("id", "push-emoji"), ("name", string.Concat(Enumerable.Repeat("😀", 256))),
+            ("title", string.Concat(Enumerable.Repeat("🔔", 1_000)))));
         await workspace.CreateAsync(Push(("id", "push-limits"), ("title", new string('t', 1_000)),
             ("body", new string('b', BodyLimit)), ("data", DataEntries(50))));
 
