@@ -66,6 +66,7 @@ public static class GatewayServiceExtensions
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new UtcTimestampConverter());
+            o.SerializerOptions.Converters.Add(new WholeNumberJsonConverter());
 
             // A misspelt field, such as "filters" for a destination's "filter", would otherwise be dropped without a
             // word, and a field given twice would keep its last value. Both are rejected with the field's path.

@@ -163,6 +163,35 @@ public sealed class SourceApiTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task UpdateSource_WholeNumberWithZeroFraction_IsAccepted()
+    {
+        var workspace = await CreateWorkspaceAsync();
+
+        var response = await _server.SendAsAdminAsync(
+            HttpMethod.Patch, $"/admin/v1/workspaces/{workspace.Id}/sources/{workspace.SourceId}", """{"volumeAlertPercent":50.0}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.OK, response);
+    }
+
+    [Theory]
+    [InlineData("50.5", "not 50.5")]
+    [InlineData("\"50\"", "not a string")]
+    [InlineData("1e10", "not 1e10")]
+    public async Task UpdateSource_NotWholeNumber_Returns400NamingField(string value, string actual)
+    {
+        var workspace = await CreateWorkspaceAsync();
+
+        var response = await _server.SendAsAdminAsync(
+            HttpMethod.Patch, $"/admin/v1/workspaces/{workspace.Id}/sources/{workspace.SourceId}", $$"""{"volumeAlertPercent":{{value}}}""");
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var detail = (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString();
+        Assert.Contains("'$.volumeAlertPercent'", detail, StringComparison.Ordinal);
+        Assert.Contains("must be a whole number", detail, StringComparison.Ordinal);
+        Assert.Contains(actual, detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UpdateSource_UnknownSource_Returns404()
     {
         var workspace = await CreateWorkspaceAsync();

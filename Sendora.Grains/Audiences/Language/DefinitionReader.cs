@@ -103,7 +103,7 @@ internal sealed class DefinitionReader
     /// </summary>
     public bool TryReadWholeNumber(JsonElement element, string path, string key, int min, int max, out int value)
     {
-        if (JsonNumber.TryReadWhole(element, out var whole)
+        if (JsonWholeNumber.TryRead(element, out var whole)
             && whole >= min
             && whole <= max)
         {
