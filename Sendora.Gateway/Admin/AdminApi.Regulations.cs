@@ -42,7 +42,7 @@ public static partial class AdminApi
         }
 
         var type = request.RegulationType!.ToUpperInvariant();
-        var subjectIds = request.SubjectIds!.Select(id => id!).Distinct(StringComparer.Ordinal).ToList();
+        var subjectIds = request.SubjectIds!.Select(id => MessageNormalizer.Clean(id!)).Distinct(StringComparer.Ordinal).ToList();
         var now = clock.GetUtcNow();
         var regulation = new Regulation
         {
@@ -61,7 +61,7 @@ public static partial class AdminApi
         catch (SuppressionLimitException exception)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Too many suppressed userIds",
-                detail: $"{exception.Message} The regulation {regulation.Id} is kept with the status FAILED.");
+                detail: $"{exception.Message} Nothing of this regulation was stored.");
         }
         finally
         {
@@ -102,9 +102,10 @@ public static partial class AdminApi
 
         for (var i = 0; i < ids.Count; i++)
         {
-            if (string.IsNullOrEmpty(ids[i]))
+            // The tracking API cleans a userId the same way and takes a blank one as missing, so such an id names no one.
+            if (string.IsNullOrWhiteSpace(ids[i] is { } id ? MessageNormalizer.Clean(id) : null))
             {
-                return Invalid($"subjectIds[{i}]", "a userId that is not empty");
+                return Invalid($"subjectIds[{i}]", "a userId that is not empty or blank");
             }
 
             if (ids[i]!.Length > MaxSubjectIdLength)

@@ -295,8 +295,15 @@ public sealed partial class ProfileGrain
     {
         _windowTimer?.Dispose();
         _windowTimer = null;
-        if (_stale || State.MergedInto is not null || State.CreatedAt is null)
+        if (_stale)
         {
+            return;
+        }
+
+        if (State.MergedInto is not null || State.CreatedAt is null)
+        {
+            // A merged or erased profile evaluates nothing, but still sends the exits that it saved and failed to send.
+            await PublishOutboxAsync();
             return;
         }
 

@@ -28,23 +28,13 @@ public sealed partial class ProfileGrain
             GroupIds = [.. state.GroupIds],
         };
 
-        // The exits are saved and sent first, so the audiences and their streams lose the member as they do when a
-        // profile leaves an audience, and a crash before the state is emptied sends them again. A merged profile
-        // exited its audiences when it handed over, but may still hold exits it failed to send.
+        // The exits go into the outbox of the empty state, which one write stores, so the audiences and their
+        // streams lose the member as when a profile leaves an audience. A crash cannot leave a profile that has its
+        // data but no memberships, which the next evaluation would enter again. A merged profile exited its audiences
+        // when it handed over, and its outbox keeps any exits it has not sent yet.
         if (state.MergedInto is null && state.Audiences.Memberships.Count > 0)
         {
             ExitAllAudiences();
-            await WriteAsync();
-        }
-
-        if (state.Audiences.Outbox.Count > 0)
-        {
-            await PublishOutboxAsync();
-            if (State.Audiences.Outbox.Count > 0)
-            {
-                throw new ProfileUnavailableException(
-                    $"Profile '{_profileId}' could not send its audience exits, so it keeps its data; retry the erasure.");
-            }
         }
 
         // The empty state keeps the change version, so the change log numbers the erasure after the last change
@@ -55,9 +45,15 @@ public sealed partial class ProfileGrain
             Indexed = state.Indexed,
             ErasedAt = clock.GetUtcNow(),
             PendingErasure = result,
+            Audiences = new ProfileAudienceState
+            {
+                Outbox = state.Audiences.Outbox,
+                ChangeCount = state.Audiences.ChangeCount,
+            },
         };
         _seenMessageIds = new SeenMessageIds();
         await PersistAsync();
+        await PublishOutboxAsync();
         LogErased(_profileId, result.ExternalIds.Count, absorbedBy);
         return result;
     }

@@ -10,8 +10,9 @@ namespace Sendora.Grains.Regulations;
 public interface IRegulationGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Stores <paramref name="regulation"/> and applies its suppression before it returns, then erases profiles in
-    /// the background. A regulation already stored under this key is returned as it is.
+    /// Applies the suppression of <paramref name="regulation"/> and stores it before it returns, then erases profiles
+    /// in the background. Nothing is stored when the suppression is rejected. A regulation already stored under this
+    /// key is returned as it is.
     /// </summary>
     /// <exception cref="SuppressionLimitException">The workspace would suppress more userIds than it keeps.</exception>
     Task<Regulation> StartAsync(Regulation regulation);

@@ -61,10 +61,12 @@ public sealed class ProfileEraser(IGrainFactory grains, string workspaceId)
             await ReleaseAsync(result.ExternalIds.Concat(absorbedResults.SelectMany(absorbed => absorbed.ExternalIds)), erased);
             await Task.WhenAll(erased.Select(erasedId => grains
                 .GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(workspaceId, erasedId)).EraseAsync()));
-            var memberId = profileId;
-            await Task.WhenAll(result.GroupIds.Select(groupId => grains
-                .GetGrain<IGroupGrain>(GrainKeys.Scoped(workspaceId, GrainKeys.EncodeValue(groupId)))
-                .RemoveMemberAsync(memberId)));
+            var memberships = result.GroupIds.Select(groupId => (groupId, MemberId: profileId))
+                .Concat(result.AbsorbedProfileIds.Zip(absorbedResults)
+                    .SelectMany(pair => pair.Second.GroupIds.Select(groupId => (groupId, MemberId: pair.First))));
+            await Task.WhenAll(memberships.Distinct().Select(membership => grains
+                .GetGrain<IGroupGrain>(GrainKeys.Scoped(workspaceId, GrainKeys.EncodeValue(membership.groupId)))
+                .RemoveMemberAsync(membership.MemberId)));
 
             // Last, so that a retry after a crash anywhere above still gets the ids to clean up.
             await Task.WhenAll(erased.Select(erasedId => Profile(erasedId).CompleteErasureAsync()));

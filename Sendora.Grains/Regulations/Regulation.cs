@@ -50,6 +50,13 @@ public static class RegulationLimits
     /// </summary>
     public const int MaxSuppressedIds = 10_000;
 
+    /// <summary>
+    /// The most bytes of suppressed userIds, in UTF-8, that one workspace keeps. With the regulation id and time kept
+    /// beside each, this keeps the list's record under Azure Table storage's 1 MiB at 10,000 ids, which holds for ids
+    /// of up to 40 bytes on average.
+    /// </summary>
+    public const int MaxSuppressedIdBytes = 400_000;
+
     /// <summary>How many times a subject is tried before it is marked failed.</summary>
     public const int MaxAttempts = 5;
 }

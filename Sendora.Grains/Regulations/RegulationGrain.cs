@@ -33,14 +33,42 @@ public sealed partial class RegulationGrain(
             return existing.Copy();
         }
 
-        regulation.State.Regulation = request.Copy();
-        await regulation.WriteStateAsync();
+        // The list applies the suppression and checks its limit before anything of this grain is stored. A request
+        // that fails here leaves no regulation behind that a reminder could carry out later.
+        var current = request.Copy();
+        var summary = new RegulationSummary(current.Id, current.RegulationType, current.CreatedAt, current.Subjects.Count);
+        await GrainFactory.GetGrain<IRegulationListGrain>(_workspaceId)
+            .RegisterAsync(summary, [.. current.Subjects.Select(subject => subject.SubjectId)]);
+        var erases = RegulationTypes.Deletes(current.RegulationType);
+        if (erases)
+        {
+            // Registered before the state, so that every stored running regulation has a reminder to resume it.
+            await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
+        }
+        else
+        {
+            foreach (var subject in current.Subjects)
+            {
+                subject.Status = RegulationStatuses.Finished;
+            }
 
-        // The reminder registers, and applies the suppression, again if anything below fails.
-        await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
-        await RegisterAsync();
-        ScheduleRun();
-        return regulation.State.Regulation.Copy();
+            current.Status = RegulationStatuses.Finished;
+            current.FinishedAt = clock.GetUtcNow();
+        }
+
+        regulation.State.Regulation = current;
+        regulation.State.Registered = true;
+        await regulation.WriteStateAsync();
+        if (erases)
+        {
+            ScheduleRun();
+        }
+        else
+        {
+            LogFinished(current.Id, current.RegulationType, current.Status, current.Subjects.Count);
+        }
+
+        return current.Copy();
     }
 
     public Task<Regulation?> GetAsync() => Task.FromResult(regulation.State.Regulation?.Copy());
@@ -58,62 +86,7 @@ public sealed partial class RegulationGrain(
             return;
         }
 
-        try
-        {
-            await RegisterAsync();
-        }
-        catch (SuppressionLimitException)
-        {
-            // RegisterAsync marked the regulation failed.
-        }
-
         ScheduleRun();
-    }
-
-    /// <summary>
-    /// Lists the regulation with its workspace and applies its suppression, once. A suppression over the workspace's
-    /// limit fails the whole regulation, so no profile is erased for a request whose caller received an error.
-    /// </summary>
-    private async Task RegisterAsync()
-    {
-        var state = regulation.State;
-        var current = state.Regulation!;
-        if (state.Registered)
-        {
-            return;
-        }
-
-        var summary = new RegulationSummary(current.Id, current.RegulationType, current.CreatedAt, current.Subjects.Count);
-        try
-        {
-            await GrainFactory.GetGrain<IRegulationListGrain>(_workspaceId)
-                .RegisterAsync(summary, [.. current.Subjects.Select(subject => subject.SubjectId)]);
-        }
-        catch (SuppressionLimitException exception)
-        {
-            foreach (var subject in current.Subjects)
-            {
-                subject.Status = RegulationStatuses.Failed;
-                subject.Error = exception.Message;
-            }
-
-            await FinishAsync(RegulationStatuses.Failed);
-            throw;
-        }
-
-        state.Registered = true;
-        if (!RegulationTypes.Deletes(current.RegulationType))
-        {
-            foreach (var subject in current.Subjects)
-            {
-                subject.Status = RegulationStatuses.Finished;
-            }
-
-            await FinishAsync(RegulationStatuses.Finished);
-            return;
-        }
-
-        await regulation.WriteStateAsync();
     }
 
     private void ScheduleRun()
@@ -155,8 +128,8 @@ public sealed partial class RegulationGrain(
                 }
 
                 var erased = subject.ProfileId is { } profileId ? await eraser.EraseAsync(profileId) : [];
-                await ForwardDeletionAsync(current, subject);
                 subject.ErasedProfileIds = [.. erased];
+                await ForwardDeletionAsync(current, subject);
                 subject.Status = RegulationStatuses.Finished;
                 subject.Error = null;
             }

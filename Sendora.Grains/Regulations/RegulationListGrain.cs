@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Sendora.Grains.Regulations;
 
 /// <inheritdoc cref="IRegulationListGrain"/>
@@ -6,7 +8,7 @@ public sealed class RegulationListGrain(
     TimeProvider clock) : Grain, IRegulationListGrain
 {
     /// <summary>The most regulations the list keeps, newest first.</summary>
-    public const int MaxListed = 1_000;
+    public const int MaxListed = 500;
 
     public async Task RegisterAsync(RegulationSummary summary, IReadOnlyList<string> subjectIds)
     {
@@ -22,12 +24,20 @@ public sealed class RegulationListGrain(
         var known = suppressed.Select(s => s.UserId).ToHashSet(StringComparer.Ordinal);
         if (RegulationTypes.Suppresses(summary.RegulationType))
         {
-            var added = subjectIds.Distinct(StringComparer.Ordinal).Count(id => !known.Contains(id));
-            if (suppressed.Count + added > RegulationLimits.MaxSuppressedIds)
+            var added = subjectIds.Distinct(StringComparer.Ordinal).Where(id => !known.Contains(id)).ToList();
+            if (suppressed.Count + added.Count > RegulationLimits.MaxSuppressedIds)
             {
                 throw new SuppressionLimitException(
-                    $"The regulation would suppress {suppressed.Count + added} userIds in this workspace; the limit is "
-                    + $"{RegulationLimits.MaxSuppressedIds}. Unsuppress userIds that no longer need it first.");
+                    $"The regulation would suppress {suppressed.Count + added.Count} userIds in this workspace; the limit "
+                    + $"is {RegulationLimits.MaxSuppressedIds}. Unsuppress userIds that no longer need it first.");
+            }
+
+            var bytes = suppressed.Sum(s => Encoding.UTF8.GetByteCount(s.UserId)) + added.Sum(Encoding.UTF8.GetByteCount);
+            if (bytes > RegulationLimits.MaxSuppressedIdBytes)
+            {
+                throw new SuppressionLimitException(
+                    $"The regulation would suppress userIds of {bytes} bytes in all (UTF-8) in this workspace; the limit "
+                    + $"is {RegulationLimits.MaxSuppressedIdBytes} bytes. Unsuppress userIds that no longer need it first.");
             }
         }
 

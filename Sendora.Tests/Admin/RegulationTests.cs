@@ -77,6 +77,7 @@ public sealed class RegulationTests(SendoraFixture fixture)
     {
         var (workspace, writeKey) = await CreateWorkspaceAsync();
         await SendAsync(writeKey, "/v1/track", """{"anonymousId":"phone","event":"Browsed"}""");
+        await SendAsync(writeKey, "/v1/group", """{"anonymousId":"phone","groupId":"phone-club"}""");
         await SendAsync(writeKey, "/v1/identify", """{"userId":"ada","traits":{"email":"ada@example.com"}}""");
         await SendAsync(writeKey, "/v1/identify", """{"userId":"ada","anonymousId":"phone"}""");
         await SendAsync(writeKey, "/v1/group", """{"userId":"ada","groupId":"acme","traits":{"name":"Acme"}}""");
@@ -98,6 +99,7 @@ public sealed class RegulationTests(SendoraFixture fixture)
         }
 
         Assert.Empty(await GroupMembersAsync(workspace, "acme"));
+        Assert.Empty(await GroupMembersAsync(workspace, "phone-club"));
         Assert.Equal(["Kept"], await EventNamesAsync(workspace, "bob"));
 
         // Deleting does not suppress: the person's next message starts a new profile with nothing of the old one.
@@ -178,7 +180,8 @@ public sealed class RegulationTests(SendoraFixture fixture)
     [InlineData("""{"regulationType":"DELETE","subjectType":"EMAIL","subjectIds":["a"]}""", "'subjectType' must be USER_ID")]
     [InlineData("""{"regulationType":"DELETE","subjectIds":[]}""", "'subjectIds' must be a list of 1 to 1,000")]
     [InlineData("""{"regulationType":"DELETE"}""", "'subjectIds' must be a list of 1 to 1,000")]
-    [InlineData("""{"regulationType":"DELETE","subjectIds":["a",""]}""", "'subjectIds[1]' must be a userId that is not empty")]
+    [InlineData("""{"regulationType":"DELETE","subjectIds":["a",""]}""", "'subjectIds[1]' must be a userId that is not empty or blank")]
+    [InlineData("""{"regulationType":"DELETE","subjectIds":[" "]}""", "'subjectIds[0]' must be a userId that is not empty or blank")]
     public async Task Create_InvalidBody_NamesField(string body, string expected)
     {
         using var response = await _server.SendAsAdminAsync(HttpMethod.Post, "/admin/v1/workspaces/default/regulations", body);
@@ -219,6 +222,40 @@ public sealed class RegulationTests(SendoraFixture fixture)
             (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString());
         var suppressions = await GetAsync($"/admin/v1/workspaces/{workspace}/suppressions?limit=1");
         Assert.Equal(10_000, suppressions.GetProperty("total").GetInt32());
+        var regulations = await GetAsync($"/admin/v1/workspaces/{workspace}/regulations?limit=500");
+        Assert.Equal(10, regulations.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Suppress_OverByteLimit_RejectedUnstored()
+    {
+        var (workspace, writeKey) = await CreateWorkspaceAsync();
+        var longIds = Enumerable.Range(0, 1000).Select(i => $"{i:D4}-{new string('x', 500)}").ToArray();
+
+        using var response = await _server.SendAsAdminAsync(HttpMethod.Post, $"/admin/v1/workspaces/{workspace}/regulations",
+            JsonSerializer.Serialize(new { regulationType = "SUPPRESS", subjectIds = longIds }));
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        Assert.Contains("userIds of 505000 bytes in all (UTF-8) in this workspace; the limit is 400000 bytes",
+            (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString());
+        var regulations = await GetAsync($"/admin/v1/workspaces/{workspace}/regulations");
+        Assert.Equal(0, regulations.GetProperty("total").GetInt32());
+        await TrackAsync(writeKey, longIds[0], "Stored");
+        Assert.Equal(["Stored"], await EventNamesAsync(workspace, longIds[0]));
+    }
+
+    [Fact]
+    public async Task Suppress_IdCleanedLikeTracking()
+    {
+        var (workspace, writeKey) = await CreateWorkspaceAsync();
+
+        await CreateAsync(workspace, "SUPPRESS", ["c\u0000d"]);
+        await SendAsync(writeKey, "/v1/track", """{"userId":"c\u0000d","event":"Dropped"}""");
+        await SendAsync(writeKey, "/v1/track", """{"userId":"cd","event":"DroppedToo"}""");
+
+        await AssertNoProfileAsync(workspace, "cd");
+        var suppressions = await GetAsync($"/admin/v1/workspaces/{workspace}/suppressions");
+        Assert.Equal("cd", Assert.Single(suppressions.GetProperty("data").EnumerateArray()).GetProperty("userId").GetString());
     }
 
     private async Task<(string Workspace, string WriteKey)> CreateWorkspaceAsync()
