@@ -309,7 +309,7 @@ public sealed partial class JourneyRunGrain(
     /// <summary>
     /// Converts <paramref name="run"/>, the profile's latest run, when <paramref name="e"/> meets its goal within the
     /// goal's window of its entry, whether the run is active or ended. A goal event belongs to the latest run alone, so
-    /// it converts at most one run, and a run converts at most once, as Braze lets a user convert once per Canvas entry.
+    /// it converts at most one run, and a run converts at most once.
     /// </summary>
     private void CheckGoal(JourneyRun run, JourneyDefinition definition, JourneyEvent e, DateTimeOffset at)
     {

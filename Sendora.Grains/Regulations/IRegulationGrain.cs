@@ -32,7 +32,7 @@ public interface IRegulationGrain : IGrainWithStringKey
 public interface IRegulationListGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Lists <paramref name="summary"/> and suppresses or unsuppresses its subjects as its type says. Registering
+    /// Lists <paramref name="summary"/> and suppresses or unsuppresses its subjects according to its type. Registering
     /// the same regulation again changes nothing.
     /// </summary>
     /// <exception cref="SuppressionLimitException">The workspace would suppress more userIds than it keeps.</exception>

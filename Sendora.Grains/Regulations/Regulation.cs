@@ -41,19 +41,19 @@ public static class RegulationLimits
     /// <summary>The only subject type: a regulation names people by their userId.</summary>
     public const string UserIdSubject = "USER_ID";
 
-    /// <summary>The most subject ids one regulation takes.</summary>
+    /// <summary>The maximum number of subject ids in one regulation.</summary>
     public const int MaxSubjectIds = 1_000;
 
     /// <summary>
-    /// The most userIds one workspace keeps suppressed. Every gateway holds the whole list in memory and it is stored
-    /// as one record, which is at most 1 MiB on Azure Table storage.
+    /// The maximum number of userIds one workspace keeps suppressed. Every gateway keeps the whole list in memory, and
+    /// storage keeps it as one record.
     /// </summary>
     public const int MaxSuppressedIds = 10_000;
 
     /// <summary>
-    /// The most bytes of suppressed userIds, in UTF-8, that one workspace keeps. With the regulation id and time kept
-    /// beside each, this keeps the list's record under Azure Table storage's 1 MiB at 10,000 ids, which holds for ids
-    /// of up to 40 bytes on average.
+    /// The maximum size of one workspace's suppressed userIds, in UTF-8 bytes. Orleans' Azure Table storage writes at
+    /// most 983,040 bytes per record. NOTE: the room left for the regulation id and time beside each id, and for the
+    /// list of regulations, is an estimate of about 50 bytes per entry, not a measurement.
     /// </summary>
     public const int MaxSuppressedIdBytes = 400_000;
 
@@ -106,7 +106,7 @@ public sealed class RegulationSubject
     /// <summary><see cref="RegulationStatuses.Running"/>, <see cref="RegulationStatuses.Finished"/> or <see cref="RegulationStatuses.Failed"/>.</summary>
     [Id(1)] public string Status { get; set; } = RegulationStatuses.Running;
 
-    /// <summary>The profiles erased for this person: the one that held the userId and those it had absorbed.</summary>
+    /// <summary>The profiles erased for this person: the one that had the userId and those it had absorbed.</summary>
     [Id(2)] public List<string> ErasedProfileIds { get; set; } = [];
 
     [Id(3)] public int Attempts { get; set; }

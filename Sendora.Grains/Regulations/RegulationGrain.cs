@@ -57,7 +57,6 @@ public sealed partial class RegulationGrain(
         }
 
         regulation.State.Regulation = current;
-        regulation.State.Registered = true;
         await regulation.WriteStateAsync();
         if (erases)
         {
@@ -107,7 +106,7 @@ public sealed partial class RegulationGrain(
         _runTimer?.Dispose();
         _runTimer = null;
         var current = regulation.State.Regulation!;
-        if (!regulation.State.Registered || IsFinal(current.Status))
+        if (IsFinal(current.Status))
         {
             return;
         }
@@ -192,7 +191,4 @@ public sealed partial class RegulationGrain(
 public sealed class RegulationState
 {
     [Id(0)] public Regulation? Regulation { get; set; }
-
-    /// <summary>True once the workspace's list took the regulation and its suppression.</summary>
-    [Id(1)] public bool Registered { get; set; }
 }
