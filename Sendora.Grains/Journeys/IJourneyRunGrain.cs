@@ -20,6 +20,15 @@ public interface IJourneyRunGrain : IGrainWithStringKey, IInspectable
     /// <summary>Returns the runs, newest first.</summary>
     [ReadOnly]
     Task<IReadOnlyList<JourneyRunInfo>> GetRunsAsync();
+
+    /// <summary>
+    /// Erases the profile's data from its runs: ends the active ones as exited, removes their waits, and clears the
+    /// trigger events, entry keys and signal ids of all of them. The runs stay listed with their steps, times and
+    /// statuses, and the grain drops every later signal. A grain that never stored a run stays without state unless
+    /// <paramref name="followed"/> is true, which means the profile may have sent it a signal that has not arrived yet.
+    /// Calling it again only finishes what a failure cut short.
+    /// </summary>
+    Task EraseAsync(bool followed);
 }
 
 /// <summary>The statuses of a run.</summary>
@@ -33,7 +42,7 @@ public static class JourneyRunStatuses
     /// <summary>Reached a step with no next step.</summary>
     public const string Completed = "completed";
 
-    /// <summary>Ended by an exit rule, an exit step or a merge of the profile.</summary>
+    /// <summary>Ended by an exit rule, an exit step, a merge of the profile or its erasure.</summary>
     public const string Exited = "exited";
 
     public static bool IsActive(string status) => status is Running or Waiting;
@@ -154,4 +163,7 @@ public sealed class JourneyRunsState
 
     /// <summary>The moment the wake-up reminder is registered for; null when none is.</summary>
     [Id(6)] public DateTimeOffset? ReminderDue { get; set; }
+
+    /// <summary>When a regulation erased the profile's data from these runs; null while it has not.</summary>
+    [Id(7)] public DateTimeOffset? ErasedAt { get; set; }
 }

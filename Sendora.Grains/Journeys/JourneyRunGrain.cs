@@ -89,6 +89,12 @@ public sealed partial class JourneyRunGrain(
     private async Task<DateTimeOffset?> HandleSignalsAsync(IReadOnlyList<JourneySignal> signals)
     {
         var state = runs.State;
+        if (state.ErasedAt is not null)
+        {
+            // A signal the profile sent before its erasure starts no run and changes none.
+            return null;
+        }
+
         var fresh = signals.Where(s => s.JourneyId == _journeyId && _seen!.Add(s.SignalId)).ToList();
         if (fresh.Count == 0)
         {
@@ -423,18 +429,9 @@ public sealed partial class JourneyRunGrain(
     /// </summary>
     private async Task MoveOnAsync(Pass pass)
     {
-        var state = runs.State;
         await MoveRunsAsync(pass);
         Trim();
-        CounterReport? report = null;
-        if (_counters.Count > 0)
-        {
-            report = new CounterReport($"{Key}:{++state.ReportCount}", new Dictionary<int, VersionCounters>(_counters));
-            state.PendingReports.Add(report);
-            _counters.Clear();
-            _dirty = true;
-        }
-
+        var report = QueueReport();
         _dirty |= await ScheduleWakeAsync(pass.Journey.Status == JourneyStatuses.Paused);
 
         // A pass that changed nothing but the list of seen signals is not saved: handling those signals again
@@ -451,6 +448,22 @@ public sealed partial class JourneyRunGrain(
         }
 
         await FlushReportsAsync();
+    }
+
+    /// <summary>Moves the counter changes of this pass into a pending report, saved with the state; null when there are none.</summary>
+    private CounterReport? QueueReport()
+    {
+        if (_counters.Count == 0)
+        {
+            return null;
+        }
+
+        var state = runs.State;
+        var report = new CounterReport($"{Key}:{++state.ReportCount}", new Dictionary<int, VersionCounters>(_counters));
+        state.PendingReports.Add(report);
+        _counters.Clear();
+        _dirty = true;
+        return report;
     }
 
     private void RecordMetrics(CounterReport report)

@@ -125,7 +125,7 @@ public sealed class StepCounters
     /// <summary>Runs that went on from the step, or finished there as completed.</summary>
     [Id(2)] public long Completed { get; set; }
 
-    /// <summary>Runs that an exit rule, an exit step or a merge ended at the step.</summary>
+    /// <summary>Runs that an exit rule, an exit step, a merge or an erasure ended at the step.</summary>
     [Id(3)] public long Exited { get; set; }
 
     /// <summary>Runs that passed the step and reached the conversion goal.</summary>
