@@ -122,7 +122,7 @@ public interface IProfileGrain : IGrainWithStringKey, IInspectable
 
 /// <summary>
 /// What an erasure removed: the profile's external ids, whose Identity grains the caller releases, the profiles it
-/// had absorbed, which hold their own copies, and its groups.
+/// had absorbed, which hold their own copies, its groups and the journeys it followed.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("sendora.EraseResult")]
 public sealed record EraseResult
@@ -137,6 +137,12 @@ public sealed record EraseResult
     [Id(3)] public IReadOnlyList<string> AbsorbedProfileIds { get; init; } = [];
 
     [Id(4)] public IReadOnlyList<string> GroupIds { get; init; } = [];
+
+    /// <summary>
+    /// The journeys the profile followed or had signals queued for, whose run grains may still receive a signal it sent
+    /// before the erasure.
+    /// </summary>
+    [Id(5)] public IReadOnlyList<string> JourneyIds { get; init; } = [];
 }
 
 /// <summary>The ids of a profile and where it forwards, for identity resolution.</summary>

@@ -26,6 +26,8 @@ public sealed partial class ProfileGrain
             ExternalIds = [.. state.ExternalIds],
             AbsorbedProfileIds = [.. state.Merges.Select(merge => merge.AbsorbedProfileId).Distinct()],
             GroupIds = [.. state.GroupIds],
+            JourneyIds = [.. state.Journeys.Following.Keys
+                .Union(state.Journeys.Outbox.Select(signal => signal.JourneyId), StringComparer.Ordinal)],
         };
 
         // The exits go into the outbox of the empty state, which one write stores, so the audiences and their

@@ -195,7 +195,8 @@ public sealed partial class ProfileGrain
         _sendingJourneys.Add(journeyId);
         try
         {
-            while (!_stale)
+            // An erasure replaces the state, and the signals left in the old outbox must not reach a run grain.
+            while (!_stale && State.ErasedAt is null)
             {
                 var batch = journeys.Outbox.Where(s => s.JourneyId == journeyId).ToList();
                 if (batch.Count == 0)

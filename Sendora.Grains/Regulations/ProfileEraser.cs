@@ -1,13 +1,15 @@
+using Sendora.Grains.Admin;
 using Sendora.Grains.Channels;
 using Sendora.Grains.Groups;
 using Sendora.Grains.Identity;
+using Sendora.Grains.Journeys;
 using Sendora.Grains.Profiles;
 
 namespace Sendora.Grains.Regulations;
 
 /// <summary>
-/// Erases a person's profile: its own data, the profiles it absorbed in merges, their delivery data and group
-/// memberships, and the Identity grains of all their ids. Every step can run again, so an erasure stopped by a
+/// Erases a person's profile: its own data, the profiles it absorbed in merges, their journey runs, delivery data and
+/// group memberships, and the Identity grains of all their ids. Every step can run again, so an erasure stopped by a
 /// crash finishes when it is run again for the same profile.
 /// </summary>
 public sealed class ProfileEraser(IGrainFactory grains, string workspaceId)
@@ -59,6 +61,9 @@ public sealed class ProfileEraser(IGrainFactory grains, string workspaceId)
             var absorbedResults = await Task.WhenAll(result.AbsorbedProfileIds.Select(absorbedId =>
                 Profile(absorbedId).EraseAsync(absorbedBy: profileId)));
             await ReleaseAsync(result.ExternalIds.Concat(absorbedResults.SelectMany(absorbed => absorbed.ExternalIds)), erased);
+
+            // Before the delivery data, so that no run step starts a delivery once that data is gone.
+            await EraseJourneyRunsAsync(erased, [result, .. absorbedResults]);
             await Task.WhenAll(erased.Select(erasedId => grains
                 .GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(workspaceId, erasedId)).EraseAsync()));
             var memberships = result.GroupIds.Select(groupId => (groupId, MemberId: profileId))
@@ -74,6 +79,24 @@ public sealed class ProfileEraser(IGrainFactory grains, string workspaceId)
         }
 
         throw TooManyHops(profileId);
+    }
+
+    /// <summary>
+    /// Erases the run grains of every erased profile in every journey of the workspace, because the profile's state
+    /// lists only the journeys it follows and not those where its runs have finished.
+    /// </summary>
+    private async Task EraseJourneyRunsAsync(IReadOnlyList<string> profileIds, IReadOnlyList<EraseResult> results)
+    {
+        var journeyIds = await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetJourneyIdsAsync();
+        var erasures = profileIds.Zip(results).SelectMany(pair =>
+        {
+            var (profileId, result) = pair;
+            var followed = result.JourneyIds.ToHashSet(StringComparer.Ordinal);
+            return journeyIds.Union(followed, StringComparer.Ordinal).Select(journeyId => grains
+                .GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(workspaceId, $"{journeyId}/{profileId}"))
+                .EraseAsync(followed.Contains(journeyId)));
+        });
+        await Task.WhenAll(erasures);
     }
 
     private IProfileGrain Profile(string profileId) => grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId));
