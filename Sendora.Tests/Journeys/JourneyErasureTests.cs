@@ -1,0 +1,181 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Sendora.Grains;
+using Sendora.Grains.Journeys;
+using Sendora.Grains.Profiles;
+using Sendora.Tests.Infrastructure;
+
+namespace Sendora.Tests.Journeys;
+
+/// <summary>Regulations that erase a profile with journey runs: active and ended, through the admin API.</summary>
+[Collection(JourneyCollection.Name)]
+public sealed class JourneyErasureTests(JourneyFixture fixture)
+{
+    private static readonly TimeSpan MailDelay = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task Delete_EndsWaitingRunAndSendsNothing()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        await workspace.CreateAndPublishAsync("drip", DripJourney($$"""{"seconds": {{MailDelay.TotalSeconds}}}"""));
+        await workspace.CreateAndPublishAsync("welcome", """
+            {"name": "Welcome", "trigger": {"event": "Signed Up"},
+             "steps": [{"id": "hello", "type": "send_email", "subject": "Welcome", "text": "Hi"}]}
+            """);
+        await workspace.SendAsync("/v1/identify", """{"userId":"ada","traits":{"email":"erased-ada@example.test"}}""");
+        await workspace.SendAsync("/v1/track", """
+            {"userId":"ada","event":"Signed Up","messageId":"signup-ada-7f3c",
+             "properties":{"city":"Lisbon","referral":"ref-ada-2291"}}
+            """);
+        Assert.Equal("Welcome", Assert.Single(await workspace.EmailsAsync("erased-ada@example.test")).Subject);
+        await workspace.CountersWhenAsync("drip", t => t.GetProperty("active").GetInt64() == 1);
+        await workspace.CountersWhenAsync("welcome", t => t.GetProperty("completed").GetInt64() == 1);
+        var profileId = await workspace.ProfileIdAsync("ada");
+        var before = await InspectRunsAsync(workspace, "drip", profileId);
+        var erasedAt = DateTime.UtcNow;
+
+        var regulation = await EraseAsync(workspace, "ada");
+
+        Assert.Equal("FINISHED", regulation.GetProperty("status").GetString());
+        Assert.Contains("ref-ada-2291", before, StringComparison.Ordinal);
+        var run = Assert.Single(await RunsAsync(workspace, "drip", profileId));
+        Assert.Equal("exited", run.GetProperty("status").GetString());
+        Assert.Equal("the profile was deleted", run.GetProperty("endReason").GetString());
+        Assert.Equal("wait", run.GetProperty("stepId").GetString());
+        Assert.Equal(string.Empty, run.GetProperty("entryKey").GetString());
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("waitUntil").ValueKind);
+        var completed = Assert.Single(await RunsAsync(workspace, "welcome", profileId));
+        Assert.Equal("completed", completed.GetProperty("status").GetString());
+        foreach (var journeyId in new[] { "drip", "welcome" })
+        {
+            var inspected = await InspectRunsAsync(workspace, journeyId, profileId);
+            Assert.DoesNotContain("signup-ada-7f3c", inspected, StringComparison.Ordinal);
+            Assert.DoesNotContain("Lisbon", inspected, StringComparison.Ordinal);
+            Assert.DoesNotContain("ref-ada-2291", inspected, StringComparison.Ordinal);
+        }
+
+        var counters = await workspace.CountersWhenAsync("drip", t => t.GetProperty("exited").GetInt64() == 1);
+        var version = counters.GetProperty("versions")[0];
+        Assert.Equal(1, version.GetProperty("total").GetProperty("entered").GetInt64());
+        Assert.Equal(0, version.GetProperty("total").GetProperty("active").GetInt64());
+        Assert.Equal(0, version.GetProperty("total").GetProperty("completed").GetInt64());
+        var steps = version.GetProperty("steps").EnumerateArray()
+            .ToDictionary(s => s.GetProperty("stepId").GetString()!, s => s.GetProperty("counters"));
+        Assert.Equal(1, steps["wait"].GetProperty("entered").GetInt64());
+        Assert.Equal(0, steps["wait"].GetProperty("waiting").GetInt64());
+        Assert.Equal(1, steps["wait"].GetProperty("exited").GetInt64());
+        Assert.Equal(0, steps["mail"].GetProperty("entered").GetInt64());
+        var welcome = await workspace.CountersWhenAsync("welcome", t => t.GetProperty("completed").GetInt64() == 1);
+        Assert.Equal(0, welcome.GetProperty("versions")[0].GetProperty("total").GetProperty("exited").GetInt64());
+
+        // The wait of the ended run would have sent the email by now.
+        var waitEnded = erasedAt + MailDelay + TimeSpan.FromSeconds(3);
+        if (waitEnded > DateTime.UtcNow)
+        {
+            await Task.Delay(waitEnded - DateTime.UtcNow);
+        }
+
+        Assert.Single(fixture.Smtp.To("erased-ada@example.test"));
+        var mailLog = await workspace.GetAsync($"{workspace.JourneysPath}/drip/steps/mail/deliveries");
+        Assert.Equal(0, mailLog.GetProperty("data").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ErasureCutShort_RegulationFinishesRunsOnce()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        await workspace.CreateAndPublishAsync("drip", DripJourney("""{"hours": 1}"""));
+        await workspace.SendAsync("/v1/identify", """{"userId":"bea","traits":{"email":"erased-bea@example.test"}}""");
+        await workspace.SendAsync("/v1/track", """
+            {"userId":"bea","event":"Signed Up","properties":{"city":"Porto","referral":"ref-bea-8812"}}
+            """);
+        await workspace.CountersWhenAsync("drip", t => t.GetProperty("active").GetInt64() == 1);
+        var profileId = await workspace.ProfileIdAsync("bea");
+        var grains = workspace.Audiences.Server.Services.GetRequiredService<IGrainFactory>();
+        var runGrain = grains.GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(workspace.Id, $"drip/{profileId}"));
+
+        // An erasure that stopped after the profile and its runs but before it finished, as a crash would leave it.
+        await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspace.Id, profileId)).EraseAsync(absorbedBy: null);
+        await runGrain.EraseAsync(followed: false);
+        var cutShort = Assert.Single(await runGrain.GetRunsAsync());
+        var regulation = await EraseAsync(workspace, "bea");
+
+        Assert.Equal("exited", cutShort.Status);
+        Assert.Equal("FINISHED", regulation.GetProperty("status").GetString());
+        var erased = regulation.GetProperty("subjects")[0].GetProperty("erasedProfileIds");
+        Assert.Equal(profileId, Assert.Single(erased.EnumerateArray()).GetString());
+        var run = Assert.Single(await RunsAsync(workspace, "drip", profileId));
+        Assert.Equal("exited", run.GetProperty("status").GetString());
+        Assert.Equal("the profile was deleted", run.GetProperty("endReason").GetString());
+        Assert.DoesNotContain("ref-bea-8812", await InspectRunsAsync(workspace, "drip", profileId), StringComparison.Ordinal);
+        var counters = await workspace.CountersWhenAsync("drip", t => t.GetProperty("exited").GetInt64() >= 1);
+        var total = counters.GetProperty("versions")[0].GetProperty("total");
+        Assert.Equal(1, total.GetProperty("entered").GetInt64());
+        Assert.Equal(0, total.GetProperty("active").GetInt64());
+        Assert.Equal(1, total.GetProperty("exited").GetInt64());
+    }
+
+    [Fact]
+    public async Task ErasedRuns_DropLaterSignals()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        await workspace.CreateAndPublishAsync("drip", DripJourney($$"""{"seconds": {{MailDelay.TotalSeconds}}}"""));
+        await workspace.SendAsync("/v1/identify", """{"userId":"cy","traits":{"email":"erased-cy@example.test"}}""");
+        var profileId = await workspace.ProfileIdAsync("cy");
+        var grains = workspace.Audiences.Server.Services.GetRequiredService<IGrainFactory>();
+        var runGrain = grains.GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(workspace.Id, $"drip/{profileId}"));
+
+        // As for a journey the profile followed: the grain stores its erasure although it has no run.
+        await runGrain.EraseAsync(followed: true);
+        var follow = await runGrain.SignalAsync([new JourneySignal
+        {
+            SignalId = $"{profileId}:1",
+            JourneyId = "drip",
+            Kind = JourneySignalKinds.Event,
+            At = DateTimeOffset.UtcNow,
+            Event = new JourneyEvent("late-signal", "track", "Signed Up", DateTimeOffset.UtcNow, """{"city":"Faro"}"""),
+            TriggerCandidate = true,
+        }]);
+
+        Assert.Null(follow);
+        Assert.Empty(await runGrain.GetRunsAsync());
+        Assert.DoesNotContain("Faro", await InspectRunsAsync(workspace, "drip", profileId), StringComparison.Ordinal);
+    }
+
+    /// <summary>A journey that waits <paramref name="duration"/> before it sends, so that an erasure can come while its run waits.</summary>
+    private static string DripJourney(string duration) => $$$"""
+        {"name": "Drip", "trigger": {"event": "Signed Up"}, "entry": {"every_time": {"key": "referral"}},
+         "steps": [{"id": "wait", "type": "delay", "duration": {{{duration}}}, "next": "mail"},
+                   {"id": "mail", "type": "send_email", "subject": "Hello from {{ event.properties.city }}", "text": "Hi"}]}
+        """;
+
+    private static async Task<JsonElement> EraseAsync(JourneyWorkspace workspace, string userId)
+    {
+        string regulationId;
+        using (var created = await workspace.AdminAsync(HttpMethod.Post, $"/admin/v1/workspaces/{workspace.Id}/regulations",
+            JsonSerializer.Serialize(new { regulationType = "DELETE", subjectIds = new[] { userId } })))
+        {
+            await JsonAssert.StatusAsync(HttpStatusCode.Accepted, created);
+            regulationId = (await JsonAssert.ReadAsync(created)).GetProperty("id").GetString()!;
+        }
+
+        return await Poll.UntilAsync(
+            () => workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/regulations/{regulationId}"),
+            regulation => regulation.GetProperty("status").GetString() != "RUNNING",
+            regulation => $"the regulation did not finish: {regulation}",
+            TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task<List<JsonElement>> RunsAsync(JourneyWorkspace workspace, string journeyId, string profileId)
+    {
+        var body = await workspace.GetAsync($"{workspace.JourneysPath}/{journeyId}/runs/{profileId}");
+        return [.. body.GetProperty("data").EnumerateArray()];
+    }
+
+    private static async Task<string> InspectRunsAsync(JourneyWorkspace workspace, string journeyId, string profileId)
+    {
+        var inspected = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/inspect/journeys/{journeyId}/runs/{profileId}");
+        return inspected.GetProperty("state").GetRawText();
+    }
+}
