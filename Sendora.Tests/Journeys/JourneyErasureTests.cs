@@ -117,6 +117,42 @@ public sealed class JourneyErasureTests(JourneyFixture fixture)
     }
 
     [Fact]
+    public async Task Delete_ErasesRunsOfAbsorbedProfile()
+    {
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        await workspace.CreateAndPublishAsync("drip", DripJourney("""{"hours": 1}"""));
+        await workspace.SendAsync("/v1/track", """
+            {"anonymousId":"phone-dee","event":"Signed Up","properties":{"city":"Braga","referral":"ref-dee-4410"}}
+            """);
+        await workspace.CountersWhenAsync("drip", t => t.GetProperty("active").GetInt64() == 1);
+        await workspace.SendAsync("/v1/identify", """{"userId":"dee","traits":{"email":"erased-dee@example.test"}}""");
+        await workspace.SendAsync("/v1/identify", """{"userId":"dee","anonymousId":"phone-dee"}""");
+
+        var regulation = await EraseAsync(workspace, "dee");
+
+        Assert.Equal("FINISHED", regulation.GetProperty("status").GetString());
+        var erased = regulation.GetProperty("subjects")[0].GetProperty("erasedProfileIds").EnumerateArray()
+            .Select(id => id.GetString()!).ToList();
+        Assert.Equal(2, erased.Count);
+        var runs = new List<JsonElement>();
+        foreach (var profileId in erased)
+        {
+            runs.AddRange(await RunsAsync(workspace, "drip", profileId));
+            var inspected = await InspectRunsAsync(workspace, "drip", profileId);
+            Assert.DoesNotContain("Braga", inspected, StringComparison.Ordinal);
+            Assert.DoesNotContain("ref-dee-4410", inspected, StringComparison.Ordinal);
+        }
+
+        var run = Assert.Single(runs);
+        Assert.Equal("exited", run.GetProperty("status").GetString());
+        Assert.Equal("the profile was deleted", run.GetProperty("endReason").GetString());
+        var counters = await workspace.CountersWhenAsync("drip", t => t.GetProperty("exited").GetInt64() == 1);
+        var total = counters.GetProperty("versions")[0].GetProperty("total");
+        Assert.Equal(1, total.GetProperty("entered").GetInt64());
+        Assert.Equal(0, total.GetProperty("active").GetInt64());
+    }
+
+    [Fact]
     public async Task ErasedRuns_DropLaterSignals()
     {
         var workspace = await JourneyWorkspace.CreateAsync(fixture);
