@@ -12,7 +12,8 @@ namespace Sendora.Tests.Journeys;
 [Collection(JourneyCollection.Name)]
 public sealed class JourneyErasureTests(JourneyFixture fixture)
 {
-    private static readonly TimeSpan MailDelay = TimeSpan.FromSeconds(3);
+    // Long enough for the regulation to end the run while it still waits, with room for a slow machine.
+    private static readonly TimeSpan MailDelay = TimeSpan.FromSeconds(8);
 
     [Fact]
     public async Task Delete_EndsWaitingRunAndSendsNothing()
