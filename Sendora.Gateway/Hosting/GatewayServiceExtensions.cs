@@ -99,7 +99,9 @@ public static class GatewayServiceExtensions
 
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments(AdminApi.BasePath, StringComparison.Ordinal),
-            admin => admin.Use(AdminAuthorization.CheckBeforeBindingAsync));
+            admin => admin
+                .Use(AdminAuthorization.CheckBeforeBindingAsync)
+                .Use(AdminRequestBody.ExplainUnsupportedMediaTypeAsync));
         app.UseCors();
         app.MapOpenApi();
         app.MapTrackingApi();
