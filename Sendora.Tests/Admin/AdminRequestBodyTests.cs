@@ -10,8 +10,9 @@ using Sendora.Tests.Infrastructure;
 namespace Sendora.Tests.Admin;
 
 /// <summary>
-/// Every admin route that takes a body rejects a body sent without <c>Content-Type: application/json</c> with a 415
-/// problem naming the Content-Type to send. The routes come from the gateway's own endpoints, so a new route is covered without a new test.
+/// Every admin route that takes a body rejects a body that is not a JSON object sent as JSON with a problem naming
+/// what to send: 415 without <c>Content-Type: application/json</c>, 400 for an empty body, <c>null</c> or another JSON
+/// value at the root. The routes come from the gateway's own endpoints, so a new route is covered without a new test.
 /// </summary>
 [Collection(SendoraCollection.Name)]
 public sealed class AdminRequestBodyTests(SendoraFixture fixture)
@@ -35,6 +36,43 @@ public sealed class AdminRequestBodyTests(SendoraFixture fixture)
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    [Theory]
+    [InlineData("", "application/json", "The request body is empty; send a JSON object")]
+    [InlineData("", null, "The request body is empty; send a JSON object")]
+    [InlineData(" \r\n ", "application/json", "The request body is empty; send a JSON object")]
+    [InlineData("null", "application/json", "The request body is null; send a JSON object")]
+    public async Task EmptyOrNullBody_Returns400Problem(string body, string? contentType, string expected)
+    {
+        var failures = new List<string>();
+        foreach (var route in BodyRoutes().Where(route => !route.BodyOptional))
+        {
+            using var response = await SendAsync(route, body, contentType);
+            await CheckProblemAsync(route, response, HttpStatusCode.BadRequest, [expected], failures);
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    [Theory]
+    [InlineData("""[{"name":"x"}]""", "an array")]
+    [InlineData("\"x\"", "a string")]
+    [InlineData("42", "a number")]
+    [InlineData("-1", "a number")]
+    [InlineData("true", "a boolean")]
+    [InlineData("\uFEFF[]", "an array")]
+    public async Task NonObjectBody_Returns400NamingKind(string body, string kind)
+    {
+        var failures = new List<string>();
+        foreach (var route in BodyRoutes())
+        {
+            using var response = await SendAsync(route, body, "application/json");
+            await CheckProblemAsync(route, response, HttpStatusCode.BadRequest,
+                [$"The request body must be a JSON object, not {kind}."], failures);
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
     [Fact]
     public async Task RouteWithoutBody_IgnoresContentType()
     {
@@ -42,6 +80,17 @@ public sealed class AdminRequestBodyTests(SendoraFixture fixture)
 
         using var response = await SendAsync(route, "anything", "text/plain");
 
+        await JsonAssert.StatusAsync(HttpStatusCode.NotFound, response);
+    }
+
+    [Fact]
+    public async Task OptionalBody_AcceptsEmptyBody()
+    {
+        var route = Assert.Single(BodyRoutes(), route => route.BodyOptional);
+
+        using var response = await SendAsync(route, "", "application/json");
+
+        // The template does not exist, so a body that passed binding gets 404.
         await JsonAssert.StatusAsync(HttpStatusCode.NotFound, response);
     }
 
