@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Sendora.Gateway.Tracking;
 using Sendora.Grains;
 using Sendora.Grains.Admin;
@@ -31,7 +32,7 @@ public static partial class AdminApi
         TimeProvider clock,
         AdminActor actor)
     {
-        if (ValidateRegulation(request) is { } invalid)
+        if (ValidateRegulation(request, out var subjectIds) is { } invalid)
         {
             return invalid;
         }
@@ -42,7 +43,6 @@ public static partial class AdminApi
         }
 
         var type = request.RegulationType!.ToUpperInvariant();
-        var subjectIds = request.SubjectIds!.Select(id => MessageNormalizer.Clean(id!)).Distinct(StringComparer.Ordinal).ToList();
         var now = clock.GetUtcNow();
         var regulation = new Regulation
         {
@@ -75,8 +75,13 @@ public static partial class AdminApi
         return TypedResults.Json(RegulationView(started), statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static IResult? ValidateRegulation(CreateRegulationRequest request)
+    /// <summary>
+    /// Returns a 400 problem naming the first invalid field of <paramref name="request"/>, or null with the distinct
+    /// userIds of its subjects in <paramref name="subjectIds"/>, read as the tracking API reads a userId.
+    /// </summary>
+    private static IResult? ValidateRegulation(CreateRegulationRequest request, out List<string> subjectIds)
     {
+        subjectIds = [];
         if (request.RegulationType is null
             || !RegulationTypes.All.Contains(request.RegulationType.ToUpperInvariant(), StringComparer.Ordinal))
         {
@@ -100,21 +105,31 @@ public static partial class AdminApi
                 $"a list of at most {RegulationLimits.MaxSubjectIds:N0} userIds, not {ids.Count:N0}; send the rest in another regulation");
         }
 
+        var cleaned = new List<string>(ids.Count);
         for (var i = 0; i < ids.Count; i++)
         {
-            // The tracking API cleans a userId the same way and takes a blank one as missing, so such an id names no one.
-            if (string.IsNullOrWhiteSpace(ids[i] is { } id ? MessageNormalizer.Clean(id) : null))
+            // A numeric userId is stored as its JSON text, so suppressing 42 drops a message with "userId": 42.
+            if (!MessageNormalizer.TryReadId(ids[i], out var id))
+            {
+                return Invalid($"subjectIds[{i}]",
+                    $"a userId, as a string or a number, not {MessageNormalizer.Describe(ids[i])}");
+            }
+
+            // The tracking API takes a blank userId as missing, so such an id names no one.
+            if (id is null)
             {
                 return Invalid($"subjectIds[{i}]", "a userId that is not empty or blank");
             }
 
-            if (ids[i]!.Length > MaxSubjectIdLength)
+            if (id.Length > MaxSubjectIdLength)
             {
-                return Invalid($"subjectIds[{i}]",
-                    $"a userId of at most {MaxSubjectIdLength} characters, not {ids[i]!.Length}");
+                return Invalid($"subjectIds[{i}]", $"a userId of at most {MaxSubjectIdLength} characters, not {id.Length}");
             }
+
+            cleaned.Add(id);
         }
 
+        subjectIds = [.. cleaned.Distinct(StringComparer.Ordinal)];
         return null;
     }
 
@@ -190,5 +205,7 @@ public static partial class AdminApi
     };
 }
 
-/// <summary>The body of a regulation: its type and the userIds it applies to.</summary>
-public sealed record CreateRegulationRequest(string? RegulationType, string? SubjectType, IReadOnlyList<string?>? SubjectIds);
+/// <summary>
+/// The body of a regulation: its type and the userIds it applies to, each a JSON string or number as in the tracking API.
+/// </summary>
+public sealed record CreateRegulationRequest(string? RegulationType, string? SubjectType, IReadOnlyList<JsonElement>? SubjectIds);

@@ -170,18 +170,9 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
             return null;
         }
 
-        switch (element.ValueKind)
+        if (!TryReadId(element, out value))
         {
-            case JsonValueKind.Null:
-                return null;
-            case JsonValueKind.String:
-                value = NullIfBlank(ReadString(element));
-                break;
-            case JsonValueKind.Number:
-                value = element.GetRawText();
-                break;
-            default:
-                return IngestionError.InvalidField(name, "a string or a number", Describe(element));
+            return IngestionError.InvalidField(name, "a string or a number", Describe(element));
         }
 
         // Lengths are UTF-16 code units, as JavaScript counts a string's length, so a character outside the Basic
@@ -199,6 +190,22 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Reads an id as the tracking API stores it: a string cleaned by <see cref="Clean"/>, or null when it is blank or
+    /// the JSON null, and a number as its JSON text, so that <c>42</c> becomes "42" and <c>4.2e1</c> stays "4.2e1".
+    /// Returns false for any other JSON type.
+    /// </summary>
+    internal static bool TryReadId(JsonElement element, out string? id)
+    {
+        id = element.ValueKind switch
+        {
+            JsonValueKind.String => NullIfBlank(ReadString(element)),
+            JsonValueKind.Number => element.GetRawText(),
+            _ => null,
+        };
+        return element.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null;
     }
 
     private static string? ReadType(JsonElement item)
@@ -508,7 +515,7 @@ public sealed partial class MessageNormalizer(IOptions<IngestionOptions> options
         }
     }
 
-    private static string Describe(JsonElement element) => element.ValueKind switch
+    internal static string Describe(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",

@@ -182,6 +182,9 @@ public sealed class RegulationTests(SendoraFixture fixture)
     [InlineData("""{"regulationType":"DELETE"}""", "'subjectIds' must be a list of 1 to 1,000")]
     [InlineData("""{"regulationType":"DELETE","subjectIds":["a",""]}""", "'subjectIds[1]' must be a userId that is not empty or blank")]
     [InlineData("""{"regulationType":"DELETE","subjectIds":[" "]}""", "'subjectIds[0]' must be a userId that is not empty or blank")]
+    [InlineData("""{"regulationType":"DELETE","subjectIds":[null]}""", "'subjectIds[0]' must be a userId that is not empty or blank")]
+    [InlineData("""{"regulationType":"DELETE","subjectIds":["a",true]}""", "'subjectIds[1]' must be a userId, as a string or a number, not a boolean")]
+    [InlineData("""{"regulationType":"DELETE","subjectIds":[{"id":"a"}]}""", "'subjectIds[0]' must be a userId, as a string or a number, not an object")]
     public async Task Create_InvalidBody_NamesField(string body, string expected)
     {
         using var response = await _server.SendAsAdminAsync(HttpMethod.Post, "/admin/v1/workspaces/default/regulations", body);
@@ -256,6 +259,34 @@ public sealed class RegulationTests(SendoraFixture fixture)
         await AssertNoProfileAsync(workspace, "cd");
         var suppressions = await GetAsync($"/admin/v1/workspaces/{workspace}/suppressions");
         Assert.Equal("cd", Assert.Single(suppressions.GetProperty("data").EnumerateArray()).GetProperty("userId").GetString());
+    }
+
+    [Fact]
+    public async Task Suppress_NumericIdMatchesNumericUserId()
+    {
+        var (workspace, writeKey) = await CreateWorkspaceAsync();
+
+        using var response = await _server.SendAsAdminAsync(HttpMethod.Post, $"/admin/v1/workspaces/{workspace}/regulations",
+            """{"regulationType":"SUPPRESS","subjectIds":[42,"42",4.2e1]}""");
+        await JsonAssert.StatusAsync(HttpStatusCode.Accepted, response);
+        var regulation = await JsonAssert.ReadAsync(response);
+        await SendAsync(writeKey, "/v1/track", """{"userId":42,"event":"DroppedNumber"}""");
+        await SendAsync(writeKey, "/v1/track", """{"userId":"42","event":"DroppedString"}""");
+        await SendAsync(writeKey, "/v1/track", """{"userId":4.2e1,"event":"DroppedExponent"}""");
+        await SendAsync(writeKey, "/v1/track", """{"userId":43,"event":"Kept"}""");
+
+        // The tracking API keeps a number's JSON text, so 42 and 4.2e1 are two userIds, and 42 and "42" are one.
+        var subjects = regulation.GetProperty("subjects").EnumerateArray().Select(s => s.GetProperty("subjectId").GetString());
+        Assert.Equal(["42", "4.2e1"], subjects);
+        await AssertNoProfileAsync(workspace, "42");
+        await AssertNoProfileAsync(workspace, "4.2e1");
+        Assert.Equal(["Kept"], await EventNamesAsync(workspace, "43"));
+        var counts = await Poll.UntilAsync(
+            () => SourceCountsAsync(workspace),
+            c => c.GetProperty("suppressed").GetInt64() >= 3,
+            c => $"the suppressed messages were not counted: {c}",
+            Timeout);
+        Assert.Equal(3, counts.GetProperty("suppressed").GetInt64());
     }
 
     private async Task<(string Workspace, string WriteKey)> CreateWorkspaceAsync()
