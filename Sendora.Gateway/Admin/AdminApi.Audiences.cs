@@ -17,7 +17,6 @@ public static partial class AdminApi
     // Every audience and computed trait is stored in the workspace grain's state, one Azure Table entity of at
     // most 1 MiB, so each definition is bounded well below that. NOTE: the number of definitions is not bounded,
     // so a workspace with many large definitions can still outgrow the entity.
-    private const int MaxNameLength = 256;
     private const int MaxDescriptionLength = 2_048;
     private const int MaxDefinitionBytes = 65_536;
 
@@ -116,14 +115,9 @@ public static partial class AdminApi
         IGrainFactory grains, AdminActor actor, int status)
     {
         var name = request.Name ?? existing?.Name;
-        if (string.IsNullOrWhiteSpace(name))
+        if (!IsValidName("name", name, out var invalidName))
         {
-            return Invalid("name", "a non-empty string");
-        }
-
-        if (TextLength.IsOver(name, MaxNameLength))
-        {
-            return Invalid("name", string.Create(CultureInfo.InvariantCulture, $"at most {MaxNameLength:N0} characters, not {TextLength.Count(name):N0}"));
+            return invalidName;
         }
 
         if (request.Description is { } description && TextLength.IsOver(description, MaxDescriptionLength))

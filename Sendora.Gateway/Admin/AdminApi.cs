@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Sendora.Gateway.Tracking;
 using Sendora.Grains;
@@ -12,6 +14,10 @@ public static partial class AdminApi
 {
     /// <summary>The path that every admin API route starts with.</summary>
     public const string BasePath = "/admin/v1";
+
+    // The maximum length of a workspace, source or audience name, in characters as TextLength counts them. Journeys,
+    // templates and destinations have the same limit.
+    private const int MaxNameLength = 256;
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
@@ -64,9 +70,14 @@ public static partial class AdminApi
             return Invalid("id", "1 to 64 characters of lower-case letters, digits, '-' and '_', starting with a letter or digit");
         }
 
-        if (string.IsNullOrWhiteSpace(request.Name))
+        if (!IsValidName("name", request.Name, out var invalidName))
         {
-            return Invalid("name", "a non-empty string");
+            return invalidName;
+        }
+
+        if (request.SourceName is not null && !IsValidName("sourceName", request.SourceName, out var invalidSourceName))
+        {
+            return invalidSourceName;
         }
 
         var workspace = grains.GetGrain<IWorkspaceGrain>(request.Id);
@@ -96,9 +107,9 @@ public static partial class AdminApi
     private static async Task<IResult> CreateSourceAsync(
         string workspaceId, CreateSourceRequest request, IGrainFactory grains, AdminActor actor)
     {
-        if (string.IsNullOrWhiteSpace(request.Name))
+        if (!IsValidName("name", request.Name, out var invalidName))
         {
-            return Invalid("name", "a non-empty string");
+            return invalidName;
         }
 
         var workspace = grains.GetGrain<IWorkspaceGrain>(workspaceId);
@@ -190,6 +201,31 @@ public static partial class AdminApi
 
     private static async Task<SourceInfo?> FindSourceAsync(string workspaceId, string sourceId, IGrainFactory grains) =>
         (await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetAsync())?.Sources.FirstOrDefault(s => s.Id == sourceId);
+
+    /// <summary>
+    /// Checks that <paramref name="name"/> is not missing, blank or longer than <see cref="MaxNameLength"/>
+    /// characters. Returns false with a 400 problem naming <paramref name="field"/> in <paramref name="invalid"/> when
+    /// it is.
+    /// </summary>
+    private static bool IsValidName(
+        string field, [NotNullWhen(true)] string? name, [NotNullWhen(false)] out IResult? invalid)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            invalid = Invalid(field, "a non-empty string");
+            return false;
+        }
+
+        if (TextLength.IsOver(name, MaxNameLength))
+        {
+            invalid = Invalid(field, string.Create(CultureInfo.InvariantCulture,
+                $"at most {MaxNameLength:N0} characters, not {TextLength.Count(name):N0}"));
+            return false;
+        }
+
+        invalid = null;
+        return true;
+    }
 
     private static IResult Invalid(string field, string expected) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request",

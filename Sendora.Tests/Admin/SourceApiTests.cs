@@ -38,6 +38,34 @@ public sealed class SourceApiTests(SendoraFixture fixture)
     }
 
     [Fact]
+    public async Task CreateSource_LongName_Returns400NamingLimit()
+    {
+        var workspace = await CreateWorkspaceAsync();
+
+        var response = await _server.SendAsAdminAsync(HttpMethod.Post, $"/admin/v1/workspaces/{workspace.Id}/sources",
+            JsonSerializer.Serialize(new { name = new string('n', 257) }));
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var detail = (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString();
+        Assert.Equal("'name' must be at most 256 characters, not 257.", detail);
+        var sources = await ReadAsync($"/admin/v1/workspaces/{workspace.Id}/sources");
+        Assert.Equal(1, sources.GetProperty("data").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task CreateSource_NameOfMaxLength_Returns201()
+    {
+        var workspace = await CreateWorkspaceAsync();
+        var name = string.Concat(Enumerable.Repeat("😀", 256));
+
+        var response = await _server.SendAsAdminAsync(HttpMethod.Post, $"/admin/v1/workspaces/{workspace.Id}/sources",
+            JsonSerializer.Serialize(new { name }));
+
+        await JsonAssert.StatusAsync(HttpStatusCode.Created, response);
+        Assert.Equal(name, (await JsonAssert.ReadAsync(response)).GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task ListSources_AfterCreate_IncludesBoth()
     {
         var workspace = await CreateWorkspaceAsync();

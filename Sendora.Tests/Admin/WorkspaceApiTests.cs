@@ -115,6 +115,51 @@ public sealed class WorkspaceApiTests(SendoraFixture fixture)
         Assert.Contains("'name'", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("name")]
+    [InlineData("sourceName")]
+    public async Task CreateWorkspace_LongName_Returns400NamingLimit(string field)
+    {
+        var id = NewWorkspaceId();
+        var body = new Dictionary<string, string> { ["id"] = id, ["name"] = "Acme", [field] = new string('n', 257) };
+
+        var response = await _server.SendAsAdminAsync(HttpMethod.Post, "/admin/v1/workspaces", JsonSerializer.Serialize(body));
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var detail = (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString();
+        Assert.Equal($"'{field}' must be at most 256 characters, not 257.", detail);
+        var stored = await _server.GetAsAdminAsync($"/admin/v1/workspaces/{id}");
+        await JsonAssert.StatusAsync(HttpStatusCode.NotFound, stored);
+    }
+
+    [Fact]
+    public async Task CreateWorkspace_NamesOfMaxLength_Returns201()
+    {
+        // An emoji is two UTF-16 code units but one character, as the limit counts them.
+        var name = string.Concat(Enumerable.Repeat("😀", 256));
+        var sourceName = new string('s', 256);
+        var body = JsonSerializer.Serialize(new { id = NewWorkspaceId(), name, sourceName });
+
+        var response = await _server.SendAsAdminAsync(HttpMethod.Post, "/admin/v1/workspaces", body);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.Created, response);
+        var workspace = await JsonAssert.ReadAsync(response);
+        Assert.Equal(name, workspace.GetProperty("name").GetString());
+        Assert.Equal(sourceName, workspace.GetProperty("sources")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task CreateWorkspace_BlankSourceName_Returns400()
+    {
+        var body = JsonSerializer.Serialize(new { id = NewWorkspaceId(), name = "Acme", sourceName = " " });
+
+        var response = await _server.SendAsAdminAsync(HttpMethod.Post, "/admin/v1/workspaces", body);
+
+        await JsonAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var detail = (await JsonAssert.ReadAsync(response)).GetProperty("detail").GetString();
+        Assert.Equal("'sourceName' must be a non-empty string.", detail);
+    }
+
     [Fact]
     public async Task ListWorkspaces_AfterCreate_IncludesIt()
     {
