@@ -165,11 +165,21 @@ public sealed partial class DeliveryGrain(
         }
     }
 
-    /// <summary>
-    /// Saves the record and copies it to the profile's and the step's logs, unless it is <c>sending</c>. A record that
-    /// becomes final is counted in <see cref="SendoraMetrics"/> once it is saved.
-    /// </summary>
+    /// <summary>Saves the record and copies it to the profile's and the step's logs, unless it is <c>sending</c>.</summary>
     private async Task SaveAsync(DeliveryRecord record)
+    {
+        await WriteRecordAsync(record);
+        if (delivery.State.Record!.Status != DeliveryStatuses.Sending)
+        {
+            await ReportAsync(delivery.State.Record);
+        }
+    }
+
+    /// <summary>
+    /// Saves the state with <paramref name="record"/> as its record. A record that becomes final is counted in
+    /// <see cref="SendoraMetrics"/> once it is saved.
+    /// </summary>
+    private async Task WriteRecordAsync(DeliveryRecord record)
     {
         var wasFinal = delivery.State.Record is { } previous && DeliveryStatuses.IsFinal(previous.Status);
         delivery.State.Record = record with { UpdatedAt = clock.GetUtcNow() };
@@ -187,11 +197,6 @@ public sealed partial class DeliveryGrain(
         if (!wasFinal && DeliveryStatuses.IsFinal(record.Status))
         {
             SendoraMetrics.RecordDelivery(_workspaceId, record.Channel, record.Status);
-        }
-
-        if (delivery.State.Record.Status != DeliveryStatuses.Sending)
-        {
-            await ReportAsync(delivery.State.Record);
         }
     }
 

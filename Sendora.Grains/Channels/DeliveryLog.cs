@@ -17,14 +17,12 @@ public sealed class DeliveryLog
         var index = Entries.FindIndex(e => e.DeliveryId == record.DeliveryId);
         if (index >= 0)
         {
-            var previous = Entries[index];
-            if (previous.Status == record.Status && previous.UpdatedAt == record.UpdatedAt)
+            if (Matches(Entries[index], record))
             {
                 return false;
             }
 
-            Entries.RemoveAt(index);
-            Counts[previous.Status] = Math.Max(0, Counts.GetValueOrDefault(previous.Status) - 1);
+            RemoveAt(index);
         }
 
         // NOTE: a repeated report for a delivery whose entry was already dropped by the limit is counted again.
@@ -38,10 +36,38 @@ public sealed class DeliveryLog
         return true;
     }
 
+    /// <summary>
+    /// Replaces the entry of <paramref name="record"/> in place; returns false when the log keeps no entry for it or
+    /// the entry already matched.
+    /// </summary>
+    public bool Replace(DeliveryRecord record)
+    {
+        var index = Entries.FindIndex(e => e.DeliveryId == record.DeliveryId);
+        if (index < 0 || Matches(Entries[index], record))
+        {
+            return false;
+        }
+
+        RemoveAt(index);
+        Entries.Insert(index, record);
+        Counts[record.Status] = Counts.GetValueOrDefault(record.Status) + 1;
+        return true;
+    }
+
     public DeliveryLogPage Page(int offset, int limit)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         return new DeliveryLogPage([.. Entries.Skip(offset).Take(limit)], Entries.Count, new Dictionary<string, long>(Counts));
+    }
+
+    private static bool Matches(DeliveryRecord entry, DeliveryRecord record) =>
+        entry.Status == record.Status && entry.UpdatedAt == record.UpdatedAt;
+
+    private void RemoveAt(int index)
+    {
+        var previous = Entries[index];
+        Entries.RemoveAt(index);
+        Counts[previous.Status] = Math.Max(0, Counts.GetValueOrDefault(previous.Status) - 1);
     }
 }

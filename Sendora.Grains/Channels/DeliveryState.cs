@@ -13,4 +13,7 @@ public sealed class DeliveryState
 
     /// <summary>Whether a reminder may be registered, so that finishing a delivery without one skips the reminder table.</summary>
     [Id(3)] public bool HasReminder { get; set; }
+
+    /// <summary>When the erasure of the profile removed the person's data from the delivery; null while it has not.</summary>
+    [Id(4)] public DateTimeOffset? ErasedAt { get; set; }
 }

@@ -25,4 +25,12 @@ public interface IDeliveryGrain : IGrainWithStringKey, IInspectable
     /// and returns the record. Does nothing to a delivery that is not due or already final.
     /// </summary>
     Task<DeliveryRecord?> ResumeAsync();
+
+    /// <summary>
+    /// Erases the person's data: drops the request's content and context, and clears the record's reason, provider
+    /// message id and unregistered tokens. A queued or retrying delivery ends as <c>suppressed</c> and loses its
+    /// reminder. The record keeps its ids, channel, times and attempts, and the step's log entry is replaced by it.
+    /// Does nothing when no request was made under this id. Calling it again only finishes what a failure cut short.
+    /// </summary>
+    Task EraseAsync();
 }

@@ -17,6 +17,15 @@ public sealed class StepDeliveryLogGrain(
         }
     }
 
+    public async Task EraseAsync(DeliveryRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (log.State.Replace(record))
+        {
+            await log.WriteStateAsync();
+        }
+    }
+
     public Task<DeliveryLogPage> GetLogAsync(int offset, int limit) => Task.FromResult(log.State.Page(offset, limit));
 
     public Task<GrainInspection> InspectAsync(int maxItems) => Task.FromResult(GrainInspector.Inspect(this, log, maxItems));
