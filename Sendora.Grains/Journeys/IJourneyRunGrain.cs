@@ -26,9 +26,10 @@ public interface IJourneyRunGrain : IGrainWithStringKey, IInspectable
     /// trigger events, entry keys and signal ids of all of them. The runs stay listed with their steps, times and
     /// statuses, and the grain drops every later signal. A grain that never stored a run stays without state unless
     /// <paramref name="followed"/> is true, which means the profile may have sent it a signal that has not arrived yet.
-    /// Calling it again only finishes what a failure cut short.
+    /// Returns the delivery ids of every run, so that the caller can erase the deliveries too. Calling it again only
+    /// finishes what a failure cut short and returns the same ids.
     /// </summary>
-    Task EraseAsync(bool followed);
+    Task<IReadOnlyList<string>> EraseAsync(bool followed);
 }
 
 /// <summary>The statuses of a run.</summary>

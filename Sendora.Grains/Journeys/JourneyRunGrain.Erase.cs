@@ -7,7 +7,7 @@ public sealed partial class JourneyRunGrain
     /// <summary>The end reason of the runs that an erasure of the profile ended.</summary>
     public const string ErasedReason = "the profile was deleted";
 
-    public async Task EraseAsync(bool followed)
+    public async Task<IReadOnlyList<string>> EraseAsync(bool followed)
     {
         ThrowIfFailed();
         var state = runs.State;
@@ -15,7 +15,7 @@ public sealed partial class JourneyRunGrain
         {
             if (!runs.RecordExists && state.Runs.Count == 0 && !followed)
             {
-                return;
+                return [];
             }
 
             try
@@ -37,6 +37,7 @@ public sealed partial class JourneyRunGrain
         }
 
         await FlushReportsAsync();
+        return [.. state.Runs.SelectMany(run => run.Deliveries).Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>

@@ -62,10 +62,11 @@ public sealed class ProfileEraser(IGrainFactory grains, string workspaceId)
                 Profile(absorbedId).EraseAsync(absorbedBy: profileId)));
             await ReleaseAsync(result.ExternalIds.Concat(absorbedResults.SelectMany(absorbed => absorbed.ExternalIds)), erased);
 
-            // Before the delivery data, so that no run step starts a delivery once that data is gone.
-            await EraseJourneyRunsAsync(erased, [result, .. absorbedResults]);
-            await Task.WhenAll(erased.Select(erasedId => grains
-                .GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(workspaceId, erasedId)).EraseAsync()));
+            // Before the delivery data, so that no run step starts a delivery once that data is gone. The deliveries go
+            // before the profiles' delivery logs, which list some of their ids, so that a retry still finds those ids.
+            var runDeliveryIds = await EraseJourneyRunsAsync(erased, [result, .. absorbedResults]);
+            await EraseDeliveriesAsync(erased, runDeliveryIds);
+            await Task.WhenAll(erased.Select(erasedId => ProfileDeliveries(erasedId).EraseAsync()));
             var memberships = result.GroupIds.Select(groupId => (groupId, MemberId: profileId))
                 .Concat(result.AbsorbedProfileIds.Zip(absorbedResults)
                     .SelectMany(pair => pair.Second.GroupIds.Select(groupId => (groupId, MemberId: pair.First))));
@@ -85,7 +86,7 @@ public sealed class ProfileEraser(IGrainFactory grains, string workspaceId)
     /// Erases the run grains of every erased profile in every journey of the workspace, because the profile's state
     /// lists only the journeys it follows and not those where its runs have finished.
     /// </summary>
-    private async Task EraseJourneyRunsAsync(IReadOnlyList<string> profileIds, IReadOnlyList<EraseResult> results)
+    private async Task<IEnumerable<string>> EraseJourneyRunsAsync(IReadOnlyList<string> profileIds, IReadOnlyList<EraseResult> results)
     {
         var journeyIds = await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetJourneyIdsAsync();
         var erasures = profileIds.Zip(results).SelectMany(pair =>
@@ -96,8 +97,28 @@ public sealed class ProfileEraser(IGrainFactory grains, string workspaceId)
                 .GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(workspaceId, $"{journeyId}/{profileId}"))
                 .EraseAsync(followed.Contains(journeyId)));
         });
-        await Task.WhenAll(erasures);
+        var deliveryIds = await Task.WhenAll(erasures);
+        return deliveryIds.SelectMany(ids => ids);
     }
+
+    /// <summary>
+    /// Erases the person's data from the deliveries that the runs list and from those in the profiles' delivery logs,
+    /// which also list deliveries of finished runs that a run grain no longer keeps.
+    /// </summary>
+    private async Task EraseDeliveriesAsync(IReadOnlyList<string> profileIds, IEnumerable<string> runDeliveryIds)
+    {
+        // NOTE: a delivery that neither list keeps any more (a run grain keeps 10 finished runs, a profile's log
+        // ProfileLogLimit deliveries) is not found, so its grain and its step's log entry keep the person's data.
+        var logs = await Task.WhenAll(profileIds.Select(profileId => ProfileDeliveries(profileId).GetLogAsync(0, int.MaxValue)));
+        var deliveryIds = runDeliveryIds
+            .Concat(logs.SelectMany(log => log.Deliveries.Select(record => record.DeliveryId)))
+            .Distinct(StringComparer.Ordinal);
+        await Task.WhenAll(deliveryIds.Select(deliveryId => grains
+            .GetGrain<IDeliveryGrain>(GrainKeys.Scoped(workspaceId, deliveryId)).EraseAsync()));
+    }
+
+    private IProfileDeliveryGrain ProfileDeliveries(string profileId) =>
+        grains.GetGrain<IProfileDeliveryGrain>(GrainKeys.Scoped(workspaceId, profileId));
 
     private IProfileGrain Profile(string profileId) => grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspaceId, profileId));
 
