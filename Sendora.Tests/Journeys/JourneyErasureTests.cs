@@ -8,7 +8,7 @@ using Sendora.Tests.Infrastructure;
 
 namespace Sendora.Tests.Journeys;
 
-/// <summary>Regulations that erase a profile with journey runs: active and ended, through the admin API.</summary>
+/// <summary>Regulations that erase a profile with journey runs and their deliveries: active and ended, through the admin API.</summary>
 [Collection(JourneyCollection.Name)]
 public sealed class JourneyErasureTests(JourneyFixture fixture)
 {
@@ -180,6 +180,123 @@ public sealed class JourneyErasureTests(JourneyFixture fixture)
         Assert.DoesNotContain("Faro", await InspectRunsAsync(workspace, "drip", profileId), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Delete_ErasesSentAndRetryingDeliveries()
+    {
+        const string address = "erased-eve@example.test";
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        await workspace.CreateAndPublishAsync("welcome", """
+            {"name": "Welcome", "trigger": {"event": "Signed Up"},
+             "steps": [{"id": "hello", "type": "send_email", "subject": "Welcome to {{ event.properties.city }}",
+                        "text": "Hi {{ traits.first_name }}"}]}
+            """);
+        await workspace.CreateAndPublishAsync("deals", """
+            {"name": "Deals", "trigger": {"event": "Browsed"},
+             "steps": [{"id": "offer", "type": "send_email", "subject": "Deals in {{ event.properties.city }}",
+                        "text": "Hi {{ traits.first_name }}"}]}
+            """);
+        await workspace.SendAsync("/v1/identify", $$$"""{"userId":"eve","traits":{"email":"{{{address}}}","first_name":"Evangeline"}}""");
+        await workspace.SendAsync("/v1/track", """{"userId":"eve","event":"Signed Up","properties":{"city":"Coimbra"}}""");
+        Assert.Equal("Welcome to Coimbra", Assert.Single(await workspace.EmailsAsync(address)).Subject);
+
+        // The SMTP server rejects the second email for now, so its delivery waits a minute for a retry.
+        fixture.Smtp.ReplyTo(address, 451);
+        await workspace.SendAsync("/v1/track", """{"userId":"eve","event":"Browsed","properties":{"city":"Coimbra"}}""");
+        var retrying = Assert.Single(await workspace.StepDeliveriesWhenAsync("deals", "offer",
+            records => records.Count == 1 && records[0].GetProperty("status").GetString() == "retrying"));
+        var retryAt = retrying.GetProperty("nextAttemptAt").GetDateTimeOffset();
+        var profileId = await workspace.ProfileIdAsync("eve");
+        var sentId = Assert.Single(Assert.Single(await RunsAsync(workspace, "welcome", profileId))
+            .GetProperty("deliveries").EnumerateArray()).GetString()!;
+        var retryingId = retrying.GetProperty("deliveryId").GetString()!;
+        var before = await InspectDeliveryAsync(workspace, retryingId);
+
+        var regulation = await EraseAsync(workspace, "eve");
+
+        Assert.Equal("FINISHED", regulation.GetProperty("status").GetString());
+        Assert.Contains(address, before, StringComparison.Ordinal);
+        Assert.Contains("Evangeline", before, StringComparison.Ordinal);
+        var sent = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/deliveries/{sentId}");
+        Assert.Equal("sent", sent.GetProperty("status").GetString());
+        Assert.Equal(1, sent.GetProperty("attempts").GetInt32());
+        var suppressed = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/deliveries/{retryingId}");
+        Assert.Equal("suppressed", suppressed.GetProperty("status").GetString());
+        Assert.Equal("The profile was deleted before the delivery was sent.", suppressed.GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, suppressed.GetProperty("nextAttemptAt").ValueKind);
+        foreach (var deliveryId in new[] { sentId, retryingId })
+        {
+            var record = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/deliveries/{deliveryId}");
+            var inspected = await InspectDeliveryAsync(workspace, deliveryId);
+            foreach (var text in new[] { address, "Evangeline", "Coimbra" })
+            {
+                Assert.DoesNotContain(text, record.GetRawText(), StringComparison.Ordinal);
+                Assert.DoesNotContain(text, inspected, StringComparison.Ordinal);
+            }
+        }
+
+        var offerLog = await workspace.GetAsync($"{workspace.JourneysPath}/deals/steps/offer/deliveries");
+        Assert.Equal("suppressed", Assert.Single(offerLog.GetProperty("data").EnumerateArray()).GetProperty("status").GetString());
+        Assert.Equal(1, offerLog.GetProperty("counts").GetProperty("suppressed").GetInt64());
+        Assert.Equal(0, offerLog.GetProperty("counts").GetProperty("retrying").GetInt64());
+        Assert.DoesNotContain("451", offerLog.GetRawText(), StringComparison.Ordinal);
+        var helloLog = await workspace.GetAsync($"{workspace.JourneysPath}/welcome/steps/hello/deliveries");
+        Assert.Equal(1, helloLog.GetProperty("counts").GetProperty("sent").GetInt64());
+        foreach (var journeyId in new[] { "welcome", "deals" })
+        {
+            var total = (await workspace.CountersWhenAsync(journeyId, t => t.GetProperty("completed").GetInt64() == 1))
+                .GetProperty("versions")[0].GetProperty("total");
+            Assert.Equal(1, total.GetProperty("entered").GetInt64());
+            Assert.Equal(0, total.GetProperty("active").GetInt64());
+            Assert.Equal(0, total.GetProperty("exited").GetInt64());
+        }
+
+        // The retry would have sent the second email by now, and the first attempt is the only one the server saw.
+        var retryPassed = retryAt.UtcDateTime + TimeSpan.FromSeconds(5);
+        if (retryPassed > DateTime.UtcNow)
+        {
+            await Task.Delay(retryPassed - DateTime.UtcNow);
+        }
+
+        Assert.Equal(2, fixture.Smtp.TransactionsTo(address));
+        Assert.Single(fixture.Smtp.To(address));
+        var after = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/deliveries/{retryingId}");
+        Assert.Equal("suppressed", after.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ErasureCutShort_RegulationErasesDeliveries()
+    {
+        const string address = "erased-fay@example.test";
+        var workspace = await JourneyWorkspace.CreateAsync(fixture);
+        await workspace.CreateAndPublishAsync("welcome", """
+            {"name": "Welcome", "trigger": {"event": "Signed Up"},
+             "steps": [{"id": "hello", "type": "send_email", "subject": "Welcome to {{ event.properties.city }}", "text": "Hi"}]}
+            """);
+        await workspace.SendAsync("/v1/identify", $$$"""{"userId":"fay","traits":{"email":"{{{address}}}"}}""");
+        await workspace.SendAsync("/v1/track", """{"userId":"fay","event":"Signed Up","properties":{"city":"Evora"}}""");
+        Assert.Single(await workspace.EmailsAsync(address));
+        var profileId = await workspace.ProfileIdAsync("fay");
+        var grains = workspace.Audiences.Server.Services.GetRequiredService<IGrainFactory>();
+        var runGrain = grains.GetGrain<IJourneyRunGrain>(GrainKeys.Scoped(workspace.Id, $"welcome/{profileId}"));
+
+        // An erasure that stopped after the profile and its runs but before the deliveries, as a crash would leave it.
+        await grains.GetGrain<IProfileGrain>(GrainKeys.Scoped(workspace.Id, profileId)).EraseAsync(absorbedBy: null);
+        var deliveryId = Assert.Single(await runGrain.EraseAsync(followed: false));
+        var before = await InspectDeliveryAsync(workspace, deliveryId);
+        var regulation = await EraseAsync(workspace, "fay");
+
+        Assert.Equal("FINISHED", regulation.GetProperty("status").GetString());
+        Assert.Contains(address, before, StringComparison.Ordinal);
+        var inspected = await InspectDeliveryAsync(workspace, deliveryId);
+        Assert.DoesNotContain(address, inspected, StringComparison.Ordinal);
+        Assert.DoesNotContain("Evora", inspected, StringComparison.Ordinal);
+        var record = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/deliveries/{deliveryId}");
+        Assert.Equal("sent", record.GetProperty("status").GetString());
+        var log = await workspace.GetAsync($"{workspace.JourneysPath}/welcome/steps/hello/deliveries");
+        Assert.Equal(1, log.GetProperty("counts").GetProperty("sent").GetInt64());
+        Assert.Equal(1, log.GetProperty("total").GetInt32());
+    }
+
     /// <summary>A journey that waits <paramref name="duration"/> before it sends, so that an erasure can come while its run waits.</summary>
     private static string DripJourney(string duration) => $$$"""
         {"name": "Drip", "trigger": {"event": "Signed Up"}, "entry": {"every_time": {"key": "referral"}},
@@ -208,6 +325,12 @@ public sealed class JourneyErasureTests(JourneyFixture fixture)
     {
         var body = await workspace.GetAsync($"{workspace.JourneysPath}/{journeyId}/runs/{profileId}");
         return [.. body.GetProperty("data").EnumerateArray()];
+    }
+
+    private static async Task<string> InspectDeliveryAsync(JourneyWorkspace workspace, string deliveryId)
+    {
+        var inspected = await workspace.GetAsync($"/admin/v1/workspaces/{workspace.Id}/inspect/deliveries/{deliveryId}");
+        return inspected.GetProperty("state").GetRawText();
     }
 
     private static async Task<string> InspectRunsAsync(JourneyWorkspace workspace, string journeyId, string profileId)
