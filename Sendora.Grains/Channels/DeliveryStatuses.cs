@@ -17,7 +17,7 @@ public static class DeliveryStatuses
     /// <summary>A temporary failure; a reminder sends it again after a backoff.</summary>
     public const string Retrying = "retrying";
 
-    /// <summary>Not sent because the profile unsubscribed or the address is undeliverable.</summary>
+    /// <summary>Not sent because the profile unsubscribed, the address is undeliverable or the profile was deleted.</summary>
     public const string Suppressed = "suppressed";
 
     /// <summary>Not sent because the profile reached the channel's frequency cap.</summary>
