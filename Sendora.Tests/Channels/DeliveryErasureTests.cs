@@ -72,6 +72,53 @@ public sealed class DeliveryErasureTests(ChannelsFixture fixture)
     }
 
     [Fact]
+    public async Task Erase_Push_DropsTokens()
+    {
+        var token = Requests.NewId("token");
+        var request = Requests.Push(Requests.NewId("p"), token, FcmStandIn.UnregisteredToken);
+        var delivery = fixture.Delivery(request.DeliveryId);
+        var sent = await delivery.SendAsync(request);
+        var before = (await delivery.InspectAsync(100)).StateJson;
+
+        await delivery.EraseAsync();
+        var erased = await delivery.GetAsync();
+        var after = (await delivery.InspectAsync(100)).StateJson;
+
+        Assert.Equal(DeliveryStatuses.Sent, sent.Status);
+        Assert.Contains(token, before, StringComparison.Ordinal);
+        Assert.Equal(DeliveryStatuses.Sent, erased!.Status);
+        Assert.Empty(erased.UnregisteredTokens);
+        Assert.DoesNotContain(token, after, StringComparison.Ordinal);
+        Assert.DoesNotContain(FcmStandIn.UnregisteredToken, after, StringComparison.Ordinal);
+        Assert.DoesNotContain("orders", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Erase_Webhook_DropsUrlAndHeaders()
+    {
+        var name = Requests.NewId("throttle");
+        var request = Requests.Webhook(Requests.NewId("p"), fixture.Webhooks.Url("throttle", name));
+        var delivery = fixture.Delivery(request.DeliveryId);
+
+        // The receiver replies 429 with Retry-After: 1 to the first request, so the webhook waits a second for its retry.
+        var first = await delivery.SendAsync(request);
+        await delivery.EraseAsync();
+        var erased = await delivery.GetAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var later = await delivery.GetAsync();
+        var after = (await delivery.InspectAsync(100)).StateJson;
+
+        Assert.Equal(DeliveryStatuses.Retrying, first.Status);
+        Assert.Equal(DeliveryStatuses.Suppressed, erased!.Status);
+        Assert.Equal(erased.Attempts, later!.Attempts);
+        Assert.Equal(DeliveryStatuses.Suppressed, later.Status);
+        Assert.DoesNotContain(fixture.Webhooks.Accepted, accepted => accepted.Name == name);
+        Assert.DoesNotContain(name, after, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Test", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("@example.test", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Erase_UnknownDelivery_StoresNothing()
     {
         var delivery = fixture.Delivery(Requests.NewId("email"));
