@@ -24,10 +24,10 @@ public interface IProfileDeliveryGrain : IGrainWithStringKey, IInspectable
     /// <summary>Marks an email address as undeliverable, so every later email to it is suppressed.</summary>
     Task MarkUndeliverableAsync(string address, string reason);
 
-    /// <summary>Returns the subscription state and the undeliverable addresses.</summary>
     /// <summary>Removes the profile's subscriptions, undeliverable addresses, capped sends and delivery log.</summary>
     Task EraseAsync();
 
+    /// <summary>Returns the subscription state and the undeliverable addresses.</summary>
     [ReadOnly]
     Task<ProfileDeliveryStatus> GetStatusAsync();
 
