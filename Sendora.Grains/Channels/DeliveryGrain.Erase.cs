@@ -7,7 +7,7 @@ public sealed partial class DeliveryGrain
     /// <summary>The reason of a queued or retrying delivery that an erasure of the profile ended.</summary>
     public const string ErasedBeforeSendingReason = "The profile was deleted before the delivery was sent.";
 
-    /// <summary>The reason that replaces the reason of a final delivery, which may quote the address or a template value.</summary>
+    /// <summary>The reason that replaces the reason of a final delivery.</summary>
     public const string ErasedReason = "Erased with the profile.";
 
     public async Task EraseAsync()
@@ -24,10 +24,18 @@ public sealed partial class DeliveryGrain
                 ? request with { ContextJson = "{}", Email = null, Push = null, Webhook = null }
                 : null;
             delivery.State.ErasedAt = clock.GetUtcNow();
+
+            // A final delivery's reason may quote the address or a template value, so it is replaced too.
+            var reason = record.Reason is null ? null : ErasedReason;
+            if (pending)
+            {
+                reason = ErasedBeforeSendingReason;
+            }
+
             await WriteRecordAsync(record with
             {
                 Status = pending ? DeliveryStatuses.Suppressed : record.Status,
-                Reason = pending ? ErasedBeforeSendingReason : record.Reason is null ? null : ErasedReason,
+                Reason = reason,
                 NextAttemptAt = null,
                 ProviderMessageId = null,
                 UnregisteredTokens = [],
