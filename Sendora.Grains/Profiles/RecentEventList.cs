@@ -1,10 +1,19 @@
+using System.Buffers;
 using Orleans.Serialization.Codecs;
 
 namespace Sendora.Grains.Profiles;
 
 /// <summary>A profile's recent events, which storage writes with <see cref="RecentEventListCodec"/>.</summary>
 [Alias("sendora.RecentEventList")]
-public sealed class RecentEventList : List<StoredEvent>;
+public sealed class RecentEventList : List<StoredEvent>
+{
+    /// <summary>
+    /// The events, in order, that a storage keeping each event apart from the rest of the state last wrote or read for
+    /// this list, so that its next write sends only the events added since. Null when that is not known. Only that
+    /// storage sets it; it is not serialized or copied.
+    /// </summary>
+    public StoredEvent[]? StoredApart { get; set; }
+}
 
 /// <summary>
 /// Writes each event as its messageId, timestamp, source id, external ids and envelope. Source ids are written once per
@@ -16,7 +25,35 @@ public sealed class RecentEventListCodec(IFieldCodec<StoredEvent> eventCodec)
 {
     private static readonly List<string> NoIds = [];
 
-    protected override void WriteEvent(ref EventBlobWriter blob, StoredEvent item, StoredEvent? previous)
+    /// <summary>
+    /// Writes one event on its own, in the form of an event of a list that has no event before it, for a storage that
+    /// keeps each event apart from the rest of the state.
+    /// </summary>
+    public static void WriteAlone(ArrayBufferWriter<byte> buffer, StoredEvent item)
+    {
+        var blob = new EventBlobWriter(buffer);
+        Write(ref blob, item, previous: null);
+    }
+
+    /// <summary>Reads an event that <see cref="WriteAlone"/> wrote.</summary>
+    public static StoredEvent ReadAlone(ReadOnlySpan<byte> data)
+    {
+        var blob = new EventBlobReader(data);
+        var item = Read(ref blob, previous: null);
+        if (!blob.AtEnd)
+        {
+            throw new InvalidDataException($"A stored event '{item.MessageId}' has bytes after its envelope.");
+        }
+
+        return item;
+    }
+
+    protected override void WriteEvent(ref EventBlobWriter blob, StoredEvent item, StoredEvent? previous) =>
+        Write(ref blob, item, previous);
+
+    protected override StoredEvent ReadEvent(ref EventBlobReader blob, StoredEvent? previous) => Read(ref blob, previous);
+
+    private static void Write(ref EventBlobWriter blob, StoredEvent item, StoredEvent? previous)
     {
         blob.WriteString(item.MessageId);
         blob.WriteTimestamp(item.Timestamp);
@@ -38,7 +75,7 @@ public sealed class RecentEventListCodec(IFieldCodec<StoredEvent> eventCodec)
         blob.WriteBytes(item.Envelope.Span);
     }
 
-    protected override StoredEvent ReadEvent(ref EventBlobReader blob, StoredEvent? previous)
+    private static StoredEvent Read(ref EventBlobReader blob, StoredEvent? previous)
     {
         // Null strings are read back as null, as Orleans' own format kept them.
         var messageId = blob.ReadString()!;

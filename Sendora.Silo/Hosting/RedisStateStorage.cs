@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Persistence.Redis;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using Sendora.Grains.Profiles;
 using StackExchange.Redis;
 
 namespace Sendora.Silo.Hosting;
@@ -116,6 +117,12 @@ public sealed partial class RedisStateStorage : IGrainStorage, ILifecyclePartici
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (grainState is IGrainState<ProfileState> profile)
+        {
+            await ReadProfileAsync(stateName, grainId, profile);
+            return;
+        }
+
         var key = KeyOf(stateName, grainId);
         HashEntry[] entries;
         try
@@ -146,12 +153,18 @@ public sealed partial class RedisStateStorage : IGrainStorage, ILifecyclePartici
             }
         }
 
+        Deserialize(stateName, grainId, grainState, etag, data);
+    }
+
+    // Sets the state read, or a new one when the data is empty. Returns whether a record was read.
+    private bool Deserialize<T>(string stateName, GrainId grainId, IGrainState<T> grainState, string? etag, ReadOnlyMemory<byte> data)
+    {
         if (data.Length == 0)
         {
             grainState.ETag = etag;
             grainState.State = _activators.GetActivator<T>().Create();
             grainState.RecordExists = false;
-            return;
+            return false;
         }
 
         T state;
@@ -171,16 +184,23 @@ public sealed partial class RedisStateStorage : IGrainStorage, ILifecyclePartici
         grainState.ETag = etag;
         grainState.State = state;
         grainState.RecordExists = true;
+        return true;
     }
 
     // The state goes into a pooled array for the length of the write. A failed write keeps its array, because the
     // connection may still send a command that timed out.
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (grainState is IGrainState<ProfileState> profile)
+        {
+            await WriteProfileAsync(stateName, grainId, profile);
+            return;
+        }
+
         var key = KeyOf(stateName, grainId);
         var etag = Guid.NewGuid().ToString("N");
         var state = _serializer.SerializePooled(grainState.State, _stateBuffers, out var lent);
-        await SetAsync(grainId, stateName, key, grainState.ETag, etag, state, nameof(WriteStateAsync));
+        await SetAsync(grainId, stateName, [key], [grainState.ETag ?? "", etag, state], WriteScript, WriteScriptHash, nameof(WriteStateAsync));
         if (lent is not null)
         {
             _stateBuffers.Return(lent);
@@ -196,8 +216,16 @@ public sealed partial class RedisStateStorage : IGrainStorage, ILifecyclePartici
     /// </summary>
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (grainState is IGrainState<ProfileState> profile)
+        {
+            await ClearProfileAsync(stateName, grainId, profile);
+            return;
+        }
+
         var etag = Guid.NewGuid().ToString("N");
-        await SetAsync(grainId, stateName, KeyOf(stateName, grainId), grainState.ETag, etag, NoData, nameof(ClearStateAsync));
+        await SetAsync(
+            grainId, stateName, [KeyOf(stateName, grainId)], [grainState.ETag ?? "", etag, NoData], WriteScript, WriteScriptHash,
+            nameof(ClearStateAsync));
         grainState.ETag = etag;
         grainState.State = _activators.GetActivator<T>().Create();
         grainState.RecordExists = false;
@@ -211,13 +239,14 @@ public sealed partial class RedisStateStorage : IGrainStorage, ILifecyclePartici
         }
     }
 
+    // values[0] is the etag expected, values[1] the new one; the script returns -1 when the stored etag differs.
     private async Task SetAsync(
-        GrainId grainId, string stateName, RedisKey key, string? expected, string etag, RedisValue data, string operation)
+        GrainId grainId, string stateName, RedisKey[] keys, RedisValue[] values, string script, byte[] scriptHash, string operation)
     {
         RedisResult result;
         try
         {
-            result = await EvaluateAsync(DatabaseOf(grainId), [key], [expected ?? "", etag, data]);
+            result = await EvaluateAsync(DatabaseOf(grainId), script, scriptHash, keys, values);
         }
         catch (Exception exception)
         {
@@ -228,22 +257,23 @@ public sealed partial class RedisStateStorage : IGrainStorage, ILifecyclePartici
         if ((int)result == -1)
         {
             throw new InconsistentStateException(
-                $"{operation} of the state {stateName} of grain {grainId} expected etag '{expected}', but Redis has another: "
+                $"{operation} of the state {stateName} of grain {grainId} expected etag '{values[0]}', but Redis has another: "
                 + "another activation of the grain wrote or cleared it.");
         }
     }
 
     // EVALSHA sends only the script's hash. After a restart or SCRIPT FLUSH, Redis no longer has the script cached,
     // so one EVAL with its text loads it again.
-    private static async Task<RedisResult> EvaluateAsync(IDatabase database, RedisKey[] keys, RedisValue[] values)
+    private static async Task<RedisResult> EvaluateAsync(
+        IDatabase database, string script, byte[] scriptHash, RedisKey[] keys, RedisValue[] values)
     {
         try
         {
-            return await database.ScriptEvaluateAsync(WriteScriptHash, keys, values);
+            return await database.ScriptEvaluateAsync(scriptHash, keys, values);
         }
         catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
-            return await database.ScriptEvaluateAsync(WriteScript, keys, values);
+            return await database.ScriptEvaluateAsync(script, keys, values);
         }
     }
 
