@@ -140,6 +140,22 @@ public abstract class EventListCodec<TEvent, TList>(IFieldCodec<TEvent> eventCod
     }
 }
 
+/// <summary>
+/// A list of events that a storage may keep as one entry per event, apart from the rest of the state, so that a write
+/// sends only the events added since the last one.
+/// </summary>
+public interface IEventListStoredApart<TEvent>
+{
+    /// <summary>
+    /// The events, in order, that such a storage last wrote or read for this list, or null when that is not known.
+    /// Only that storage sets it; it is not serialized or copied.
+    /// </summary>
+    TEvent[]? StoredApart { get; set; }
+
+    /// <summary>The number under which storage keeps the first event of <see cref="StoredApart"/>; each next one has the next number.</summary>
+    long StoredFirstNumber { get; set; }
+}
+
 /// <summary>Copies a list of immutable events: the copy is a new list of the same events.</summary>
 public abstract class EventListCopier<TEvent, TList> : IDeepCopier<TList>
     where TList : List<TEvent>, new()

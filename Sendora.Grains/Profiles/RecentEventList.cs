@@ -5,14 +5,11 @@ namespace Sendora.Grains.Profiles;
 
 /// <summary>A profile's recent events, which storage writes with <see cref="RecentEventListCodec"/>.</summary>
 [Alias("sendora.RecentEventList")]
-public sealed class RecentEventList : List<StoredEvent>
+public sealed class RecentEventList : List<StoredEvent>, IEventListStoredApart<StoredEvent>
 {
-    /// <summary>
-    /// The events, in order, that a storage keeping each event apart from the rest of the state last wrote or read for
-    /// this list, so that its next write sends only the events added since. Null when that is not known. Only that
-    /// storage sets it; it is not serialized or copied.
-    /// </summary>
     public StoredEvent[]? StoredApart { get; set; }
+
+    public long StoredFirstNumber { get; set; }
 }
 
 /// <summary>
@@ -35,11 +32,14 @@ public sealed class RecentEventListCodec(IFieldCodec<StoredEvent> eventCodec)
         Write(ref blob, item, previous: null);
     }
 
-    /// <summary>Reads an event that <see cref="WriteAlone"/> wrote.</summary>
-    public static StoredEvent ReadAlone(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Reads an event that <see cref="WriteAlone"/> wrote. It shares the source id and external ids of
+    /// <paramref name="previous"/>, the event before it in its list, when they are equal, as a list read whole does.
+    /// </summary>
+    public static StoredEvent ReadAlone(ReadOnlySpan<byte> data, StoredEvent? previous)
     {
         var blob = new EventBlobReader(data);
-        var item = Read(ref blob, previous: null);
+        var item = Read(ref blob, previous: null, previous);
         if (!blob.AtEnd)
         {
             throw new InvalidDataException($"A stored event '{item.MessageId}' has bytes after its envelope.");
@@ -51,7 +51,8 @@ public sealed class RecentEventListCodec(IFieldCodec<StoredEvent> eventCodec)
     protected override void WriteEvent(ref EventBlobWriter blob, StoredEvent item, StoredEvent? previous) =>
         Write(ref blob, item, previous);
 
-    protected override StoredEvent ReadEvent(ref EventBlobReader blob, StoredEvent? previous) => Read(ref blob, previous);
+    protected override StoredEvent ReadEvent(ref EventBlobReader blob, StoredEvent? previous) =>
+        Read(ref blob, previous, shareWith: null);
 
     private static void Write(ref EventBlobWriter blob, StoredEvent item, StoredEvent? previous)
     {
@@ -75,7 +76,7 @@ public sealed class RecentEventListCodec(IFieldCodec<StoredEvent> eventCodec)
         blob.WriteBytes(item.Envelope.Span);
     }
 
-    private static StoredEvent Read(ref EventBlobReader blob, StoredEvent? previous)
+    private static StoredEvent Read(ref EventBlobReader blob, StoredEvent? previous, StoredEvent? shareWith)
     {
         // Null strings are read back as null, as Orleans' own format kept them.
         var messageId = blob.ReadString()!;
@@ -92,6 +93,12 @@ public sealed class RecentEventListCodec(IFieldCodec<StoredEvent> eventCodec)
         {
             var count = blob.ToLength(countPlusOne - 1);
             ids = count == 0 ? NoIds : ReadIds(ref blob, count);
+        }
+
+        if (shareWith is not null)
+        {
+            sourceId = string.Equals(sourceId, shareWith.SourceId, StringComparison.Ordinal) ? shareWith.SourceId : sourceId;
+            ids = ids.SequenceEqual(shareWith.ExternalIds) ? shareWith.ExternalIds : ids;
         }
 
         return new StoredEvent(messageId, timestamp, sourceId, blob.ReadBytes()) { ExternalIds = ids };

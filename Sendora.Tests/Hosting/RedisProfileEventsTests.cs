@@ -13,13 +13,13 @@ using StackExchange.Redis;
 namespace Sendora.Tests.Hosting;
 
 /// <summary>
-/// <see cref="RedisStateStorage"/> keeps a profile's recent events in a Redis list beside the rest of its state, against
-/// a real redis-server: a write appends the events added since and takes those dropped from the head, anything else
-/// rewrites the list, and the etag guards both keys.
+/// <see cref="RedisStateStorage"/> keeps each of a profile's recent events and history events in a field of its own in
+/// the state's hash, against a real redis-server: a write adds the events added since and deletes those dropped from the
+/// head, anything else writes them all again, and the etag guards every field.
 /// </summary>
 /// <remarks>
-/// To show that a write left an entry alone, a test replaces that entry in Redis with another valid event first: a
-/// write that rewrote the list would bring the original back.
+/// To show that a write left a field alone, a test replaces that field in Redis with another valid event first: a
+/// write that wrote the list again would bring the original back.
 /// </remarks>
 public sealed class RedisProfileEventsTests : IAsyncLifetime
 {
@@ -38,7 +38,6 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
     private RedisStateStorage _storage = null!;
     private ConnectionMultiplexer _redis = null!;
     private RedisKey _key;
-    private RedisKey _eventsKey;
 
     public async Task InitializeAsync()
     {
@@ -53,7 +52,6 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
         await _storage.ConnectAsync();
         _redis = await ConnectionMultiplexer.ConnectAsync(connectionString);
         _key = _storage.KeyOf(StateName, Grain);
-        _eventsKey = RedisStateStorage.EventsKeyOf(_key);
     }
 
     public async Task DisposeAsync()
@@ -63,7 +61,7 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Write_ThenRead_EventsInList()
+    public async Task Write_ThenRead_EventsInFields()
     {
         var written = Profile(3);
         written.State!.Traits["plan"] = "\"pro\"";
@@ -71,10 +69,14 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
         await _storage.WriteStateAsync(StateName, Grain, written);
         var read = await ReadAsync();
 
-        Assert.Equal(3, await Database.ListLengthAsync(_eventsKey));
-        Assert.Equal(["data", "etag", "events"], (await Database.HashKeysAsync(_key)).Select(k => (string)k!).Order());
+        Assert.Equal(3, await CountFieldsAsync("e:"));
+        Assert.Equal(3, await CountFieldsAsync("h:"));
+        Assert.Equal(
+            ["data", "e:0", "e:1", "e:2", "etag", "events", "h:0", "h:1", "h:2"],
+            (await Database.HashKeysAsync(_key)).Select(k => (string)k!).Order(StringComparer.Ordinal));
         Assert.Equal("1", (string?)await Database.HashGetAsync(_key, "events"));
         AssertSameEvents(written.State!.RecentEvents, read.State!.RecentEvents);
+        AssertSameHistory(written.State!.Audiences.History, read.State!.Audiences.History);
         Assert.Equal("\"pro\"", read.State!.Traits["plan"]);
         Assert.Equal(written.ETag, read.ETag);
         Assert.True(read.RecordExists);
@@ -92,7 +94,8 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
         var largeLength = (await Database.HashGetAsync(_key, "data")).Length();
 
         Assert.InRange(largeLength - smallLength, 0, 64);
-        Assert.Equal(30, await Database.ListLengthAsync(_eventsKey));
+        Assert.Equal(30, await CountFieldsAsync("e:"));
+        Assert.Equal(30, await CountFieldsAsync("h:"));
     }
 
     [Fact]
@@ -101,7 +104,7 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
         var state = Profile(3);
         await _storage.WriteStateAsync(StateName, Grain, state);
         var substitute = Event(100);
-        await Database.ListSetByIndexAsync(_eventsKey, 0, Encode(substitute));
+        await Database.HashSetAsync(_key, RedisStateStorage.EventField(0), Encode(substitute));
 
         state.State!.RecentEvents.Add(Event(3));
         await _storage.WriteStateAsync(StateName, Grain, state);
@@ -118,7 +121,7 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
         var state = Profile(3);
         await _storage.WriteStateAsync(StateName, Grain, state);
         var substitute = Event(100);
-        await Database.ListSetByIndexAsync(_eventsKey, 1, Encode(substitute));
+        await Database.HashSetAsync(_key, RedisStateStorage.EventField(1), Encode(substitute));
 
         state.State!.RecentEvents.RemoveAt(0);
         state.State!.RecentEvents.Add(Event(3));
@@ -132,12 +135,12 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task InsertedEvent_RewritesList()
+    public async Task InsertedEvent_ListWrittenAgain()
     {
         var state = Profile(0);
         state.State!.RecentEvents.AddRange([Event(0), Event(2)]);
         await _storage.WriteStateAsync(StateName, Grain, state);
-        await Database.ListSetByIndexAsync(_eventsKey, 0, Encode(Event(100)));
+        await Database.HashSetAsync(_key, RedisStateStorage.EventField(0), Encode(Event(100)));
 
         state.State!.RecentEvents.Insert(1, Event(1));
         await _storage.WriteStateAsync(StateName, Grain, state);
@@ -147,7 +150,7 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReplacedList_Rewritten()
+    public async Task ReplacedList_WrittenAgain()
     {
         var state = Profile(3);
         await _storage.WriteStateAsync(StateName, Grain, state);
@@ -159,7 +162,7 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AllEventsRemoved_ListDeleted()
+    public async Task AllEventsRemoved_FieldsDeleted()
     {
         var state = Profile(3);
         await _storage.WriteStateAsync(StateName, Grain, state);
@@ -167,7 +170,8 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
         state.State!.RecentEvents.Clear();
         await _storage.WriteStateAsync(StateName, Grain, state);
 
-        Assert.False(await Database.KeyExistsAsync(_eventsKey));
+        Assert.Equal(0, await CountFieldsAsync("e:"));
+        Assert.Equal(3, await CountFieldsAsync("h:"));
         var read = await ReadAsync();
         Assert.True(read.RecordExists);
         Assert.Empty(read.State!.RecentEvents);
@@ -179,7 +183,7 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
         await _storage.WriteStateAsync(StateName, Grain, Profile(3));
         var activation = await ReadAsync();
         var substitute = Event(100);
-        await Database.ListSetByIndexAsync(_eventsKey, 2, Encode(substitute));
+        await Database.HashSetAsync(_key, RedisStateStorage.EventField(2), Encode(substitute));
 
         activation.State!.RecentEvents.Add(Event(3));
         await _storage.WriteStateAsync(StateName, Grain, activation);
@@ -211,14 +215,13 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Clear_RemovesListAndField()
+    public async Task Clear_RemovesEventFields()
     {
         var state = Profile(3);
         await _storage.WriteStateAsync(StateName, Grain, state);
 
         await _storage.ClearStateAsync(StateName, Grain, state);
 
-        Assert.False(await Database.KeyExistsAsync(_eventsKey));
         Assert.Equal(["data", "etag"], (await Database.HashKeysAsync(_key)).Select(k => (string)k!).Order());
         var read = await ReadAsync();
         Assert.False(read.RecordExists);
@@ -227,22 +230,123 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task EventsInData_Read_ThenMovedToList()
+    public async Task EventsInData_Read_ThenMovedToFields()
     {
         var legacy = Profile(3).State!;
         await Database.HashSetAsync(_key, [new("etag", "e1"), new("data", Serializer.Serialize(legacy).ToArray())]);
 
         var read = await ReadAsync();
         AssertSameEvents(legacy.RecentEvents, read.State!.RecentEvents);
+        AssertSameHistory(legacy.Audiences.History, read.State!.Audiences.History);
+        Assert.Null(read.State!.RecentEvents.StoredApart);
+        Assert.Null(read.State!.Audiences.History.StoredApart);
+
+        read.State!.RecentEvents.Add(Event(3));
+        await _storage.WriteStateAsync(StateName, Grain, read);
+
+        Assert.Equal(4, await CountFieldsAsync("e:"));
+        Assert.Equal(3, await CountFieldsAsync("h:"));
+        var moved = await ReadAsync();
+        Assert.Equal(["m-0", "m-1", "m-2", "m-3"], moved.State!.RecentEvents.Select(e => e.MessageId));
+        AssertSameHistory(legacy.Audiences.History, moved.State!.Audiences.History);
+    }
+
+    [Fact]
+    public async Task NumbersWithGap_WrittenAgain()
+    {
+        await _storage.WriteStateAsync(StateName, Grain, Profile(3));
+        await Database.HashDeleteAsync(_key, RedisStateStorage.EventField(1));
+
+        var read = await ReadAsync();
+        Assert.Equal(["m-0", "m-2"], read.State!.RecentEvents.Select(e => e.MessageId));
         Assert.Null(read.State!.RecentEvents.StoredApart);
 
         read.State!.RecentEvents.Add(Event(3));
         await _storage.WriteStateAsync(StateName, Grain, read);
 
-        Assert.Equal(4, await Database.ListLengthAsync(_eventsKey));
+        Assert.Equal(["m-0", "m-2", "m-3"], (await ReadAsync()).State!.RecentEvents.Select(e => e.MessageId));
+        Assert.Equal(3, await CountFieldsAsync("e:"));
+        Assert.Equal(3, await CountFieldsAsync("h:"));
+    }
+
+    [Fact]
+    public async Task EventFieldsWithoutFormat_NoState()
+    {
+        await Database.HashSetAsync(_key, [new("etag", "e1"), new("data", Serializer.Serialize(Profile(1).State!).ToArray())]);
+        await Database.HashSetAsync(_key, RedisStateStorage.EventField(0), Encode(Event(0)));
+
+        var read = await ReadAsync();
+
+        Assert.False(read.RecordExists);
+        Assert.Null(read.ETag);
+    }
+
+    [Fact]
+    public async Task ManyDropped_DeletedInGroups()
+    {
+        var state = Profile(250);
+        await _storage.WriteStateAsync(StateName, Grain, state);
+
+        state.State!.RecentEvents.RemoveRange(0, 240);
+        state.State!.Audiences.History.RemoveRange(0, 230);
+        await _storage.WriteStateAsync(StateName, Grain, state);
+
+        Assert.Equal(10, await CountFieldsAsync("e:"));
+        Assert.Equal(20, await CountFieldsAsync("h:"));
+        var read = await ReadAsync();
+        AssertSameEvents(state.State!.RecentEvents, read.State!.RecentEvents);
+        AssertSameHistory(state.State!.Audiences.History, read.State!.Audiences.History);
+    }
+
+    [Fact]
+    public async Task History_AppendedAndTakenFromHead_OthersLeft()
+    {
+        var state = Profile(3);
+        await _storage.WriteStateAsync(StateName, Grain, state);
+        await Database.HashSetAsync(_key, RedisStateStorage.HistoryField(1), EncodeHistory(History(100)));
+
+        state.State!.Audiences.History.RemoveAt(0);
+        state.State!.Audiences.History.Add(History(3));
+        await _storage.WriteStateAsync(StateName, Grain, state);
+
         Assert.Equal(
-            ["m-0", "m-1", "m-2", "m-3"],
-            (await ReadAsync()).State!.RecentEvents.Select(e => e.MessageId));
+            ["m-100", "m-2", "m-3"],
+            (await ReadAsync()).State!.Audiences.History.Select(e => e.MessageId));
+    }
+
+    [Fact]
+    public async Task HistoryEventInserted_HistoryWrittenAgain()
+    {
+        var state = Profile(3);
+        await _storage.WriteStateAsync(StateName, Grain, state);
+        await Database.HashSetAsync(_key, RedisStateStorage.EventField(0), Encode(Event(100)));
+
+        state.State!.Audiences.History.Insert(1, History(50));
+        state.State!.RecentEvents.Add(Event(3));
+        await _storage.WriteStateAsync(StateName, Grain, state);
+
+        var read = await ReadAsync();
+        AssertSameHistory(state.State!.Audiences.History, read.State!.Audiences.History);
+        Assert.Equal(["m-100", "m-1", "m-2", "m-3"], read.State!.RecentEvents.Select(e => e.MessageId));
+    }
+
+    [Fact]
+    public async Task Read_SharesRepeatedValuesBetweenEvents()
+    {
+        var state = Profile(0);
+        List<string> ids = ["user_id:ada"];
+        state.State!.RecentEvents.AddRange([Event(0), .. Enumerable.Range(1, 3).Select(i => Event(i) with { ExternalIds = ids })]);
+        state.State!.Audiences.History.AddRange(Enumerable.Range(0, 4).Select(History));
+        await _storage.WriteStateAsync(StateName, Grain, state);
+
+        var read = (await ReadAsync()).State!;
+
+        Assert.Same(read.RecentEvents[0].SourceId, read.RecentEvents[3].SourceId);
+        Assert.NotSame(read.RecentEvents[0].ExternalIds, read.RecentEvents[1].ExternalIds);
+        Assert.Same(read.RecentEvents[1].ExternalIds, read.RecentEvents[3].ExternalIds);
+        Assert.Equal(ids, read.RecentEvents[3].ExternalIds);
+        Assert.Same(read.Audiences.History[0].Name, read.Audiences.History[3].Name);
+        Assert.Same(read.Audiences.History[0].Type, read.Audiences.History[3].Type);
     }
 
     [Fact]
@@ -254,14 +358,14 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<RedisStorageException>(ReadAsync);
 
         Assert.Contains("format 9", exception.Message);
-        Assert.Contains("format 1", exception.Message);
+        Assert.Contains("reads format 1", exception.Message);
     }
 
     [Fact]
     public async Task InvalidEntry_ReadFails()
     {
         await _storage.WriteStateAsync(StateName, Grain, Profile(2));
-        await Database.ListSetByIndexAsync(_eventsKey, 1, new byte[] { 0xff, 0xff });
+        await Database.HashSetAsync(_key, RedisStateStorage.EventField(1), new byte[] { 0xff, 0xff });
 
         var exception = await Assert.ThrowsAsync<RedisStorageException>(ReadAsync);
 
@@ -280,6 +384,9 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
 
     private IDatabase Database => _redis.GetDatabase();
 
+    private async Task<int> CountFieldsAsync(string prefix) =>
+        (await Database.HashKeysAsync(_key)).Count(k => ((string)k!).StartsWith(prefix, StringComparison.Ordinal));
+
     private async Task<GrainState<ProfileState>> ReadAsync()
     {
         var state = new GrainState<ProfileState>();
@@ -293,6 +400,7 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
         for (var i = 0; i < events; i++)
         {
             state.RecentEvents.Add(Event(i));
+            state.Audiences.History.Add(History(i));
         }
 
         return new GrainState<ProfileState>(state);
@@ -306,6 +414,22 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
     {
         ExternalIds = ["user_id:ada", $"anonymous_id:a-{i % 2}"],
     };
+
+    private static HistoryEvent History(int i) =>
+        new($"m-{i}", "track", "Product Viewed", Start.AddMinutes(i), System.Text.Encoding.UTF8.GetBytes($$$"""{"sku":"sku-{{{i}}}"}"""));
+
+    private static byte[] EncodeHistory(HistoryEvent item)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        HistoryEventListCodec.WriteAlone(buffer, item);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void AssertSameHistory(IReadOnlyList<HistoryEvent> expected, IReadOnlyList<HistoryEvent> actual)
+    {
+        Assert.Equal(expected.Select(e => (e.MessageId, e.Type, e.Name, e.Timestamp, e.PropertiesJson)),
+            actual.Select(e => (e.MessageId, e.Type, e.Name, e.Timestamp, e.PropertiesJson)));
+    }
 
     private static byte[] Encode(StoredEvent item)
     {
