@@ -156,6 +156,65 @@ public interface IEventListStoredApart<TEvent>
     long StoredFirstNumber { get; set; }
 }
 
+/// <summary>
+/// Keeps the record of <see cref="IEventListStoredApart{TEvent}"/> valid through changes that keep a list's contents:
+/// packing an idle profile and replacing an event with an equal copy.
+/// </summary>
+public static class StoredApartLists
+{
+    /// <summary>
+    /// Returns the number of the first stored event when storage has exactly the list's events, in order, or null when
+    /// it has others or that is not known.
+    /// </summary>
+    public static long? FirstNumberIfStored<TEvent>(List<TEvent> list)
+        where TEvent : class
+    {
+        if (list is not IEventListStoredApart<TEvent> { StoredApart: { } stored } apart || stored.Length != list.Count)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < stored.Length; i++)
+        {
+            if (!ReferenceEquals(stored[i], list[i]))
+            {
+                return null;
+            }
+        }
+
+        return apart.StoredFirstNumber;
+    }
+
+    /// <summary>
+    /// Records that storage has exactly the list's events, numbered from <paramref name="firstNumber"/>, for a list
+    /// deserialized from one that <see cref="FirstNumberIfStored{TEvent}"/> gave that number. Does nothing for null.
+    /// </summary>
+    public static void MarkStored<TEvent>(List<TEvent> list, long? firstNumber)
+        where TEvent : class
+    {
+        if (firstNumber is { } first && list is IEventListStoredApart<TEvent> apart)
+        {
+            apart.StoredApart = [.. list];
+            apart.StoredFirstNumber = first;
+        }
+    }
+
+    /// <summary>
+    /// Records that the event at <paramref name="index"/>, which storage has, was replaced by an equal copy, so that the
+    /// next write does not send it again.
+    /// </summary>
+    public static void ReplaceStored<TEvent>(List<TEvent> list, int index, TEvent previous, TEvent copy)
+        where TEvent : class
+    {
+        if (list is IEventListStoredApart<TEvent> { StoredApart: { } stored }
+            && index < stored.Length
+            && ReferenceEquals(stored[index], previous))
+        {
+            stored[index] = copy;
+        }
+    }
+}
+
 /// <summary>Copies a list of immutable events: the copy is a new list of the same events.</summary>
 public abstract class EventListCopier<TEvent, TList> : IDeepCopier<TList>
     where TList : List<TEvent>, new()

@@ -633,6 +633,7 @@ public sealed partial class ProfileGrain
             if (!ReferenceEquals(type, item.Type) || !ReferenceEquals(name, item.Name) || !ReferenceEquals(messageId, item.MessageId))
             {
                 history[i] = item with { MessageId = messageId, Type = type, Name = name };
+                StoredApartLists.ReplaceStored(history, i, item, history[i]);
             }
         }
     }

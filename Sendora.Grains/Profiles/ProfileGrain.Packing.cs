@@ -15,6 +15,11 @@ public sealed partial class ProfileGrain
     // The size of the state the last time this activation packed it, for inspection.
     private int? _lastPackedLength;
 
+    // While packed: the numbers under which storage has the recent events and the history, when it keeps them apart
+    // and has exactly the packed ones, so that the first write after unpacking sends only new events.
+    private long? _packedEventsNumber;
+    private long? _packedHistoryNumber;
+
     // Environment.TickCount64 at the last access to State.
     private long _lastUsedAt;
 
@@ -98,6 +103,8 @@ public sealed partial class ProfileGrain
 
         // NOTE: Orleans' live migration of an activation would carry this null state to the new silo. Sendora does not
         // migrate activations. If it did, the state would have to be unpacked when the activation is dehydrated.
+        _packedEventsNumber = StoredApartLists.FirstNumberIfStored(state.RecentEvents);
+        _packedHistoryNumber = StoredApartLists.FirstNumberIfStored(state.Audiences.History);
         profile.State = null!;
         _lastPackedLength = _packed.Length;
         _seenMessageIds = new SeenMessageIds();
@@ -126,6 +133,8 @@ public sealed partial class ProfileGrain
         _packed = null;
         _seenMessageIds = SeenMessageIds.From(profile.State);
         ShareHistoryStrings();
+        StoredApartLists.MarkStored(state.RecentEvents, _packedEventsNumber);
+        StoredApartLists.MarkStored(state.Audiences.History, _packedHistoryNumber);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Failed to pack the idle state of profile {ProfileId}, so it stays unpacked")]

@@ -10,9 +10,8 @@ using StackExchange.Redis;
 namespace Sendora.Silo.Hosting;
 
 /// <summary>
-/// Keeps each of a profile's recent events and each event of its history in a field of its own in the state's hash,
-/// apart from the rest of the state, so that a write sends only the events added since the activation's last write or
-/// read.
+/// Keeps each of a profile's recent events and history events in a field of its own in the state's hash, apart from
+/// the rest of the state. A write then sends only the events added since the activation's last write or read.
 /// </summary>
 /// <remarks>
 /// A profile of 10 traits and 20 events serializes to about 9 KB, of which its recent events take about 7 KB and its
@@ -21,32 +20,33 @@ namespace Sendora.Silo.Hosting;
 /// takes them all. A recent event goes to the field <c>e:N</c> and a history event to <c>h:N</c>, where N numbers the
 /// events of each list in order. A third field, <c>events</c>, names the format of those fields and tells such a state
 /// apart from one written with its events inside <c>data</c>, which is still read. In the common case one script call
-/// checks the etag and sets every field with one <c>HSET</c>, as cheap for Redis as the write of a state without its
-/// events: lists of their own under other keys cost it about 10 µs more per write, in more keys and commands.
+/// checks the etag and sets every field with one <c>HSET</c>, which costs Redis about as much as the write of a state
+/// without its events. Lists of their own under other keys cost Redis about 10 µs more per write in redis-benchmark
+/// (bench/README.md), in more keys and commands.
 /// </remarks>
 public sealed partial class RedisStateStorage
 {
     private const string FieldsFormat = "1";
 
     // ARGV: the expected etag, the new etag, the state without its events ('' to clear it), '1' to delete every event
-    // field first, the count of fields to delete, their names, then the names and values of the fields to set. Lua's
-    // unpack has a limit of a few thousand values, so long lists of names go in groups. Most writes set everything in
-    // one HSET, which is one command in the append-only file.
+    // field first, the count of fields to delete, their names, then the names and values of the fields to set.
+    // Lua's unpack takes a few thousand values at most, so long lists of names go in groups. Most writes set
+    // everything in one HSET, which is one command in the append-only file.
     private const string ProfileWriteScript = """
         local etag = redis.call('HGET', KEYS[1], 'etag')
         if not (((not etag or etag == '') and ARGV[1] == '') or etag == ARGV[1]) then
           return -1
         end
         if ARGV[4] == '1' then
-          local gone = {}
+          local eventFields = {}
           for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
             local prefix = string.sub(name, 1, 2)
             if prefix == 'e:' or prefix == 'h:' then
-              gone[#gone + 1] = name
+              eventFields[#eventFields + 1] = name
             end
           end
-          for i = 1, #gone, 100 do
-            redis.call('HDEL', KEYS[1], unpack(gone, i, math.min(i + 99, #gone)))
+          for i = 1, #eventFields, 100 do
+            redis.call('HDEL', KEYS[1], unpack(eventFields, i, math.min(i + 99, #eventFields)))
           end
         end
         local last = 5 + tonumber(ARGV[5])
@@ -77,7 +77,7 @@ public sealed partial class RedisStateStorage
 
     private static readonly RedisValue No = "0";
 
-    // Stand in for a profile's lists while the rest of its state is serialized. Never changed.
+    // Empty lists that replace a profile's lists while the rest of its state is serialized. Never changed.
     private static readonly RecentEventList NoEvents = [];
     private static readonly HistoryEventList NoHistory = [];
 
@@ -152,7 +152,8 @@ public sealed partial class RedisStateStorage
 
         if (format is not (null or FieldsFormat))
         {
-            var exception = new InvalidDataException($"its events are stored in format {format}; this build reads format {FieldsFormat}");
+            var exception = new InvalidDataException(
+                $"its events are stored in format {format}, which this build cannot read (it reads format {FieldsFormat}); run the build that wrote them");
             LogReadFailed(exception, grainId, stateName);
             throw new RedisStorageException($"Failed to read the state {stateName} of grain {grainId}: {exception.Message}", exception);
         }
@@ -282,7 +283,7 @@ public sealed partial class RedisStateStorage
 
     /// <summary>
     /// Decides what a write does with one list: the count of its first events that keep their fields, the numbers of
-    /// the fields to delete, and the number of the first event. Forgets what storage holds until the write succeeds.
+    /// the fields to delete, and the number of the first event. Forgets what storage contains until the write succeeds.
     /// </summary>
     private static ListPlan Plan<TEvent, TList>(TList events, bool rewrite)
         where TEvent : class

@@ -295,7 +295,7 @@ public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
         Assert.Equal(3, snapshot.Counters["Paid"].Count);
         Assert.Equal(3, snapshot.AppliedCount);
         Assert.Equal(1, snapshot.DuplicateCount);
-        var stored = await ReadStoredStateAsync(profile);
+        var stored = await ReadStoredStateAsync(Storage, profile);
         Assert.Equal(3, stored.RecentEvents.Count);
     }
 
@@ -386,7 +386,7 @@ public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
         var events = (await profile.GetEventsAsync(10, null)).Events;
         Assert.Equal(large.Json, events[0].Json);
         Assert.Equal(unicode.Json, events[1].Json);
-        var stored = await ReadStoredStateAsync(profile);
+        var stored = await ReadStoredStateAsync(Storage, profile);
         Assert.Equal([unicode.Json, large.Json], stored.RecentEvents.Select(e => e.Json));
         Assert.All(stored.RecentEvents, e => Assert.Null(e.LegacyJson));
         Assert.Equal(["""{"note":"日本語 😀","q":"a\"b"}""", "{}"],
@@ -424,7 +424,7 @@ public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
 
         Assert.Equal(envelope, old.Json);
         Assert.True(matches);
-        var stored = await ReadStoredStateAsync(profile);
+        var stored = await ReadStoredStateAsync(Storage, profile);
         Assert.Equal(["m-old", "m-new"], stored.RecentEvents.Select(e => e.MessageId));
         Assert.All(stored.RecentEvents, e => Assert.Null(e.LegacyJson));
         Assert.Equal(envelope, stored.RecentEvents[0].Json);
@@ -603,16 +603,17 @@ public abstract class ProfileGrainTests(ProfileClusterFixture fixture)
         .GetRequiredKeyedService<IGrainStorage>(SendoraNames.GrainStorage)
         ?? throw new InvalidOperationException("The test cluster's primary silo is not in this process.");
 
-    private async Task<ProfileState> ReadStoredStateAsync(IProfileGrain profile)
+    /// <summary>Reads the profile's state from grain storage as a new activation would.</summary>
+    internal static async Task<ProfileState> ReadStoredStateAsync(IGrainStorage storage, IProfileGrain profile)
     {
         var state = new GrainState<ProfileState>();
-        await Storage.ReadStateAsync("profile", profile.GetGrainId(), state);
+        await storage.ReadStateAsync("profile", profile.GetGrainId(), state);
         Assert.True(state.RecordExists, "Storage has no record of the profile.");
         return state.State ?? throw new InvalidOperationException("Storage returned no profile state.");
     }
 
-    // Inspection shows the size of the last packed state, and unpacks it.
-    private static async Task<GrainInspection> WaitUntilPackedAsync(IProfileGrain profile)
+    /// <summary>Waits until the profile has packed its idle state. Inspection shows the size of the last packed state, and unpacks it.</summary>
+    internal static async Task<GrainInspection> WaitUntilPackedAsync(IProfileGrain profile)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)

@@ -14,8 +14,8 @@ namespace Sendora.Tests.Hosting;
 
 /// <summary>
 /// <see cref="RedisStateStorage"/> keeps each of a profile's recent events and history events in a field of its own in
-/// the state's hash, against a real redis-server: a write adds the events added since and deletes those dropped from the
-/// head, anything else writes them all again, and the etag guards every field.
+/// the state's hash, against a real redis-server: a write sends the events added since and deletes those dropped from the
+/// head, any other change writes the list again, and the etag guards every field.
 /// </summary>
 /// <remarks>
 /// To show that a write left a field alone, a test replaces that field in Redis with another valid event first: a
@@ -194,7 +194,7 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StaleEtag_ChangesNeitherKey()
+    public async Task StaleEtag_ChangesNoField()
     {
         await _storage.WriteStateAsync(StateName, Grain, Profile(2));
         var first = await ReadAsync();
@@ -358,7 +358,7 @@ public sealed class RedisProfileEventsTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<RedisStorageException>(ReadAsync);
 
         Assert.Contains("format 9", exception.Message);
-        Assert.Contains("reads format 1", exception.Message);
+        Assert.Contains("it reads format 1", exception.Message);
     }
 
     [Fact]
