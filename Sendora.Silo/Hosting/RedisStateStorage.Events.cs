@@ -18,8 +18,8 @@ namespace Sendora.Silo.Hosting;
 /// history, the events that audience conditions read, most of the rest. Every message wrote it whole. What Redis
 /// spends on a write grows with its bytes: its Lua hashes each string passed to a script, and the append-only file
 /// takes them all. A recent event goes to the field <c>e:N</c> and a history event to <c>h:N</c>, where N numbers the
-/// events of each list in order. A third field, <c>events</c>, names the format of those fields and tells such a state
-/// apart from one written with its events inside <c>data</c>, which is still read. In the common case one script call
+/// events of each list in order. A third field, <c>events</c>, names the format of those fields. A hash without it has its
+/// events inside <c>data</c>, as earlier builds wrote it, and is still read. In the common case one script call
 /// checks the etag and sets every field with one <c>HSET</c>, which costs Redis about as much as the write of a state
 /// without its events. Lists of their own under other keys cost Redis about 10 µs more per write in redis-benchmark
 /// (bench/README.md), in more keys and commands.
@@ -28,10 +28,10 @@ public sealed partial class RedisStateStorage
 {
     private const string FieldsFormat = "1";
 
-    // ARGV: the expected etag, the new etag, the state without its events ('' to clear it), '1' to delete every event
-    // field first, the count of fields to delete, their names, then the names and values of the fields to set.
-    // Lua's unpack takes a few thousand values at most, so long lists of names go in groups. Most writes set
-    // everything in one HSET, which is one command in the append-only file.
+    // ARGV: the expected etag, the new etag and the state without its events ('' to clear it). Then '1' to delete
+    // every event field first, the count of fields to delete and their names, and last the names and values of the
+    // fields to set. Lua's unpack takes a few thousand values at most, so long lists of names go in groups. Most writes
+    // set everything in one HSET, which is one command in the append-only file.
     private const string ProfileWriteScript = """
         local etag = redis.call('HGET', KEYS[1], 'etag')
         if not (((not etag or etag == '') and ARGV[1] == '') or etag == ARGV[1]) then
@@ -96,18 +96,7 @@ public sealed partial class RedisStateStorage
 
     private async Task ReadProfileAsync(string stateName, GrainId grainId, IGrainState<ProfileState> grainState)
     {
-        var key = KeyOf(stateName, grainId);
-        HashEntry[] entries;
-        try
-        {
-            entries = await DatabaseOf(grainId).HashGetAllAsync(key);
-        }
-        catch (Exception exception)
-        {
-            LogReadFailed(exception, grainId, stateName);
-            throw new RedisStorageException($"Failed to read the state {stateName} of grain {grainId}: {exception.Message}", exception);
-        }
-
+        var entries = await ReadHashAsync(stateName, grainId);
         string? etag = null;
         ReadOnlyMemory<byte> data = default;
         string? format = null;
@@ -294,11 +283,11 @@ public sealed partial class RedisStateStorage
         events.StoredApart = null;
         if (rewrite || stored is null)
         {
-            return new ListPlan(Kept: 0, Dropped: 0, FirstNumber: 0, NextNumber: 0);
+            return new ListPlan(Kept: 0, Dropped: 0, FirstNumber: 0);
         }
 
         var kept = CountKept(stored, events);
-        return new ListPlan(kept, stored.Length - kept, first, first + stored.Length);
+        return new ListPlan(kept, stored.Length - kept, first);
     }
 
     /// <summary>
@@ -377,6 +366,9 @@ public sealed partial class RedisStateStorage
     /// <param name="Kept">How many of the list's first events keep their fields.</param>
     /// <param name="Dropped">How many fields, from <paramref name="FirstNumber"/> on, are deleted.</param>
     /// <param name="FirstNumber">The number of the first stored event.</param>
-    /// <param name="NextNumber">The number of the first event added.</param>
-    private readonly record struct ListPlan(int Kept, int Dropped, long FirstNumber, long NextNumber);
+    private readonly record struct ListPlan(int Kept, int Dropped, long FirstNumber)
+    {
+        /// <summary>The number of the first event added, after those that storage has.</summary>
+        public long NextNumber => FirstNumber + Dropped + Kept;
+    }
 }

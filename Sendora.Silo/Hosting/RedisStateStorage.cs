@@ -123,17 +123,7 @@ public sealed partial class RedisStateStorage : IGrainStorage, ILifecyclePartici
             return;
         }
 
-        var key = KeyOf(stateName, grainId);
-        HashEntry[] entries;
-        try
-        {
-            entries = await DatabaseOf(grainId).HashGetAllAsync(key);
-        }
-        catch (Exception exception)
-        {
-            LogReadFailed(exception, grainId, stateName);
-            throw new RedisStorageException($"Failed to read the state {stateName} of grain {grainId}: {exception.Message}", exception);
-        }
+        var entries = await ReadHashAsync(stateName, grainId);
 
         // A hash with other fields than these two was not written by this storage, and counts as no state.
         string? etag = null;
@@ -154,6 +144,19 @@ public sealed partial class RedisStateStorage : IGrainStorage, ILifecyclePartici
         }
 
         Deserialize(stateName, grainId, grainState, etag, data);
+    }
+
+    private async Task<HashEntry[]> ReadHashAsync(string stateName, GrainId grainId)
+    {
+        try
+        {
+            return await DatabaseOf(grainId).HashGetAllAsync(KeyOf(stateName, grainId));
+        }
+        catch (Exception exception)
+        {
+            LogReadFailed(exception, grainId, stateName);
+            throw new RedisStorageException($"Failed to read the state {stateName} of grain {grainId}: {exception.Message}", exception);
+        }
     }
 
     // Sets the state read, or a new one when the data is empty. Returns whether a record was read.
